@@ -1,0 +1,3 @@
+"""Limen: central authentication service with two-factor authentication."""
+
+__version__ = "0.1.0"

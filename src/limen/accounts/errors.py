@@ -1,0 +1,34 @@
+"""Domain errors of the accounts area, each with a stable code."""
+
+from django.utils.translation import gettext_lazy as _
+
+from limen.core.errors import LimenError
+
+
+class AccountError(LimenError):
+    code = "account_error"
+
+
+class TokenInvalid(AccountError):
+    code = "token_invalid"
+    default_message = _("This link is not valid. Check that you copied the whole address, or ask for a new link.")
+
+
+class TokenExpired(AccountError):
+    code = "token_expired"
+    default_message = _("This link has expired. You can ask for a new one below.")
+
+
+class TokenUsed(AccountError):
+    code = "token_used"
+    default_message = _("This link has already been used. You can ask for a new one below.")
+
+
+class WrongPassword(AccountError):
+    code = "wrong_password"
+    default_message = _("The current password is not correct.")
+
+
+class EmailUnchanged(AccountError):
+    code = "email_unchanged"
+    default_message = _("This is already the e-mail address of your account.")

@@ -1,0 +1,20 @@
+"""Personal details and preferences."""
+
+from __future__ import annotations
+
+from limen.audit.events import Event
+from limen.audit.service import record
+
+from ..models import User
+
+PROFILE_FIELDS = ("first_name", "last_name", "email_language", "interface_language")
+
+
+def update_profile(*, user: User, request=None, **changes) -> list[str]:
+    changed = [f for f in PROFILE_FIELDS if f in changes and getattr(user, f) != changes[f]]
+    for field in changed:
+        setattr(user, field, changes[field])
+    if changed:
+        user.save(update_fields=changed)
+        record(Event.PROFILE_UPDATED, user=user, request=request, fields=changed)
+    return changed

@@ -1,0 +1,216 @@
+"""Thin views of the accounts area: forms in, services called, pages out."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from limen.audit.service import recent_for
+from limen.core import captcha
+from limen.signin import sessions
+
+from . import forms, policy, tokens
+from .errors import AccountError, TokenExpired, TokenUsed
+from .models import TokenPurpose
+from .services import email_change, passwords, profile, registration
+
+
+def _rules_context():
+    return {"password_rules": policy.help_texts(), "sample_passwords": policy.sample_passwords()}
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    if request.method == "POST":
+        form = forms.RegistrationForm(request.POST)
+        form.setup_captcha(request)
+        captcha.record_submission(request)
+        if form.is_valid():
+            data = form.cleaned_data
+            registration.register(
+                first_name=data["first_name"].strip(), last_name=data["last_name"].strip(),
+                email=data["email"], email_language=data["email_language"], request=request,
+            )
+            request.session["limen.registered_email"] = data["email"]
+            return redirect("accounts:registered")
+    else:
+        form = forms.RegistrationForm(initial={"email": request.GET.get("email", "")[:254],
+                                               "email_language": request.LANGUAGE_CODE})
+        form.setup_captcha(request)
+    return render(request, "accounts/register.html", {"form": form})
+
+
+def registered(request):
+    return render(request, "accounts/registered.html", {"email": request.session.get("limen.registered_email", "")})
+
+
+def privacy(request):
+    return render(request, "accounts/privacy.html")
+
+
+def _token_problem(request, error: AccountError, purpose: TokenPurpose, status: int = 400):
+    resend = forms.EmailOnlyForm()
+    return render(request, "accounts/token_problem.html",
+                  {"error": error, "purpose": purpose.value, "resend_form": resend,
+                   "expired_or_used": isinstance(error, (TokenExpired, TokenUsed))}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request, token: str):
+    try:
+        entry = tokens.peek(token, TokenPurpose.VERIFY_EMAIL)
+    except AccountError as error:
+        return _token_problem(request, error, TokenPurpose.VERIFY_EMAIL)
+    form = forms.PasswordPairForm(request.POST or None, user=entry.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = registration.verify_and_set_password(token=token, password=form.cleaned_data["new_password"],
+                                                        request=request)
+        except AccountError as error:
+            return _token_problem(request, error, TokenPurpose.VERIFY_EMAIL)
+        except ValidationError as error:
+            form.add_error("new_password", error)
+        else:
+            sessions.start(request, user, strengths=["PASSWORD"])
+            messages.success(request, _("Your password is set and your account is ready."))
+            return redirect("accounts:my_account")
+    return render(request, "accounts/choose_password.html",
+                  {"form": form, "account": entry.user, "title": _("Choose your password"), **_rules_context()})
+
+
+@require_http_methods(["POST"])
+def resend_verification(request):
+    form = forms.EmailOnlyForm(request.POST)
+    form.setup_captcha(request)
+    captcha.record_submission(request)
+    if form.is_valid():
+        registration.resend_verification(email=form.cleaned_data["email"], request=request)
+        return render(request, "accounts/link_sent.html", {"email": form.cleaned_data["email"]})
+    return render(request, "accounts/resend.html", {"form": form}, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def lost_password(request):
+    if request.method == "POST":
+        form = forms.EmailOnlyForm(request.POST)
+        form.setup_captcha(request)
+        captcha.record_submission(request)
+        if form.is_valid():
+            passwords.request_reset(email=form.cleaned_data["email"], request=request)
+            return render(request, "accounts/link_sent.html", {"email": form.cleaned_data["email"], "reset": True})
+    else:
+        form = forms.EmailOnlyForm(initial={"email": request.GET.get("email", "")[:254]})
+        form.setup_captcha(request)
+    return render(request, "accounts/lost_password.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def reset_password(request, token: str):
+    try:
+        entry = tokens.peek(token, TokenPurpose.RESET_PASSWORD)
+    except AccountError as error:
+        return _token_problem(request, error, TokenPurpose.RESET_PASSWORD)
+    form = forms.PasswordPairForm(request.POST or None, user=entry.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            passwords.complete_reset(token=token, password=form.cleaned_data["new_password"], request=request)
+        except AccountError as error:
+            return _token_problem(request, error, TokenPurpose.RESET_PASSWORD)
+        except ValidationError as error:
+            form.add_error("new_password", error)
+        else:
+            if request.user.is_authenticated:
+                sessions.end(request)
+            messages.success(request, _("Your password has been changed. Sign in with the new password."))
+            return redirect(reverse("signin:identify") + "?email=" + entry.user.email)
+    return render(request, "accounts/choose_password.html",
+                  {"form": form, "account": entry.user, "title": _("Choose a new password"), **_rules_context()})
+
+
+@login_required
+def my_account(request):
+    return render(request, "accounts/my_account.html", {"activity": recent_for(request.user, 5)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_details(request):
+    user = request.user
+    initial = {f: getattr(user, f) for f in profile.PROFILE_FIELDS}
+    form = forms.ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        profile.update_profile(user=user, request=request, **form.cleaned_data)
+        messages.success(request, _("Your details have been saved."))
+        response = redirect("accounts:my_account")
+        if user.interface_language:
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.interface_language,
+                                secure=settings.LANGUAGE_COOKIE_SECURE, httponly=True, samesite="Lax")
+        return response
+    return render(request, "accounts/edit_details.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_password(request):
+    form = forms.ChangePasswordForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            passwords.change_password(user=request.user, current=form.cleaned_data["current_password"],
+                                      new=form.cleaned_data["new_password"], request=request)
+        except AccountError as error:
+            form.add_error("current_password", str(error.message))
+        except ValidationError as error:
+            form.add_error("new_password", error)
+        else:
+            messages.success(request, _("Your password has been changed."))
+            return redirect("accounts:my_account")
+    return render(request, "accounts/change_password.html", {"form": form, **_rules_context()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_email(request):
+    form = forms.ChangeEmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            email_change.request_change(user=request.user, new_email=form.cleaned_data["new_email"],
+                                        password=form.cleaned_data["password"], request=request)
+        except AccountError as error:
+            field = "password" if error.code == "wrong_password" else "new_email"
+            form.add_error(field, str(error.message))
+        else:
+            return render(request, "accounts/link_sent.html",
+                          {"email": form.cleaned_data["new_email"], "email_change": True})
+    return render(request, "accounts/change_email.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_email(request, token: str):
+    # GET only shows a button: mail scanners that open links must not use them.
+    try:
+        entry = tokens.peek(token, TokenPurpose.CHANGE_EMAIL)
+    except AccountError as error:
+        return _token_problem(request, error, TokenPurpose.CHANGE_EMAIL)
+    if request.method == "POST":
+        try:
+            email_change.confirm_change(token=token, request=request)
+        except AccountError as error:
+            return _token_problem(request, error, TokenPurpose.CHANGE_EMAIL)
+        messages.success(request, _("Your e-mail address has been changed."))
+        return redirect("accounts:my_account" if request.user.is_authenticated else "signin:identify")
+    return render(request, "accounts/confirm_email.html", {"new_email": entry.new_email})
+
+
+@login_required
+def activity(request):
+    return render(request, "accounts/activity.html", {
+        "activity": recent_for(request.user, 50),
+        "sessions": sessions.active_for(request.user),
+        "current_key": request.session.session_key,
+    })

@@ -1,0 +1,26 @@
+"""The security events Limen records, with a label a person can read."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.TextChoices):
+    REGISTERED = "account.registered", _("Account created")
+    REGISTRATION_DUPLICATE = "account.registration_duplicate", _("Someone tried to register this address again")
+    EMAIL_VERIFIED = "account.email_verified", _("E-mail address verified")
+    SIGNIN_SUCCEEDED = "signin.succeeded", _("Signed in")
+    SIGNIN_FAILED = "signin.failed", _("Sign-in failed")
+    SIGNIN_REFUSED_LOCKED = "signin.refused_locked", _("Sign-in refused: account locked")
+    SIGNIN_REFUSED_DISABLED = "signin.refused_disabled", _("Sign-in refused: account disabled")
+    SIGNED_OUT = "signin.signed_out", _("Signed out")
+    LOCKED = "account.locked", _("Account locked after failed sign-ins")
+    UNLOCKED = "account.unlocked", _("Account unlocked by an operator")
+    DISABLED = "account.disabled", _("Account disabled by an operator")
+    ENABLED = "account.enabled", _("Account enabled by an operator")
+    PASSWORD_SET = "password.set", _("Password chosen")
+    PASSWORD_CHANGED = "password.changed", _("Password changed")
+    PASSWORD_RESET_REQUESTED = "password.reset_requested", _("Password reset requested")
+    PASSWORD_RESET = "password.reset", _("Password reset")
+    EMAIL_CHANGE_REQUESTED = "email.change_requested", _("E-mail change requested")
+    EMAIL_CHANGED = "email.changed", _("E-mail address changed")
+    PROFILE_UPDATED = "profile.updated", _("Personal details updated")

@@ -1,0 +1,31 @@
+"""record(): the one way to write an audit event."""
+
+from __future__ import annotations
+
+import logging
+
+from limen.core import clock
+from limen.core.net import client_ip, user_agent
+
+from .events import Event
+from .models import AuditEvent
+
+log = logging.getLogger("limen.audit")
+
+
+def record(event: Event, *, user=None, request=None, email: str = "", **data) -> AuditEvent:
+    entry = AuditEvent.objects.create(
+        time=clock.now(),
+        user=user if user is not None and user.pk else None,
+        email=(email or getattr(user, "email", "") or "")[:254],
+        event=event,
+        ip=client_ip(request) if request is not None else "",
+        user_agent=user_agent(request) if request is not None else "",
+        data=data,
+    )
+    log.info("audit %s user=%s ip=%s", event, entry.user_id, entry.ip)
+    return entry
+
+
+def recent_for(user, limit: int = 20):
+    return AuditEvent.objects.filter(user=user).order_by("-time", "-id")[:limit]

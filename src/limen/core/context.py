@@ -1,0 +1,10 @@
+from django.conf import settings
+
+
+def site(request):
+    return {
+        "site_name": settings.SITE_NAME,
+        "interface_languages": settings.LANGUAGES,
+        "dev_outbox": settings.DEV_OUTBOX,
+        "privacy_contact": settings.PRIVACY_CONTACT,
+    }

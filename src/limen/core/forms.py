@@ -1,0 +1,56 @@
+"""Form helpers shared by every area."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+def has_control_characters(value: str) -> bool:
+    return any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co"} for ch in value)
+
+
+class CleanForm(forms.Form):
+    """Rejects control characters in every text field, with a clear message."""
+
+    control_message = _("This field contains characters that are not allowed.")
+
+    def clean(self):
+        data = super().clean()
+        for name, value in list(data.items()):
+            if isinstance(value, str) and has_control_characters(value):
+                self.add_error(name, ValidationError(self.control_message, code="control_characters"))
+        return data
+
+    def focus_field(self):
+        """The first field with an error, for the page to move focus to."""
+        for name in self.fields:
+            if name in self.errors:
+                return self[name]
+        return None
+
+
+class CleanModelForm(forms.ModelForm):
+    control_message = CleanForm.control_message
+
+    def clean(self):
+        data = super().clean()
+        for name, value in list(data.items()):
+            if isinstance(value, str) and has_control_characters(value):
+                self.add_error(name, ValidationError(self.control_message, code="control_characters"))
+        return data
+
+
+class EmailField(forms.EmailField):
+    default_error_messages = {
+        "invalid": _("Enter a valid e-mail address, such as name@example.org."),
+        "required": _("Enter your e-mail address."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault("widget", forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}))
+        super().__init__(**kwargs)

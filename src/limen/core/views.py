@@ -1,0 +1,35 @@
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from . import captcha
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("accounts:my_account")
+    return redirect("signin:identify")
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "core/csrf_failure.html", status=403)
+
+
+@never_cache
+def captcha_image(request):
+    challenge = captcha.current(request)
+    if not challenge or challenge["kind"] != "image":
+        raise Http404()
+    return HttpResponse(captcha.render_png(challenge["text"]), content_type="image/png")
+
+
+def page_not_found(request, exception=None):
+    return render(request, "core/404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "core/500.html", status=500)
+
+
+def bad_request(request, exception=None):
+    return render(request, "core/400.html", status=400)

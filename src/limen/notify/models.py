@@ -1,0 +1,43 @@
+"""A durable outbox: every message is stored before it is sent.
+
+If the mail server (or, later, the SMS gateway) is down, the message waits
+here and is retried with back-off; nothing a person did is lost.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Gave up")
+
+
+class OutboxMessage(models.Model):
+    created = models.DateTimeField(_("created"), db_index=True)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=250, blank=True)
+    body = models.TextField(_("body"))
+    kind = models.CharField(_("kind"), max_length=64, blank=True, help_text=_("Which notice this is."))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt = models.DateTimeField(_("next attempt"), db_index=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    sent = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.recipient}: {self.subject}"

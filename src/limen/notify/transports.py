@@ -1,0 +1,28 @@
+"""Transports that carry an outbox message out of Limen.
+
+E-mail goes through Django's mail backend, configured by LIMEN_EMAIL_URL.
+Later channels (SMS, push) register here with the same signature.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+from .models import Channel, OutboxMessage
+
+
+def send_email(message: OutboxMessage) -> None:
+    EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+    ).send(fail_silently=False)
+
+
+TRANSPORTS = {Channel.EMAIL: send_email}
+
+
+def transport_for(channel: str):
+    return TRANSPORTS[channel]

@@ -1,0 +1,204 @@
+"""Django settings for Limen, read from LIMEN_* environment variables.
+
+Every variable is optional on a laptop; docs/operators.md lists them all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+from limen.core import config
+from limen.core.languages import EU_LANGUAGES, INTERFACE_LANGUAGES
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = config.data_dir()
+
+DEBUG = config.env_bool("LIMEN_DEBUG", False)
+SECRET_KEY = config.secret_key(DATA_DIR)
+
+BASE_URL = config.env_str("LIMEN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+_base = urlsplit(BASE_URL)
+if _base.scheme not in {"http", "https"} or not _base.hostname:
+    raise config.ConfigurationError("LIMEN_BASE_URL", "must be an http(s) URL such as https://login.example.org")
+HTTPS = _base.scheme == "https"
+
+ALLOWED_HOSTS = [_base.hostname] + [
+    h.strip() for h in config.env_str("LIMEN_ALLOWED_HOSTS").split(",") if h.strip()
+]
+if DEBUG:
+    ALLOWED_HOSTS += ["127.0.0.1", "localhost", "[::1]"]
+CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "limen.core",
+    "limen.audit",
+    "limen.notify",
+    "limen.accounts",
+    "limen.signin",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "limen.signin.middleware.SessionIdleMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "limen.core.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "limen.urls"
+WSGI_APPLICATION = "limen.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "limen.core.context.site",
+            ],
+        },
+    }
+]
+
+DATABASES = {"default": config.database(config.env_str("LIMEN_DATABASE_URL"), DATA_DIR)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared state (rate limits, CAPTCHA triggers) must be seen by every process:
+# the database by default, Redis when the operator sets LIMEN_REDIS_URL.
+REDIS_URL = config.env_str("LIMEN_REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "limen_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100000},
+        }
+    }
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["limen.accounts.backends.EmailBackend"]
+LOGIN_URL = "signin:identify"
+LOGIN_REDIRECT_URL = "accounts:my_account"
+
+PASSWORD_HASHERS = ["limen.accounts.hashers.LimenArgon2PasswordHasher"]
+ARGON2_MEMORY_KIB = config.env_int("LIMEN_ARGON2_MEMORY_KIB", 19456, minimum=1024)
+ARGON2_TIME_COST = config.env_int("LIMEN_ARGON2_TIME_COST", 2, minimum=1)
+ARGON2_PARALLELISM = config.env_int("LIMEN_ARGON2_PARALLELISM", 1, minimum=1)
+
+PASSWORD_MIN_LENGTH = config.env_int("LIMEN_PASSWORD_MIN_LENGTH", 10, minimum=8, maximum=128)
+PASSWORD_MIN_CLASSES = config.env_int("LIMEN_PASSWORD_MIN_CLASSES", 3, minimum=1, maximum=4)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "limen.accounts.policy.MinimumLengthValidator"},
+    {"NAME": "limen.accounts.policy.MaximumLengthValidator"},
+    {"NAME": "limen.accounts.policy.CharacterClassesValidator"},
+    {"NAME": "limen.accounts.policy.PersonalDataValidator"},
+    {"NAME": "limen.accounts.policy.CommonPasswordValidator"},
+]
+
+# Sign-in protection.
+LOCKOUT_THRESHOLD = config.env_int("LIMEN_LOCKOUT_THRESHOLD", 5, minimum=1)
+LOCKOUT_MINUTES = config.env_int("LIMEN_LOCKOUT_MINUTES", 15, minimum=1)
+RATE_LIMIT_SIGNIN_PER_IP = config.env_int("LIMEN_RATE_LIMIT_SIGNIN_PER_IP", 30, minimum=1)
+RATE_LIMIT_WINDOW_SECONDS = config.env_int("LIMEN_RATE_LIMIT_WINDOW_SECONDS", 900, minimum=1)
+CAPTCHA_AFTER = config.env_int("LIMEN_CAPTCHA_AFTER", 5, minimum=0)
+RATE_LIMIT_FORMS_PER_IP = config.env_int("LIMEN_RATE_LIMIT_FORMS_PER_IP", 60, minimum=1)
+
+# Token lifetimes (seconds).
+VERIFY_EMAIL_TTL = config.env_int("LIMEN_VERIFY_EMAIL_TTL", 24 * 3600, minimum=60)
+RESET_PASSWORD_TTL = config.env_int("LIMEN_RESET_PASSWORD_TTL", 3600, minimum=60)
+CHANGE_EMAIL_TTL = config.env_int("LIMEN_CHANGE_EMAIL_TTL", 24 * 3600, minimum=60)
+
+# SSO session: the cookie that lets a person come back without signing in again.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_NAME = "limen_sso"
+SESSION_COOKIE_AGE = config.env_int("LIMEN_SESSION_ABSOLUTE_SECONDS", 8 * 3600, minimum=300)
+SESSION_IDLE_SECONDS = config.env_int("LIMEN_SESSION_IDLE_SECONDS", 2 * 3600, minimum=60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = config.env_bool("LIMEN_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "limen.core.views.csrf_failure"
+LANGUAGE_COOKIE_NAME = "limen_language"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = config.env_int("LIMEN_HSTS_SECONDS", 31536000)
+    SECURE_SSL_REDIRECT = config.env_bool("LIMEN_SSL_REDIRECT", False)
+
+# Client IP: only trust X-Forwarded-For when the operator says a proxy sets it.
+TRUSTED_PROXY_COUNT = config.env_int("LIMEN_TRUSTED_PROXIES", 0, minimum=0, maximum=10)
+
+LANGUAGE_CODE = "en"
+LANGUAGES = INTERFACE_LANGUAGES
+EMAIL_LANGUAGES = EU_LANGUAGES
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+_email = config.email(config.env_str("LIMEN_EMAIL_URL"), DATA_DIR)
+EMAIL_BACKEND = _email.backend
+EMAIL_HOST = _email.host
+EMAIL_PORT = _email.port
+EMAIL_HOST_USER = _email.user
+EMAIL_HOST_PASSWORD = _email.password
+EMAIL_USE_TLS = _email.use_tls
+EMAIL_USE_SSL = _email.use_ssl
+EMAIL_TIMEOUT = 10
+if _email.file_path:
+    EMAIL_FILE_PATH = _email.file_path
+DEFAULT_FROM_EMAIL = config.env_str("LIMEN_EMAIL_FROM", f"Limen <no-reply@{_base.hostname}>")
+# The development outbox page lists every message sent; never on in production.
+DEV_OUTBOX = config.env_bool("LIMEN_DEV_OUTBOX", DEBUG)
+
+SITE_NAME = config.env_str("LIMEN_SITE_NAME", "Limen")
+PRIVACY_CONTACT = config.env_str("LIMEN_PRIVACY_CONTACT", f"privacy@{_base.hostname}")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "limen": {"handlers": ["console"], "level": config.env_str("LIMEN_LOG_LEVEL", "INFO")},
+    },
+}
+
+# E-mail uniqueness is enforced case-insensitively by a constraint (accounts.User.Meta).
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]

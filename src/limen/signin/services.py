@@ -1,0 +1,91 @@
+"""Check a password with rate limits and lockout around it.
+
+- Per IP: LIMEN_RATE_LIMIT_SIGNIN_PER_IP attempts per window.
+- Per account: LIMEN_LOCKOUT_THRESHOLD failures in a row lock it for
+  LIMEN_LOCKOUT_MINUTES (unlocking by itself), and the owner is e-mailed.
+- Unknown addresses are counted the same way, so the lock message cannot
+  tell a stranger whether an address has an account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+
+from limen.accounts import notices
+from limen.accounts.models import User
+from limen.audit.events import Event
+from limen.audit.service import record
+from limen.core import clock, ratelimit
+
+from .errors import AccountDisabled, AccountLocked, InvalidCredentials, TooManyRequests
+
+
+def ip_limit() -> ratelimit.Limit:
+    return ratelimit.Limit("signin-ip", settings.RATE_LIMIT_SIGNIN_PER_IP, settings.RATE_LIMIT_WINDOW_SECONDS)
+
+
+def unknown_limit() -> ratelimit.Limit:
+    return ratelimit.Limit("signin-unknown", settings.LOCKOUT_THRESHOLD, settings.LOCKOUT_MINUTES * 60)
+
+
+def _locked(minutes: int | None = None) -> AccountLocked:
+    minutes = minutes or settings.LOCKOUT_MINUTES
+    return AccountLocked(AccountLocked.default_message % {"minutes": minutes})
+
+
+def check_password(*, email: str, password: str, ip: str, request=None) -> User:
+    if ratelimit.exceeded(ip_limit(), ip):
+        raise TooManyRequests(retry_after=ratelimit.retry_after(ip_limit()))
+    ratelimit.hit(ip_limit(), ip)
+
+    user = User.objects.find_by_email(email)
+    if user is None:
+        User().set_password(password)  # spend the same time as a real check
+        record(Event.SIGNIN_FAILED, email=email, request=request, reason="unknown_account")
+        if ratelimit.hit(unknown_limit(), email.casefold()) >= settings.LOCKOUT_THRESHOLD:
+            raise _locked()
+        raise InvalidCredentials()
+
+    if user.is_locked:
+        record(Event.SIGNIN_REFUSED_LOCKED, user=user, request=request)
+        remaining = int((user.locked_until - clock.now()).total_seconds() // 60) + 1
+        raise _locked(remaining)
+
+    if not user.check_password(password):
+        _count_failure(user, request)
+        user.refresh_from_db(fields=["locked_until"])
+        if user.is_locked:
+            raise _locked()
+        raise InvalidCredentials()
+
+    if not user.is_active:
+        record(Event.SIGNIN_REFUSED_DISABLED, user=user, request=request)
+        raise AccountDisabled()
+
+    if user.failed_signins:
+        User.objects.filter(pk=user.pk).update(failed_signins=0)
+    return user
+
+
+def _count_failure(user: User, request) -> None:
+    with transaction.atomic():
+        fresh = User.objects.select_for_update().get(pk=user.pk)
+        fresh.failed_signins += 1
+        just_locked = fresh.failed_signins >= settings.LOCKOUT_THRESHOLD
+        if just_locked:
+            fresh.locked_until = clock.now() + dt.timedelta(minutes=settings.LOCKOUT_MINUTES)
+            fresh.failed_signins = 0
+        fresh.save(update_fields=["failed_signins", "locked_until"])
+    record(Event.SIGNIN_FAILED, user=user, request=request, reason="wrong_password")
+    if just_locked:
+        record(Event.LOCKED, user=user, request=request, minutes=settings.LOCKOUT_MINUTES)
+        notices.send(user, "account_locked", minutes=settings.LOCKOUT_MINUTES,
+                     until=fresh.locked_until, ip=request and request.META.get("REMOTE_ADDR", ""))
+
+
+def unlock(user: User, *, by=None, request=None) -> None:
+    User.objects.filter(pk=user.pk).update(locked_until=None, failed_signins=0)
+    record(Event.UNLOCKED, user=user, request=request, operator=getattr(by, "email", ""))

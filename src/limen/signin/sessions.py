@@ -1,0 +1,87 @@
+"""Start, touch and end SSO sessions.
+
+The Django session (database-backed, so every process sees it) carries the
+login; SsoSession mirrors it so that sessions can be listed and ended for an
+account, e.g. after a password reset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.contrib.sessions.models import Session
+
+from limen.core import clock
+from limen.core.net import client_ip, user_agent
+
+from .models import Level, SsoSession
+
+SESSION_KEY = "limen.sso"
+
+
+def start(request, user, *, strengths: list[str], level: int = Level.BASIC) -> SsoSession:
+    """Sign the user in; the session id changes (Django's login cycles the key)."""
+    login(request, user, backend="limen.accounts.backends.EmailBackend")
+    request.session.set_expiry(settings.SESSION_COOKIE_AGE)
+    now = clock.now()
+    request.session[SESSION_KEY] = {"auth_time": now.timestamp(), "seen": now.timestamp(),
+                                    "strengths": strengths, "level": int(level)}
+    request.session.save()
+    return SsoSession.objects.create(
+        session_key=request.session.session_key, user=user, created=now, last_seen=now,
+        expires=now + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE),
+        ip=client_ip(request), user_agent=user_agent(request), strengths=strengths, level=level,
+    )
+
+
+def current(request) -> dict | None:
+    if not request.user.is_authenticated:
+        return None
+    return request.session.get(SESSION_KEY)
+
+
+def end(request) -> None:
+    key = request.session.session_key
+    if key:
+        SsoSession.objects.filter(session_key=key).delete()
+    logout(request)
+
+
+def end_all(user, *, keep: str | None = None) -> int:
+    """End every session of the account, except ``keep`` (the caller's own)."""
+    keys = list(SsoSession.objects.filter(user=user).exclude(session_key=keep or "").values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    SsoSession.objects.filter(session_key__in=keys).delete()
+    return len(keys)
+
+
+def touch(request) -> bool:
+    """Apply the idle lifetime; returns False if the session had gone idle and was ended."""
+    data = request.session.get(SESSION_KEY)
+    if not data:
+        return True
+    now = clock.now().timestamp()
+    if now - data.get("seen", 0) > settings.SESSION_IDLE_SECONDS:
+        end(request)
+        return False
+    if now - data.get("seen", 0) > 60:  # write at most once a minute
+        data["seen"] = now
+        request.session[SESSION_KEY] = data
+        SsoSession.objects.filter(session_key=request.session.session_key).update(last_seen=clock.now())
+    return True
+
+
+def active_for(user):
+    return SsoSession.objects.filter(user=user, expires__gt=clock.now())
+
+
+def keep_after_password_change(request, user) -> None:
+    """End the account's other sessions but keep this one, under a new key."""
+    from django.contrib.auth import update_session_auth_hash
+
+    old_key = request.session.session_key
+    end_all(user, keep=old_key)
+    update_session_auth_hash(request, user)
+    SsoSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)

@@ -1,0 +1,97 @@
+"""Identifier-first sign-in: e-mail, Next, then password, Sign in."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from limen.audit.events import Event
+from limen.audit.service import record
+from limen.core.errors import RateLimited
+from limen.core.net import client_ip, safe_next
+
+from . import services, sessions
+from .errors import SigninError
+from .forms import IdentifyForm, PasswordForm
+
+FLOW_KEY = "limen.signin"
+
+
+def _next(request) -> str:
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), reverse("accounts:my_account"))
+
+
+def _with_next(url: str, next_url: str) -> str:
+    default = reverse("accounts:my_account")
+    return url if next_url == default else f"{url}?{urlencode({'next': next_url})}"
+
+
+@require_http_methods(["GET", "POST"])
+def identify(request):
+    next_url = _next(request)
+    if request.user.is_authenticated and request.method == "GET" and not request.GET.get("switch"):
+        return redirect(next_url)  # SSO: already signed in
+    if request.method == "POST":
+        form = IdentifyForm(request.POST)
+        if form.is_valid():
+            request.session[FLOW_KEY] = {"email": form.cleaned_data["email"].strip()}
+            return redirect(_with_next(reverse("signin:password"), next_url))
+    else:
+        form = IdentifyForm(initial={"email": request.GET.get("email", "")[:254]})
+    return render(request, "signin/identify.html", {"form": form, "next": next_url})
+
+
+@require_http_methods(["GET", "POST"])
+def password(request):
+    next_url = _next(request)
+    flow = request.session.get(FLOW_KEY)
+    if not flow or not flow.get("email"):
+        return redirect(_with_next(reverse("signin:identify"), next_url))
+    form = PasswordForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.check_password(email=flow["email"], password=form.cleaned_data["password"],
+                                           ip=client_ip(request), request=request)
+        except SigninError as error:
+            form.add_error("password", str(error.message))
+            status = 400
+        except RateLimited as error:
+            form.add_error(None, str(error.message))
+            status = 429
+        else:
+            request.session.pop(FLOW_KEY, None)
+            sessions.start(request, user, strengths=["PASSWORD"])
+            record(Event.SIGNIN_SUCCEEDED, user=user, request=request, strengths=["PASSWORD"])
+            response = redirect(next_url)
+            if user.interface_language:
+                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.interface_language,
+                                    secure=settings.LANGUAGE_COOKIE_SECURE, httponly=True, samesite="Lax")
+            return response
+    elif request.method == "POST":
+        status = 400
+    return render(request, "signin/password.html", {"form": form, "email": flow["email"], "next": next_url},
+                  status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def signout(request):
+    if request.method == "POST":
+        if request.user.is_authenticated:
+            user = request.user
+            sessions.end(request)
+            record(Event.SIGNED_OUT, user=user, request=request)
+        messages.success(request, _("You have signed out."))
+        return redirect("signin:signed_out")
+    if not request.user.is_authenticated:
+        return redirect("signin:signed_out")
+    return render(request, "signin/signout.html")
+
+
+def signed_out(request):
+    return render(request, "signin/signed_out.html")

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from limen.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("", include("limen.signin.urls")),
+    path("", include("limen.accounts.urls")),
+    path("captcha.png", core_views.captcha_image, name="captcha_image"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+]
+if settings.DEV_OUTBOX:
+    urlpatterns.append(path("dev/outbox/", include("limen.notify.urls")))
+
+handler400 = "limen.core.views.bad_request"
+handler404 = "limen.core.views.page_not_found"
+handler500 = "limen.core.views.server_error"

@@ -1,0 +1,90 @@
+"""Shared fixtures. Build users in one line: ``make_user(email=..., password=...)``."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+
+# Settings are read at import: give the test run its own data dir and fast hashing
+# parameters unless the caller chose others (the PostgreSQL run sets the URL).
+os.environ.setdefault("LIMEN_DATA_DIR", tempfile.mkdtemp(prefix="limen-test-"))
+os.environ.setdefault("LIMEN_ARGON2_MEMORY_KIB", "1024")
+os.environ.setdefault("LIMEN_ARGON2_TIME_COST", "1")
+os.environ.setdefault("LIMEN_EMAIL_URL", "memory:")
+
+import pytest  # noqa: E402
+
+from limen.core import clock  # noqa: E402
+
+DEFAULT_PASSWORD = "Correct-Horse-42"
+_counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state(settings):
+    """Each test starts with an empty cache (rate limits) and a true clock."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    clock.reset()
+    yield
+    clock.reset()
+
+
+@pytest.fixture
+def make_user(db):
+    from limen.accounts.models import User
+
+    def build(*, email: str | None = None, password: str | None = DEFAULT_PASSWORD, verified: bool = True,
+              **fields) -> User:
+        n = next(_counter)
+        fields.setdefault("first_name", "Ada")
+        fields.setdefault("last_name", "Lovelace")
+        user = User.objects.create_user(email or f"person{n}@example.org", password, email_verified=verified, **fields)
+        return user
+
+    return build
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user()
+
+
+@pytest.fixture
+def signed_in_client(client, user):
+    """A test client signed in through the real sign-in pages."""
+    client.post("/login/", {"email": user.email})
+    response = client.post("/login/password/", {"password": DEFAULT_PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def outbox(db):
+    """Messages Limen queued, newest last."""
+    from limen.notify.models import OutboxMessage
+
+    class Box:
+        def all(self):
+            return list(OutboxMessage.objects.order_by("id"))
+
+        def last(self, to: str | None = None):
+            qs = OutboxMessage.objects.order_by("-id")
+            if to:
+                qs = qs.filter(recipient__iexact=to)
+            return qs.first()
+
+        def link(self, to: str | None = None) -> str:
+            import re
+
+            message = self.last(to)
+            assert message is not None, "no message was sent"
+            match = re.search(r"https?://\S+", message.body)
+            assert match, message.body
+            return match.group(0)
+
+    return Box()
