@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import itertools
-import os
-import tempfile
 
-# Settings are read at import: give the test run its own data dir and fast hashing
-# parameters unless the caller chose others (the PostgreSQL run sets the URL).
-os.environ.setdefault("LIMEN_DATA_DIR", tempfile.mkdtemp(prefix="limen-test-"))
-os.environ.setdefault("LIMEN_ARGON2_MEMORY_KIB", "1024")
-os.environ.setdefault("LIMEN_ARGON2_TIME_COST", "1")
-os.environ.setdefault("LIMEN_EMAIL_URL", "memory:")
+import pytest
 
-import pytest  # noqa: E402
-
-from limen.core import clock  # noqa: E402
+from limen.core import clock
 
 DEFAULT_PASSWORD = "Correct-Horse-42"
 _counter = itertools.count(1)

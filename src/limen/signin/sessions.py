@@ -13,6 +13,8 @@ from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.sessions.models import Session
 
+from limen.audit.events import Event
+from limen.audit.service import record
 from limen.core import clock
 from limen.core.net import client_ip, user_agent
 
@@ -29,6 +31,7 @@ def start(request, user, *, strengths: list[str], level: int = Level.BASIC) -> S
     request.session[SESSION_KEY] = {"auth_time": now.timestamp(), "seen": now.timestamp(),
                                     "strengths": strengths, "level": int(level)}
     request.session.save()
+    record(Event.SIGNIN_SUCCEEDED, user=user, request=request, strengths=strengths)
     return SsoSession.objects.create(
         session_key=request.session.session_key, user=user, created=now, last_seen=now,
         expires=now + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE),

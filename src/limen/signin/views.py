@@ -67,7 +67,6 @@ def password(request):
         else:
             request.session.pop(FLOW_KEY, None)
             sessions.start(request, user, strengths=["PASSWORD"])
-            record(Event.SIGNIN_SUCCEEDED, user=user, request=request, strengths=["PASSWORD"])
             response = redirect(next_url)
             if user.interface_language:
                 response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.interface_language,
