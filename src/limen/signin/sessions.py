@@ -19,6 +19,7 @@ from limen.core import clock
 from limen.core.net import client_ip, user_agent
 
 from .models import Level, SsoSession
+from .signals import sso_session_ending
 
 SESSION_KEY = "limen.sso"
 
@@ -45,16 +46,29 @@ def current(request) -> dict | None:
     return request.session.get(SESSION_KEY)
 
 
-def end(request) -> None:
+def _ending(key: str, user) -> list[str]:
+    names: list[str] = []
+    for _receiver, response in sso_session_ending.send(sender=SsoSession, session_key=key, user=user):
+        names.extend(response or [])
+    return names
+
+
+def end(request) -> list[str]:
+    """Sign out here; returns the applications the person was signed out of."""
     key = request.session.session_key
+    names: list[str] = []
     if key:
+        names = _ending(key, request.user if request.user.is_authenticated else None)
         SsoSession.objects.filter(session_key=key).delete()
     logout(request)
+    return names
 
 
 def end_all(user, *, keep: str | None = None) -> int:
     """End every session of the account, except ``keep`` (the caller's own)."""
     keys = list(SsoSession.objects.filter(user=user).exclude(session_key=keep or "").values_list("session_key", flat=True))
+    for key in keys:
+        _ending(key, user)
     Session.objects.filter(session_key__in=keys).delete()
     SsoSession.objects.filter(session_key__in=keys).delete()
     return len(keys)

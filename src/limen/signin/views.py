@@ -83,9 +83,9 @@ def signout(request):
     if request.method == "POST":
         if request.user.is_authenticated:
             user = request.user
-            sessions.end(request)
-            record(Event.SIGNED_OUT, user=user, request=request)
-        messages.success(request, _("You have signed out."))
+            signed_out_of = sessions.end(request)
+            record(Event.SIGNED_OUT, user=user, request=request, applications=signed_out_of)
+            request.session["limen.signed_out_of"] = signed_out_of
         return redirect("signin:signed_out")
     if not request.user.is_authenticated:
         return redirect("signin:signed_out")
@@ -93,4 +93,5 @@ def signout(request):
 
 
 def signed_out(request):
-    return render(request, "signin/signed_out.html")
+    return render(request, "signin/signed_out.html",
+                  {"applications": request.session.pop("limen.signed_out_of", [])})
