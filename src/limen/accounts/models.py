@@ -69,6 +69,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     failed_signins = models.PositiveIntegerField(_("failed sign-ins in a row"), default=0)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
     password_changed = models.DateTimeField(_("password changed"), null=True, blank=True)
+    # Preferences (My Account).
+    require_second_factor = models.BooleanField(
+        _("always require a second factor"), default=False,
+        help_text=_("When on, signing in with the password only is refused."),
+    )
+    warn_before_sso = models.BooleanField(
+        _("warn me each time an application asks for my identity"), default=False,
+    )
 
     objects = UserManager()
 

@@ -133,9 +133,23 @@ def reset_password(request, token: str):
                   {"form": form, "account": entry.user, "title": _("Choose a new password"), **_rules_context()})
 
 
+def _factor_tiles(user) -> list[dict]:
+    from limen.factors.base import registry
+
+    tiles, seen = [], set()
+    for factor in registry.all():
+        url = factor.manage_url()
+        if url and url not in seen:
+            seen.add(url)
+            tiles.append({"url": url, "label": factor.manage_label() or factor.label,
+                          "description": factor.description, "count": factor.enrolled_count(user)})
+    return tiles
+
+
 @login_required
 def my_account(request):
-    return render(request, "accounts/my_account.html", {"activity": recent_for(request.user, 5)})
+    return render(request, "accounts/my_account.html",
+                  {"activity": recent_for(request.user, 5), "factor_tiles": _factor_tiles(request.user)})
 
 
 @login_required

@@ -8,9 +8,40 @@ class IdentifyForm(CleanForm):
     email = EmailField(label=_("E-mail address"))
 
 
+def _method_choices(methods):
+    return [(m.key, m.label) for m in methods]
+
+
 class PasswordForm(CleanForm):
+    method = forms.ChoiceField(
+        label=_("Verification method"), required=False, widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose one of the verification methods in the list.")},
+    )
     password = forms.CharField(
         label=_("Password"), strip=False, max_length=256,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         error_messages={"required": _("Enter your password.")},
     )
+
+    def __init__(self, *args, methods=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.methods = list(methods)
+        if self.methods:
+            self.fields["method"].choices = _method_choices(self.methods) + [("password", _("Password only"))]
+            self.fields["method"].initial = self.methods[0].key
+        else:
+            del self.fields["method"]
+
+
+class StepUpForm(CleanForm):
+    method = forms.ChoiceField(
+        label=_("Verification method"), widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a verification method."),
+                        "invalid_choice": _("Choose one of the verification methods in the list.")},
+    )
+
+    def __init__(self, *args, methods=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = _method_choices(methods)
+        if methods:
+            self.fields["method"].initial = methods[0].key

@@ -102,3 +102,16 @@ def keep_after_password_change(request, user) -> None:
     end_all(user, keep=old_key)
     update_session_auth_hash(request, user)
     SsoSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
+
+
+def upgrade(request, *, strengths: list[str], level: int) -> None:
+    """Step-up: the same person proved more; new session key, stronger record."""
+    old_key = request.session.session_key
+    request.session.cycle_key()
+    data = dict(request.session.get(SESSION_KEY) or {})
+    data.update({"strengths": strengths, "level": int(level), "auth_time": clock.now().timestamp()})
+    request.session[SESSION_KEY] = data
+    request.session.save()
+    SsoSession.objects.filter(session_key=old_key).update(
+        session_key=request.session.session_key, strengths=strengths, level=level)
+    record(Event.STEPPED_UP, user=request.user, request=request, strengths=strengths)

@@ -15,11 +15,11 @@ from limen.audit.service import record
 from limen.core.errors import RateLimited
 from limen.core.net import client_ip, safe_next
 
-from . import services, sessions
-from .errors import SigninError
-from .forms import IdentifyForm, PasswordForm
+from limen.accounts.models import User
 
-FLOW_KEY = "limen.signin"
+from . import flow, services, sessions
+from .errors import SigninError
+from .forms import IdentifyForm, PasswordForm, StepUpForm
 
 
 def _next(request) -> str:
@@ -39,7 +39,7 @@ def identify(request):
     if request.method == "POST":
         form = IdentifyForm(request.POST)
         if form.is_valid():
-            request.session[FLOW_KEY] = {"email": form.cleaned_data["email"].strip()}
+            flow.begin(request, form.cleaned_data["email"].strip())
             return redirect(_with_next(reverse("signin:password"), next_url))
     else:
         form = IdentifyForm(initial={"email": request.GET.get("email", "")[:254]})
@@ -49,33 +49,53 @@ def identify(request):
 @require_http_methods(["GET", "POST"])
 def password(request):
     next_url = _next(request)
-    flow = request.session.get(FLOW_KEY)
-    if not flow or not flow.get("email"):
+    email = flow.state(request).get("email")
+    if not email:
         return redirect(_with_next(reverse("signin:identify"), next_url))
-    form = PasswordForm(request.POST or None)
+    # EU Login shows the methods an account can use; unknown addresses see only the password.
+    methods = flow.methods_for(User.objects.find_by_email(email))
+    form = PasswordForm(request.POST or None, methods=methods)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.check_password(email=flow["email"], password=form.cleaned_data["password"],
+            user = services.check_password(email=email, password=form.cleaned_data["password"],
                                            ip=client_ip(request), request=request)
+            response = flow.password_passed(request, user, form.cleaned_data.get("method", ""), next_url)
         except SigninError as error:
-            form.add_error("password", str(error.message))
+            form.add_error("method" if error.code in {"second_factor_required", "method_not_available"}
+                           else "password", str(error.message))
             status = 400
         except RateLimited as error:
             form.add_error(None, str(error.message))
             status = 429
         else:
-            request.session.pop(FLOW_KEY, None)
-            sessions.start(request, user, strengths=["PASSWORD"])
-            response = redirect(next_url)
             if user.interface_language:
                 response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.interface_language,
                                     secure=settings.LANGUAGE_COOKIE_SECURE, httponly=True, samesite="Lax")
             return response
     elif request.method == "POST":
         status = 400
-    return render(request, "signin/password.html", {"form": form, "email": flow["email"], "next": next_url},
+    return render(request, "signin/password.html", {"form": form, "email": email, "next": next_url},
                   status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def step_up(request):
+    """An application needs more than this session has: prove a second factor, no password."""
+    next_url = _next(request)
+    if not request.user.is_authenticated:
+        return redirect(_with_next(reverse("signin:identify"), next_url))
+    methods = flow.methods_for(request.user)
+    form = StepUpForm(request.POST or None, methods=methods)
+    if request.method == "POST" and form.is_valid():
+        try:
+            return flow.start_step_up(request, form.cleaned_data["method"], next_url)
+        except SigninError as error:
+            form.add_error("method", str(error.message))
+    return render(request, "signin/step_up.html", {
+        "form": form, "next": next_url, "methods": methods,
+        "level": request.GET.get("level", "")[:16],
+    }, status=200 if methods else 403)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,138 @@
+"""The sign-in state machine shared by the password page, the second factors and step-up.
+
+State lives in the session under FLOW_KEY:
+  {"email"}                                   after the identifier step
+  {"email", "user_id", "method", "next", "stage": "second_factor", "since", "step_up"}
+                                              after the password (or on step-up)
+A second factor's view asks ``pending_user`` who is signing in and calls
+``second_factor_passed`` when the person has proved it.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from limen.accounts.models import User
+from limen.factors.base import registry
+
+from . import levels, sessions
+from .errors import SigninError
+
+FLOW_KEY = "limen.signin"
+PENDING_SECONDS = 300
+
+
+class SecondFactorRequired(SigninError):
+    code = "second_factor_required"
+    default_message = _("Your account requires a second factor: choose a verification method other than password only.")
+
+
+class MethodNotAvailable(SigninError):
+    code = "method_not_available"
+    default_message = _("This verification method is not set up for your account. Choose another one.")
+
+
+class NoPendingSignin(SigninError):
+    code = "no_pending_signin"
+    default_message = _("Your sign-in took too long or was interrupted. Please start again.")
+
+
+def state(request) -> dict:
+    return request.session.get(FLOW_KEY) or {}
+
+
+def begin(request, email: str) -> None:
+    request.session[FLOW_KEY] = {"email": email}
+
+
+def clear(request) -> None:
+    request.session.pop(FLOW_KEY, None)
+
+
+def methods_for(user: User | None) -> list:
+    return registry.available_for(user) if user is not None else []
+
+
+def password_passed(request, user: User, method: str, next_url: str):
+    """The password was right: finish, or send the person to the chosen second factor."""
+    if not method or method == "password":
+        if user.require_second_factor and registry.has_second_factor(user):
+            raise SecondFactorRequired()
+        clear(request)
+        sessions.start(request, user, strengths=[levels.PASSWORD], level=levels.level_of([levels.PASSWORD]))
+        return redirect(next_url)
+    factor = registry.get(method)
+    if factor is None or not factor.available_for(user):
+        raise MethodNotAvailable()
+    request.session[FLOW_KEY] = {
+        "email": user.email, "user_id": user.pk, "method": factor.key, "next": next_url,
+        "stage": "second_factor", "since": time.time(), "step_up": False,
+    }
+    return redirect(factor.challenge_url())
+
+
+def start_step_up(request, factor_key: str, next_url: str):
+    """A signed-in person proves a second factor without typing the password again."""
+    factor = registry.get(factor_key)
+    if factor is None or not factor.available_for(request.user):
+        raise MethodNotAvailable()
+    request.session[FLOW_KEY] = {
+        "email": request.user.email, "user_id": request.user.pk, "method": factor.key, "next": next_url,
+        "stage": "second_factor", "since": time.time(), "step_up": True,
+    }
+    return redirect(factor.challenge_url())
+
+
+def pending_user(request, method: str | None = None) -> User:
+    """Who is between password and second factor; raises NoPendingSignin otherwise."""
+    data = state(request)
+    if data.get("stage") != "second_factor" or time.time() - data.get("since", 0) > PENDING_SECONDS:
+        raise NoPendingSignin()
+    if method is not None and data.get("method") != method:
+        raise NoPendingSignin()
+    if data.get("step_up") and (not request.user.is_authenticated or request.user.pk != data.get("user_id")):
+        raise NoPendingSignin()
+    user = User.objects.filter(pk=data.get("user_id"), is_active=True).first()
+    if user is None:
+        raise NoPendingSignin()
+    return user
+
+
+def second_factor_passed(request, strength: str):
+    """The second factor is proved: start (or upgrade) the SSO session and go on."""
+    data = state(request)
+    user = pending_user(request)
+    next_url = data.get("next") or reverse("accounts:my_account")
+    clear(request)
+    if data.get("step_up"):
+        current = (sessions.current(request) or {}).get("strengths", [])
+        strengths = sorted(set(current) | {strength})
+        sessions.upgrade(request, strengths=strengths, level=levels.level_of(strengths))
+    else:
+        sessions.start(request, user, strengths=[strength], level=levels.level_of([strength]))
+    return redirect(next_url)
+
+
+def step_up_url(next_url: str, *, level: int | None = None, strengths: list[str] | None = None) -> str:
+    params = {"next": next_url}
+    if level is not None:
+        params["level"] = levels.LEVEL_NAMES[level]
+    if strengths:
+        params["strengths"] = ",".join(strengths)
+    return reverse("signin:step_up") + "?" + urlencode(params)
+
+
+def ensure(request, next_url: str, *, level: int | None = None, accept_strengths: list[str] | None = None,
+           renew: bool = False):
+    """For protocol endpoints: None if the SSO session suffices, else a redirect that fixes it."""
+    if renew or not request.user.is_authenticated:
+        return redirect(reverse("signin:identify") + "?" + urlencode({"next": next_url}))
+    current = (sessions.current(request) or {}).get("strengths", [])
+    if levels.satisfies(current, level=level, accept_strengths=accept_strengths):
+        return None
+    return redirect(step_up_url(next_url, level=level, strengths=accept_strengths))
