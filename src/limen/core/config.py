@@ -103,13 +103,17 @@ def database(url: str, directory: Path) -> dict:
         if "sslmode" in query:
             options["sslmode"] = query["sslmode"]
         host = unquote(parts.hostname or "") or query.get("host", "")
+        try:
+            port = parts.port
+        except ValueError:
+            raise ConfigurationError("LIMEN_DATABASE_URL", "the port is not a number") from None
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")) or "limen",
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
             "HOST": host,
-            "PORT": str(parts.port or query.get("port", "")),
+            "PORT": str(port or query.get("port", "")),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
