@@ -152,6 +152,10 @@ def email(url: str, directory: Path) -> EmailConfig:
             port = parts.port or (465 if parts.scheme == "smtps" else 25)
         except ValueError:
             raise ConfigurationError("LIMEN_EMAIL_URL", "the port is not a number") from None
+        use_tls = query.get("starttls", "0").lower() in {"1", "true", "yes"}
+        if use_tls and parts.scheme == "smtps":
+            raise ConfigurationError("LIMEN_EMAIL_URL", "smtps:// already encrypts; use smtp://...?starttls=1 "
+                                                        "or smtps:// without starttls")
         return EmailConfig(
             backend="django.core.mail.backends.smtp.EmailBackend",
             host=parts.hostname,
@@ -159,6 +163,6 @@ def email(url: str, directory: Path) -> EmailConfig:
             user=unquote(parts.username or ""),
             password=unquote(parts.password or ""),
             use_ssl=parts.scheme == "smtps",
-            use_tls=query.get("starttls", "0").lower() in {"1", "true", "yes"},
+            use_tls=use_tls,
         )
     raise ConfigurationError("LIMEN_EMAIL_URL", "use smtp://host:port, smtps://host:port, console: or file:/path")
