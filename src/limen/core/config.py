@@ -85,12 +85,10 @@ def database(url: str, directory: Path) -> dict:
         }
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        # sqlite:///relative/or/absolute/path
+        # sqlite:///relative/path or sqlite:////absolute/path (as dj-database-url)
         name = unquote(parts.path)
-        if name.startswith("//"):
+        if name.startswith("/"):
             name = name[1:]
-        elif name.startswith("/"):
-            name = name[1:] if not Path(name).is_absolute() else name
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name or str(directory / "limen.sqlite3"),
