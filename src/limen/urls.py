@@ -13,6 +13,9 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+    path("oidc/", include("limen.oidc.urls")),
+    path("", include("limen.oidc.well_known")),
+    path("", include("limen.factors.eid.urls")),
 ]
 if settings.DEV_OUTBOX:
     urlpatterns.append(path("dev/outbox/", include("limen.notify.urls")))

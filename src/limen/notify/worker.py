@@ -1,13 +1,40 @@
-"""A background thread that retries the outbox, started by `limen run` and `limen serve`."""
+"""A background thread that retries the outbox, started by `limen run` and `limen serve`.
+
+Other areas add their own periodic jobs with ``register`` (for example the
+OpenID Connect back-channel logout retries); each round runs them after the
+outbox, isolated from each other's failures.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from django.db import close_old_connections
 
 log = logging.getLogger("limen.notify")
+
+_jobs: list[tuple[object, float]] = []
+_last_run: dict[object, float] = {}
+
+
+def register(job, *, every: float = 0) -> None:
+    """Run ``job()`` in every worker round, or at most once per ``every`` seconds."""
+    if all(existing is not job for existing, _ in _jobs):
+        _jobs.append((job, every))
+
+
+def run_jobs() -> None:
+    """One round of the registered jobs (the worker thread and `limen deliver` call this)."""
+    for job, every in list(_jobs):
+        if every and time.monotonic() - _last_run.get(job, float("-inf")) < every:
+            continue
+        _last_run[job] = time.monotonic()
+        try:
+            job()
+        except Exception:  # keep the other jobs running; the next round retries
+            log.exception("worker job %s failed", getattr(job, "__qualname__", job))
 
 
 def _loop(stop: threading.Event, interval: float) -> None:
@@ -17,6 +44,7 @@ def _loop(stop: threading.Event, interval: float) -> None:
         try:
             close_old_connections()
             deliver_due()
+            run_jobs()
         except Exception:  # keep the worker alive; the next round retries
             log.exception("outbox worker round failed")
         finally:

@@ -26,6 +26,14 @@ SESSION_KEY = "limen.sso"
 
 def start(request, user, *, strengths: list[str], level: int = Level.BASIC) -> SsoSession:
     """Sign the user in; the session id changes (Django's login cycles the key)."""
+    old_key = request.session.session_key
+    if old_key and request.user.is_authenticated:
+        # Signing in again in the same browser (re-authentication, or another account): Django's
+        # login keeps the key for the same user, so cycle it here; another account ends the old session.
+        if request.user.pk != user.pk:
+            _ending(old_key, request.user)
+        SsoSession.objects.filter(session_key=old_key).delete()
+        request.session.cycle_key()
     login(request, user, backend="limen.accounts.backends.EmailBackend")
     request.session.set_expiry(settings.SESSION_COOKIE_AGE)
     now = clock.now()

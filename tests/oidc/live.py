@@ -1,0 +1,176 @@
+"""Real Limen servers for protocol tests: `limen serve` (gunicorn) in a subprocess, private data dir.
+
+    server = LimenServer(tmp_path / "a").start()
+    server.python("from limen.accounts.models import User; ...")   # runs inside that server's settings
+    server.stop()
+
+``Browser`` is a small user agent (requests + cookies) that fills in Limen's
+sign-in pages, so a relying-party library can be tested without a GUI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from html import unescape
+from pathlib import Path
+from urllib.parse import urljoin
+
+import requests
+
+BIN = Path(sys.executable).parent
+PASSWORD = "Correct-Horse-42"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LimenServer:
+    def __init__(self, data_dir: Path, *, host: str = "127.0.0.1", env: dict | None = None, workers: int = 2):
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.base_url = f"http://{host}:{self.port}"
+        self.workers = workers
+        self.process: subprocess.Popen | None = None
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("LIMEN_")},
+            "DJANGO_SETTINGS_MODULE": "limen.settings",
+            "LIMEN_DATA_DIR": str(self.data_dir),
+            "LIMEN_BASE_URL": self.base_url,
+            "LIMEN_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "LIMEN_SECRET_KEY": "test-secret-key-" + "x" * 40 + str(self.port),
+            "LIMEN_ARGON2_MEMORY_KIB": "1024",
+            "LIMEN_ARGON2_TIME_COST": "1",
+            "LIMEN_EMAIL_URL": f"file:{self.data_dir / 'mail'}",
+            "LIMEN_DEV_OUTBOX": "1",
+            "LIMEN_LOG_LEVEL": "WARNING",
+            # Every test signs in from 127.0.0.1: keep the per-IP limits out of the way.
+            "LIMEN_RATE_LIMIT_SIGNIN_PER_IP": "100000",
+            "LIMEN_RATE_LIMIT_FORMS_PER_IP": "100000",
+            **(env or {}),
+        }
+
+    def manage(self, *args: str, check: bool = True) -> str:
+        result = subprocess.run([str(BIN / "limen"), *args], env=self.env, capture_output=True, text=True,
+                                timeout=120)
+        if check and result.returncode != 0:
+            raise RuntimeError(f"limen {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def python(self, code: str):
+        """Run ``code`` with this server's settings; it sets ``result`` (JSON-serialisable) to return it."""
+        wrapped = textwrap.dedent(code) + "\nimport json as _json\nprint('@@' + _json.dumps(globals().get('result')))\n"
+        out = self.manage("shell", "-c", wrapped)
+        line = [ln for ln in out.splitlines() if ln.startswith("@@")][-1]
+        return json.loads(line[2:])
+
+    def start(self) -> "LimenServer":
+        self.manage("migrate", "--verbosity", "0")
+        self.manage("createcachetable")
+        log = open(self.data_dir / "server.log", "ab")
+        self.process = subprocess.Popen(
+            [str(BIN / "limen"), "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+             "--threads", "4"], env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("Limen stopped:\n" + (self.data_dir / "server.log").read_text()[-3000:])
+            try:
+                if requests.get(self.base_url + "/.well-known/openid-configuration", timeout=1).ok:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("Limen did not start:\n" + (self.data_dir / "server.log").read_text()[-3000:])
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process = None
+
+    # Helpers that set up data inside the server.
+
+    def make_user(self, email: str, password: str = PASSWORD, **fields) -> dict:
+        return self.python(f"""
+            from limen.accounts.models import User
+            u = User.objects.create_user({email!r}, {password!r}, email_verified=True,
+                                         first_name={fields.get('first_name', 'Ada')!r},
+                                         last_name={fields.get('last_name', 'Lovelace')!r})
+            result = {{"uid": str(u.uid), "pk": u.pk, "email": u.email}}
+        """)
+
+    def register_client(self, **kwargs) -> dict:
+        return self.python(f"""
+            from limen.oidc import clients
+            r = clients.register(**{kwargs!r})
+            result = {{"client_id": r.client.client_id, "client_secret": r.secret}}
+        """)
+
+    def outbox(self) -> list[dict]:
+        return self.python("""
+            from limen.notify.models import OutboxMessage
+            result = [{"to": m.recipient, "subject": m.subject, "body": m.body, "channel": m.channel}
+                      for m in OutboxMessage.objects.order_by("id")]
+        """)
+
+
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class Browser:
+    """Follows redirects by hand and fills in Limen's forms, like a person with a browser."""
+
+    def __init__(self):
+        self.session = requests.Session()
+        self.last = None
+
+    def get(self, url: str, **kwargs) -> requests.Response:
+        self.last = self.session.get(url, allow_redirects=False, timeout=30, **kwargs)
+        return self.last
+
+    def post_form(self, url: str, data: dict) -> requests.Response:
+        page = self.session.get(url, allow_redirects=False, timeout=30)
+        match = _CSRF.search(page.text)
+        assert match, f"no form on {url}: {page.status_code} {page.text[:500]}"
+        data = {"csrfmiddlewaretoken": unescape(match.group(1)), **data}
+        self.last = self.session.post(url, data=data, allow_redirects=False, timeout=30,
+                                      headers={"Referer": url})
+        return self.last
+
+    def follow(self, url: str, *, until: str | None = None, max_hops: int = 15) -> str:
+        """GET ``url`` and follow redirects; stop (without loading it) at a URL starting with ``until``."""
+        for _ in range(max_hops):
+            if until and url.startswith(until):
+                return url
+            response = self.get(url)
+            if response.status_code not in (301, 302, 303, 307):
+                return url
+            url = urljoin(url, response.headers["Location"])
+        raise AssertionError("too many redirects")
+
+    def sign_in(self, start_url: str, email: str, password: str = PASSWORD, *, until: str) -> str:
+        """Open ``start_url``; sign in on Limen's pages when asked; return the URL that leaves for ``until``."""
+        url = self.follow(start_url, until=until)
+        if url.startswith(until):
+            return url
+        assert "/login/" in url, f"expected the sign-in page, got {url} ({self.last.status_code})"
+        response = self.post_form(url, {"email": email})
+        assert response.status_code == 302, response.text[:500]
+        password_page = urljoin(url, response.headers["Location"])
+        response = self.post_form(password_page, {"password": password})
+        assert response.status_code == 302, response.text[:800]
+        return self.follow(urljoin(password_page, response.headers["Location"]), until=until)
