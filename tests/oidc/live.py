@@ -20,7 +20,7 @@ import textwrap
 import time
 from html import unescape
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -142,12 +142,13 @@ class Browser:
         self.last = self.session.get(url, allow_redirects=False, timeout=30, **kwargs)
         return self.last
 
-    def post_form(self, url: str, data: dict) -> requests.Response:
+    def post_form(self, url: str, data: dict, *, action: str | None = None) -> requests.Response:
+        """Open the page at ``url`` and submit a form of it (to ``action``, default the page itself)."""
         page = self.session.get(url, allow_redirects=False, timeout=30)
         match = _CSRF.search(page.text)
         assert match, f"no form on {url}: {page.status_code} {page.text[:500]}"
         data = {"csrfmiddlewaretoken": unescape(match.group(1)), **data}
-        self.last = self.session.post(url, data=data, allow_redirects=False, timeout=30,
+        self.last = self.session.post(urljoin(url, action or url), data=data, allow_redirects=False, timeout=30,
                                       headers={"Referer": url})
         return self.last
 
@@ -162,15 +163,30 @@ class Browser:
             url = urljoin(url, response.headers["Location"])
         raise AssertionError("too many redirects")
 
+    def login_here(self, url: str, email: str, password: str = PASSWORD) -> str:
+        """On a Limen sign-in page: e-mail, Next, password, Sign in. Returns where Limen sends the browser."""
+        response = self.post_form(url, {"email": email})
+        assert response.status_code == 302, response.text[:500]
+        password_page = urljoin(url, response.headers["Location"])
+        response = self.post_form(password_page, {"password": password})
+        assert response.status_code == 302, response.text[:800]
+        return urljoin(password_page, response.headers["Location"])
+
     def sign_in(self, start_url: str, email: str, password: str = PASSWORD, *, until: str) -> str:
         """Open ``start_url``; sign in on Limen's pages when asked; return the URL that leaves for ``until``."""
         url = self.follow(start_url, until=until)
         if url.startswith(until):
             return url
         assert "/login/" in url, f"expected the sign-in page, got {url} ({self.last.status_code})"
-        response = self.post_form(url, {"email": email})
-        assert response.status_code == 302, response.text[:500]
-        password_page = urljoin(url, response.headers["Location"])
-        response = self.post_form(password_page, {"password": password})
-        assert response.status_code == 302, response.text[:800]
-        return self.follow(urljoin(password_page, response.headers["Location"]), until=until)
+        return self.follow(self.login_here(url, email, password), until=until)
+
+    def walk(self, url: str, *, logins: dict[str, str], until: str, max_pages: int = 6) -> str:
+        """Follow redirects across sites; on the sign-in page of a host in ``logins``, sign in as that
+        person. Returns the URL that starts with ``until`` (not loaded), or the page where it stopped."""
+        for _ in range(max_pages):
+            url = self.follow(url, until=until)
+            host = urlsplit(url).netloc
+            if url.startswith(until) or host not in logins or urlsplit(url).path != "/login/":
+                return url
+            url = self.login_here(url, logins[host])
+        raise AssertionError("too many sign-in pages")
