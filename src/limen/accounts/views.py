@@ -16,7 +16,7 @@ from limen.core import captcha
 from limen.signin import sessions
 
 from . import forms, policy, tokens
-from .errors import AccountError, TokenExpired, TokenUsed
+from .errors import AccountError, TokenExpired, TokenInvalid, TokenUsed
 from .models import TokenPurpose
 from .services import email_change, passwords, profile, registration
 
@@ -67,6 +67,8 @@ def verify(request, token: str):
         entry = tokens.peek(token, TokenPurpose.VERIFY_EMAIL)
     except AccountError as error:
         return _token_problem(request, error, TokenPurpose.VERIFY_EMAIL)
+    if not entry.user.is_active:  # disabled by an operator since the link was sent
+        return _token_problem(request, TokenInvalid(), TokenPurpose.VERIFY_EMAIL)
     form = forms.PasswordPairForm(request.POST or None, user=entry.user)
     if request.method == "POST" and form.is_valid():
         try:
