@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -130,7 +131,7 @@ def reset_password(request, token: str):
             if request.user.is_authenticated:
                 sessions.end(request)
             messages.success(request, _("Your password has been changed. Sign in with the new password."))
-            return redirect(reverse("signin:identify") + "?email=" + entry.user.email)
+            return redirect(reverse("signin:identify") + "?" + urlencode({"email": entry.user.email}))
     return render(request, "accounts/choose_password.html",
                   {"form": form, "account": entry.user, "title": _("Choose a new password"), **_rules_context()})
 
