@@ -21,9 +21,10 @@ def request_change(*, user: User, new_email: str, password: str, request=None) -
     if new_email.casefold() == user.email.casefold():
         raise EmailUnchanged()
     record(Event.EMAIL_CHANGE_REQUESTED, user=user, request=request, new_email=new_email)
-    if User.objects.find_by_email(new_email) is not None:
-        # Same screen either way; the owner of that address is told instead.
-        notices.send(user, "email_change_taken", to=new_email)
+    owner = User.objects.find_by_email(new_email)
+    if owner is not None:
+        # Same screen either way; the owner of that address is told instead, in their language.
+        notices.send(owner, "email_change_taken")
         return
     token = tokens.issue(user, TokenPurpose.CHANGE_EMAIL, settings.CHANGE_EMAIL_TTL, new_email=new_email)
     notices.send(
