@@ -171,3 +171,17 @@ def test_new_request_cancels_the_older_link(signed_in_client, outbox):
     assert signed_in_client.post(first).status_code == 400
     assert signed_in_client.post(second).status_code == 302
     assert User.objects.get(pk=signed_in_client.user.pk).email == "ada.other@example.net"
+
+
+def test_taken_notice_is_in_the_language_of_the_address_owner(signed_in_client, make_user, outbox):
+    # The notice goes to another person: their language, not the requester's.
+    User.objects.filter(pk=signed_in_client.user.pk).update(email_language="fr")
+    make_user(email="taken@example.net", email_language="en")
+    ask(signed_in_client, "taken@example.net")
+    assert outbox.last("taken@example.net").subject == "A request about your Limen address"
+
+
+def test_confirmation_is_in_the_language_of_the_account(signed_in_client, outbox):
+    User.objects.filter(pk=signed_in_client.user.pk).update(email_language="fr")
+    ask(signed_in_client)
+    assert outbox.last(NEW).subject.startswith("Confirmez")

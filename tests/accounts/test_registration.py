@@ -295,3 +295,15 @@ def test_disabled_unverified_account_cannot_sign_in_through_its_link(client, mak
     assert client.get("/account/").status_code == 302
     assert not AuditEvent.objects.filter(event=Event.SIGNIN_SUCCEEDED, user=user).exists()
     assert not User.objects.get(pk=user.pk).has_usable_password()
+
+
+def test_emails_use_the_chosen_language(register, outbox, make_user):
+    register(email_language="fr")
+    assert outbox.last("grace@example.org").subject == "Choisissez votre mot de passe Limen"
+    # A language without a translation yet falls back to English.
+    register(email="lv@example.org", email_confirm="lv@example.org", email_language="lv")
+    assert outbox.last("lv@example.org").subject == "Choose your Limen password"
+    # The owner of an existing account is written to in their own language.
+    make_user(email="owner@example.org", email_language="fr")
+    register(email="owner@example.org", email_confirm="owner@example.org", email_language="en")
+    assert outbox.last("owner@example.org").subject.startswith("Vous avez déjà")
