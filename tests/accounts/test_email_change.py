@@ -185,3 +185,17 @@ def test_confirmation_is_in_the_language_of_the_account(signed_in_client, outbox
     User.objects.filter(pk=signed_in_client.user.pk).update(email_language="fr")
     ask(signed_in_client)
     assert outbox.last(NEW).subject.startswith("Confirmez")
+
+
+def test_links_sent_to_the_old_address_stop_working(signed_in_client, outbox):
+    # A reset link in the old mailbox must not outlive the move to a new address.
+    user = signed_in_client.user
+    old = user.email
+    Client().post("/password/lost/", {"email": old})
+    reset_link = path_of(outbox.link(old))
+    ask(signed_in_client)
+    signed_in_client.post(path_of(outbox.link(NEW)))
+    assert User.objects.get(pk=user.pk).email == NEW
+    response = Client().post(reset_link, {"new_password": "Harbour-Kite-88", "confirm_password": "Harbour-Kite-88"})
+    assert response.status_code == 400
+    assert User.objects.get(pk=user.pk).check_password(DEFAULT_PASSWORD)
