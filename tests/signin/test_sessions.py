@@ -140,3 +140,15 @@ def test_ending_a_session_is_announced(user):
         assert ended[-1] == (other.session.session_key, user.pk)
     finally:
         sso_session_ending.disconnect(receiver)
+
+
+def test_absolute_lifetime_ends_even_an_active_session(settings, user):
+    settings.SESSION_IDLE_SECONDS = 3600
+    assert settings.SESSION_COOKIE_AGE == 8 * 3600
+    client = sign_in(user.email)
+    for _ in range(15):  # active every 30 minutes for 7.5 hours
+        clock.advance(minutes=30)
+        assert signed_in(client)
+    clock.advance(minutes=31)  # 8 hours and a minute after signing in
+    assert not signed_in(client)
+    assert not SsoSession.objects.filter(user=user).exists()
