@@ -78,7 +78,15 @@ TEMPLATES = [
                 "limen.core.context.site",
             ],
         },
-    }
+    },
+    {
+        # Plain-text e-mails: no HTML escaping, or "O'Brien" arrives as "O&#x27;Brien".
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {"default": config.database(config.env_str("LIMEN_DATABASE_URL"), DATA_DIR)}

@@ -35,7 +35,7 @@ UNKNOWN_MEMORY = 7 * 24 * 3600
 
 def _locked(minutes: int | None = None) -> AccountLocked:
     minutes = minutes or settings.LOCKOUT_MINUTES
-    return AccountLocked(AccountLocked.default_message % {"minutes": minutes})
+    return AccountLocked.for_minutes(minutes)
 
 
 def check_password(*, email: str, password: str, ip: str, request=None) -> User:
