@@ -24,4 +24,5 @@ class Event(models.TextChoices):
     PASSWORD_RESET = "password.reset", _("Password reset")
     EMAIL_CHANGE_REQUESTED = "email.change_requested", _("E-mail change requested")
     EMAIL_CHANGED = "email.changed", _("E-mail address changed")
+    AUDIT_PURGED = "audit.purged", _("Old audit events purged by an operator")
     PROFILE_UPDATED = "profile.updated", _("Personal details updated")
