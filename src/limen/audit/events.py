@@ -25,3 +25,6 @@ class Event(models.TextChoices):
     EMAIL_CHANGE_REQUESTED = "email.change_requested", _("E-mail change requested")
     EMAIL_CHANGED = "email.changed", _("E-mail address changed")
     PROFILE_UPDATED = "profile.updated", _("Personal details updated")
+    CAS_SIGNED_IN = "cas.signed_in", _("Signed in to an application")
+    CAS_SERVICE_SAVED = "cas.service_saved", _("Application registered or changed by an operator")
+    CAS_SERVICE_REMOVED = "cas.service_removed", _("Application removed by an operator")
