@@ -73,11 +73,15 @@ def _claim(pk: int, now: dt.datetime) -> bool:
 
 
 def _post(request: LogoutRequest) -> outbound.CallError | None:
+    """None if the application took the request: any 2xx, or a redirect (django-cas-ng, for one,
+    answers a logout request posted to its login URL with a redirect)."""
     try:
         status = outbound.post_form(request.url, {"logoutRequest": request.body})
     except outbound.CallError as error:
-        return error
-    return None if 200 <= status < 300 else outbound.CallError(f"HTTP {status}", status=status)
+        status = error.status
+        if status is None or not 300 <= status < 400:
+            return error
+    return None if 200 <= status < 400 else outbound.CallError(f"HTTP {status}", status=status)
 
 
 def _gives_up(error: outbound.CallError, attempts: int) -> bool:
