@@ -17,6 +17,8 @@ DATA_DIR = config.data_dir()
 
 DEBUG = config.env_bool("LIMEN_DEBUG", False)
 SECRET_KEY = config.secret_key(DATA_DIR)
+# Key for secrets at rest (limen.core.crypto); defaults to one derived from SECRET_KEY.
+ENCRYPTION_KEY = config.env_str("LIMEN_ENCRYPTION_KEY")
 
 BASE_URL = config.env_str("LIMEN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 _base = urlsplit(BASE_URL)
@@ -168,6 +170,8 @@ TIME_ZONE = "UTC"
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# The site-wide CSS and JS live in src/limen/static, which belongs to no app.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

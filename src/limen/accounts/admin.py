@@ -1,7 +1,7 @@
 """Operators' view of accounts: find, unlock, disable, enable."""
 
 from django.contrib import admin, messages
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,9 @@ admin.site.index_title = _("Administration")
 
 def _staff_login(request, extra_context=None):
     """The admin signs in through Limen's own sign-in, with its lockout and limits."""
+    if request.user.is_authenticated:
+        # Signed in but not an operator: say so (redirecting would loop).
+        return render(request, "core/operators_only.html", status=403)
     next_url = request.GET.get("next", reverse("admin:index"))
     return redirect(reverse("signin:identify") + "?" + urlencode({"next": next_url}))
 

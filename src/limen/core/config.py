@@ -85,12 +85,10 @@ def database(url: str, directory: Path) -> dict:
         }
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        # sqlite:///relative/or/absolute/path
+        # sqlite:///relative/path or sqlite:////absolute/path (as dj-database-url)
         name = unquote(parts.path)
-        if name.startswith("//"):
+        if name.startswith("/"):
             name = name[1:]
-        elif name.startswith("/"):
-            name = name[1:] if not Path(name).is_absolute() else name
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name or str(directory / "limen.sqlite3"),
@@ -103,13 +101,17 @@ def database(url: str, directory: Path) -> dict:
         if "sslmode" in query:
             options["sslmode"] = query["sslmode"]
         host = unquote(parts.hostname or "") or query.get("host", "")
+        try:
+            port = parts.port
+        except ValueError:
+            raise ConfigurationError("LIMEN_DATABASE_URL", "the port is not a number") from None
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")) or "limen",
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
             "HOST": host,
-            "PORT": str(parts.port or query.get("port", "")),
+            "PORT": str(port or query.get("port", "")),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
@@ -148,6 +150,10 @@ def email(url: str, directory: Path) -> EmailConfig:
             port = parts.port or (465 if parts.scheme == "smtps" else 25)
         except ValueError:
             raise ConfigurationError("LIMEN_EMAIL_URL", "the port is not a number") from None
+        use_tls = query.get("starttls", "0").lower() in {"1", "true", "yes"}
+        if use_tls and parts.scheme == "smtps":
+            raise ConfigurationError("LIMEN_EMAIL_URL", "smtps:// already encrypts; use smtp://...?starttls=1 "
+                                                        "or smtps:// without starttls")
         return EmailConfig(
             backend="django.core.mail.backends.smtp.EmailBackend",
             host=parts.hostname,
@@ -155,6 +161,6 @@ def email(url: str, directory: Path) -> EmailConfig:
             user=unquote(parts.username or ""),
             password=unquote(parts.password or ""),
             use_ssl=parts.scheme == "smtps",
-            use_tls=query.get("starttls", "0").lower() in {"1", "true", "yes"},
+            use_tls=use_tls,
         )
     raise ConfigurationError("LIMEN_EMAIL_URL", "use smtp://host:port, smtps://host:port, console: or file:/path")
