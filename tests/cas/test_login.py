@@ -183,3 +183,17 @@ def test_the_preference_is_in_my_personal_details(signed_in_client):
                                                 "email_language": "en", "warn_before_sso": "on"})
     user.refresh_from_db()
     assert user.warn_before_sso is True
+
+
+def test_after_a_form_on_limen_the_ticket_is_handed_over_by_a_page(client, cas_ticket, settings):
+    """A redirect to the application at the end of a form's redirect chain would be blocked by the
+    form page's CSP (form-action 'self'); a page that navigates by itself is not."""
+    cas_ticket()
+    for headers in ({"HTTP_SEC_FETCH_SITE": "same-origin"}, {"HTTP_REFERER": settings.BASE_URL + "/login/password/"}):
+        response = client.get(cas_login_url(), **headers)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f'<meta http-equiv="refresh" content="0;url={SERVICE}?ticket=ST-' in html
+        assert f'href="{SERVICE}?ticket=ST-' in html
+    response = client.get(cas_login_url(), HTTP_SEC_FETCH_SITE="cross-site", HTTP_REFERER=SERVICE)
+    assert ticket_from(response).startswith("ST-")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -28,6 +29,16 @@ def _error_page(request, error: CasError, status: int = 400):
     return render(request, "cas/error.html", {"error": error}, status=status)
 
 
+def _started_on_limen(request) -> bool:
+    """The navigation began on one of Limen's pages, typically a form (password, second factor,
+    confirmation). Browsers apply that page's CSP form-action to every redirect that follows, so
+    a redirect to the application would be blocked."""
+    if request.headers.get("Sec-Fetch-Site") == "same-origin":
+        return True
+    referer = request.headers.get("Referer", "")
+    return referer.startswith(settings.BASE_URL + "/")
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def login(request):
@@ -46,6 +57,8 @@ def login(request):
         response["Content-Security-Policy"] = SecurityHeadersMiddleware.POLICY.replace(
             "form-action 'self'", f"form-action 'self' {origin}")
         return response
+    if _started_on_limen(request):
+        return render(request, "cas/continue.html", {"outcome": outcome})
     return redirect(outcome.url)
 
 
