@@ -14,6 +14,7 @@ from cas import CASClient, CASClientV3
 
 from .live import LimenServer, Person, free_port
 
+
 class Receiver(http.server.ThreadingHTTPServer):
     """The application's back-channel endpoints: proxy callback (GET) and single logout (POST)."""
 
