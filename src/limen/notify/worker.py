@@ -1,8 +1,8 @@
-"""A background thread that retries the outbox, started by `limen run` and `limen serve`.
+"""A background thread that retries the outbox (and registered jobs), started by `limen run` and `limen serve`.
 
-Other areas add their own periodic jobs with ``register`` (for example the
-OpenID Connect back-channel logout retries); each round runs them after the
-outbox, isolated from each other's failures.
+Other areas add their own periodic jobs with ``register`` (CAS logout
+requests, OpenID Connect back-channel logouts, clean-ups); each round runs
+them after the outbox, each isolated from the others' failures.
 """
 
 from __future__ import annotations
@@ -32,9 +32,12 @@ def run_jobs() -> None:
             continue
         _last_run[job] = time.monotonic()
         try:
+            close_old_connections()
             job()
         except Exception:  # keep the other jobs running; the next round retries
             log.exception("worker job %s failed", getattr(job, "__qualname__", job))
+        finally:
+            close_old_connections()
 
 
 def _loop(stop: threading.Event, interval: float) -> None:
@@ -44,11 +47,11 @@ def _loop(stop: threading.Event, interval: float) -> None:
         try:
             close_old_connections()
             deliver_due()
-            run_jobs()
         except Exception:  # keep the worker alive; the next round retries
             log.exception("outbox worker round failed")
         finally:
             close_old_connections()
+        run_jobs()
 
 
 def start(interval: float = 15.0) -> threading.Event:
