@@ -129,6 +129,15 @@ class LimenServer:
 
 
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+_REFRESH = re.compile(r'<meta http-equiv="refresh" content="0;url=([^"]+)">')
+
+
+def next_url(response: requests.Response) -> str | None:
+    """Where a response sends the browser: a redirect, or Limen's "Continuing" page (meta refresh)."""
+    if response.status_code in (301, 302, 303, 307):
+        return urljoin(response.url, response.headers["Location"])
+    match = _REFRESH.search(response.text) if response.status_code == 200 else None
+    return urljoin(response.url, unescape(match.group(1))) if match else None
 
 
 class Browser:
@@ -158,9 +167,10 @@ class Browser:
             if until and url.startswith(until):
                 return url
             response = self.get(url)
-            if response.status_code not in (301, 302, 303, 307):
+            following = next_url(response)
+            if following is None:
                 return url
-            url = urljoin(url, response.headers["Location"])
+            url = following
         raise AssertionError("too many redirects")
 
     def login_here(self, url: str, email: str, password: str = PASSWORD) -> str:
@@ -169,8 +179,8 @@ class Browser:
         assert response.status_code == 302, response.text[:500]
         password_page = urljoin(url, response.headers["Location"])
         response = self.post_form(password_page, {"password": password})
-        assert response.status_code == 302, response.text[:800]
-        return urljoin(password_page, response.headers["Location"])
+        assert next_url(response), response.text[:800]
+        return next_url(response)
 
     def sign_in(self, start_url: str, email: str, password: str = PASSWORD, *, until: str) -> str:
         """Open ``start_url``; sign in on Limen's pages when asked; return the URL that leaves for ``until``."""

@@ -6,6 +6,7 @@ from . import views
 app_name = "oidc"
 urlpatterns = [
     path("authorize", views.AuthorizeView.as_view(), name="authorize"),
+    path("authorize/confirm", views.confirm_authorization, name="authorize_confirm"),
     path("token", dot.TokenView.as_view(), name="token"),
     path("userinfo", dot.UserInfoView.as_view(), name="userinfo"),
     path("jwks", views.jwks, name="jwks"),

@@ -3,7 +3,6 @@ these views add Limen's sign-in, step-up, keys and sign-out around it."""
 
 from __future__ import annotations
 
-import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 
 from limen.audit.events import Event
 from limen.audit.service import record
+from limen.core import clock
 from limen.core.redirects import leave
 from limen.signin import flow, levels, sessions
 
@@ -33,6 +33,8 @@ from .models import AuthMethod, Client
 REAUTH_PARAM = "limen_reauth"
 REAUTH_SALT = "limen.oidc.reauth"
 REAUTH_MAX_AGE = 1800
+CONFIRMED_KEY = "limen.oidc.confirmed"
+CONFIRM_SECONDS = 300
 
 
 def _url(name: str) -> str:
@@ -158,17 +160,23 @@ class AuthorizeView(OAuthLibMixin, View):
         if session is None:
             if silent:
                 return fail("login_required", "The person is not signed in.")
-            return self._sign_in(request, params, fresh=False)
-        if self._must_sign_in_again(request, params, session, prompt, max_age):
+            return self._sign_in(request, params, again=False)
+        fresh = self._fresh(params, session)
+        if not fresh and ((prompt & {"login", "select_account"}) or (
+                max_age is not None and clock.now().timestamp() - session.get("auth_time", 0) > max_age)):
             if silent:
                 return fail("login_required", "The sign-in is older than max_age.")
-            return self._sign_in(request, params, fresh=True)
+            return self._sign_in(request, params, again=True)
         if level is not None and not levels.satisfies(session.get("strengths", []), level=level):
             if silent:
                 return fail("interaction_required", "A stronger sign-in is needed.")
             if level > max(levels.STRENGTH_LEVELS.values()) and essential:
                 return fail("unmet_authentication_requirements", "No sign-in method reaches this level.")
-            return flow.ensure(request, request.get_full_path(), level=level)
+            return redirect(flow.step_up_url(self._return_path(request, params), level=level))
+        if request.user.warn_before_sso and not fresh and not self._confirmed(request):
+            if silent:
+                return fail("interaction_required", "The person asked to confirm each sign-in to an application.")
+            return render(request, "oidc/confirm.html", {"client": client, "next": request.get_full_path()})
 
         credentials["limen_session"] = logout.session_info(request)
         try:
@@ -177,39 +185,40 @@ class AuthorizeView(OAuthLibMixin, View):
         except OAuthToolkitError as error:
             return self._toolkit_error(request, error)
         record(Event.OIDC_AUTHORIZED, user=request.user, request=request, client=client.client_id,
-               acr=credentials["limen_session"]["acr"])
+               acr=credentials["limen_session"]["acr"], sso=not fresh)
         return leave(request, uri, destination=client.name)
 
     @staticmethod
-    def _reauth_since(params) -> float | None:
+    def _fresh(params, session) -> bool:
+        """The person signed in (or stepped up) after this request sent them to do so."""
         marker = params.get(REAUTH_PARAM)
         if not marker:
-            return None
+            return False
         try:
-            return float(signing.loads(marker, salt=REAUTH_SALT, max_age=REAUTH_MAX_AGE)["t"])
+            since = float(signing.loads(marker, salt=REAUTH_SALT, max_age=REAUTH_MAX_AGE)["t"])
         except (signing.BadSignature, KeyError, TypeError, ValueError):
-            return None
+            return False
+        return session.get("auth_time", 0) >= since
 
-    def _must_sign_in_again(self, request, params, session, prompt, max_age) -> bool:
-        auth_time = session.get("auth_time", 0)
-        since = self._reauth_since(params)
-        if since is not None and auth_time >= since:
-            return False  # signed in again after the application asked for it
-        if prompt & {"login", "select_account"}:
-            return True
-        return max_age is not None and time.time() - auth_time > max_age
-
-    def _sign_in(self, request, params, *, fresh: bool):
+    @staticmethod
+    def _return_path(request, params) -> str:
+        """This request again, marked with the time Limen sent the person to sign in."""
         query = [(k, v) for k, v in params.items() if k not in {"prompt", REAUTH_PARAM}]
-        if fresh:
-            query.append((REAUTH_PARAM, signing.dumps({"t": time.time()}, salt=REAUTH_SALT)))
-        elif params.get("prompt"):
-            query.append(("prompt", params["prompt"]))
-        next_url = request.path + "?" + urlencode(query)
-        target = {"next": next_url}
-        if fresh:
+        query.append((REAUTH_PARAM, signing.dumps({"t": clock.now().timestamp()}, salt=REAUTH_SALT)))
+        return request.path + "?" + urlencode(query)
+
+    @staticmethod
+    def _confirmed(request) -> bool:
+        confirmed = request.session.pop(CONFIRMED_KEY, None) or {}
+        return confirmed.get("path") == request.get_full_path() and \
+            clock.now().timestamp() - confirmed.get("at", 0) < CONFIRM_SECONDS
+
+    def _sign_in(self, request, params, *, again: bool):
+        """To the sign-in pages; ``again`` asks for credentials even though the person is signed in."""
+        target = {"next": self._return_path(request, params)}
+        if again:
             target["switch"] = "1"
-        hint = params.get("login_hint", "")
+        hint = params.get("login_hint", "") or (request.user.email if again else "")
         if "@" in hint and len(hint) <= 254:
             target["email"] = hint
         response = redirect(reverse("signin:identify") + "?" + urlencode(target))
@@ -220,6 +229,16 @@ class AuthorizeView(OAuthLibMixin, View):
                                     httponly=True, samesite="Lax")
                 break
         return response
+
+
+@require_http_methods(["POST"])
+def confirm_authorization(request):
+    """The person who asked to be warned confirms that this application may learn who they are."""
+    next_url = request.POST.get("next", "")
+    if not next_url.startswith(reverse("oidc:authorize") + "?") or len(next_url) > 8000:
+        return _error_page(request, "invalid_request")
+    request.session[CONFIRMED_KEY] = {"path": next_url, "at": clock.now().timestamp()}
+    return redirect(next_url)
 
 
 @csrf_exempt
