@@ -31,6 +31,16 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
+@pytest.fixture(autouse=True)
+def _fresh_signing_key_cache():
+    """Each test's database has its own keys; forget the active key another test cached."""
+    from limen.oidc import keys
+
+    keys.forget_cache()
+    yield
+    keys.forget_cache()
+
+
 @pytest.fixture
 def oidc_app(db):
     """Register an application in the test database: ``oidc_app(public=True, ...)`` -> Registered."""

@@ -27,6 +27,13 @@ class ClientForm(forms.ModelForm):
         widgets = {"redirect_uris": forms.Textarea(attrs={"rows": 3}),
                    "post_logout_redirect_uris": forms.Textarea(attrs={"rows": 2})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # What Limen supports is fixed: the code flow, RS256 ID tokens, no consent screen.
+        self.instance.authorization_grant_type = Client.GRANT_AUTHORIZATION_CODE
+        self.instance.algorithm = Client.RS256_ALGORITHM
+        self.instance.skip_authorization = True
+
     def clean_redirect_uris(self):
         return " ".join(self.cleaned_data["redirect_uris"].split())
 
@@ -45,9 +52,6 @@ class ClientAdmin(admin.ModelAdmin):
         return ("client_id",) if obj is not None else ()
 
     def save_model(self, request, obj, form, change):
-        obj.authorization_grant_type = Client.GRANT_AUTHORIZATION_CODE
-        obj.algorithm = Client.RS256_ALGORITHM
-        obj.skip_authorization = True
         method_changed = change and "token_endpoint_auth_method" in form.changed_data
         secret = None
         if not change or method_changed:

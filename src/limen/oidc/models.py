@@ -181,6 +181,7 @@ class Authorization(models.Model):
     acr = models.CharField(_("authentication level"), max_length=16)
     amr = models.JSONField(_("methods used"), default=list)
     strengths = models.JSONField(_("strengths"), default=list)
+    requested_claims = models.JSONField(_("claims requested"), default=dict, blank=True)
     auth_time = models.DateTimeField(_("signed in"))
     created = models.DateTimeField(_("created"), db_index=True)
     consumed = models.DateTimeField(_("code used"), null=True, blank=True)

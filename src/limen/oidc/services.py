@@ -43,7 +43,7 @@ def code_reused(authz: Authorization, *, ip: str = "") -> None:
     record(Event.OIDC_CODE_REUSED, user=authz.user, client=authz.client.client_id, ip_of_client=ip)
 
 
-def _authorization_of(access_token) -> Authorization | None:
+def authorization_of(access_token) -> Authorization | None:
     issue = TokenIssue.objects.filter(access_token_checksum=access_token.token_checksum).first()
     if issue is None:
         family = (RefreshToken.objects.filter(access_token=access_token)
@@ -66,7 +66,7 @@ def introspect(token: str, hint: str | None, client) -> dict | None:
                 "exp": int(access.expires.timestamp()), "iat": int(access.created.timestamp()),
                 "sub": str(access.user.uid), "aud": client.client_id, "iss": settings.BASE_URL,
             }
-            authz = _authorization_of(access)
+            authz = authorization_of(access)
             if authz is not None:
                 data.update(acr=authz.acr, amr=authz.amr, auth_time=int(authz.auth_time.timestamp()))
             return data

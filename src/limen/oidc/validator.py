@@ -161,6 +161,7 @@ class Validator(OAuth2Validator):
         Authorization.objects.create(
             code_digest=digest(code["code"]), client=request.client, user=request.user, sid=session["sid"],
             acr=session["acr"], amr=session["amr"], strengths=session["strengths"],
+            requested_claims=request.claims if isinstance(request.claims, dict) else {},
             auth_time=session["auth_time"], created=clock.now(),
         )
         return grant
@@ -222,13 +223,11 @@ class Validator(OAuth2Validator):
 
     # ----------------------------------------------------------- ID token and claims
 
-    def get_additional_claims(self, request):
-        return claims_mod.user_claims(request.user, list(request.scopes or []),
-                                      claims_mod.requested_claims(request.claims, "userinfo"))
-
-    def get_claim_dict(self, request):
+    def get_userinfo_claims(self, request):
+        authz = services.authorization_of(request.access_token)
+        requested = claims_mod.requested_claims(authz.requested_claims if authz else None, "userinfo")
         data = {"sub": str(request.user.uid)}
-        data.update(self.get_additional_claims(request))
+        data.update(claims_mod.user_claims(request.user, list(request.scopes or []), requested))
         return data
 
     def get_discovery_claims(self, request):

@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.oauth2_backends import _add_iss_to_redirect, get_oauthlib_core
+from oauth2_provider import views as dot
 from oauth2_provider.views.mixins import OAuthLibMixin
 
 from limen.audit.events import Event
@@ -119,9 +120,18 @@ class AuthorizeView(OAuthLibMixin, View):
 
     def _toolkit_error(self, request, error: OAuthToolkitError):
         oauthlib_error = error.oauthlib_error
-        if isinstance(error, FatalClientError) or not oauthlib_error.redirect_uri:
+        redirect_uri = oauthlib_error.redirect_uri
+        if not isinstance(error, FatalClientError) and not redirect_uri:
+            # Some checks (e.g. a malformed claims parameter) raise without the request; they run
+            # after client and redirect URI were validated, which is checked again here.
+            client = Client.objects.filter(client_id=request.GET.get("client_id", ""), active=True).first()
+            candidate = request.GET.get("redirect_uri", "")
+            if client is not None and client.redirect_uri_allowed(candidate):
+                redirect_uri = candidate
+                oauthlib_error.state = request.GET.get("state")
+        if isinstance(error, FatalClientError) or not redirect_uri:
             return _error_page(request, type(oauthlib_error).__name__)
-        url = _with_params(oauthlib_error.redirect_uri, dict(oauthlib_error.twotuples))
+        url = _with_params(redirect_uri, dict(oauthlib_error.twotuples))
         return leave(request, _add_iss_to_redirect(url, settings.BASE_URL))
 
     def get(self, request):
@@ -239,6 +249,22 @@ def confirm_authorization(request):
         return _error_page(request, "invalid_request")
     request.session[CONFIRMED_KEY] = {"path": next_url, "at": clock.now().timestamp()}
     return redirect(next_url)
+
+
+class UserInfoView(dot.UserInfoView):
+    def _create_userinfo_response(self, request):
+        response = super()._create_userinfo_response(request)
+        if response.content.startswith(b"{"):
+            response["Content-Type"] = "application/json"
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class TokenView(dot.TokenView):
+    """The toolkit's token endpoint without its device-flow branch (Limen offers the code flow only)."""
+
+    def post(self, request, *args, **kwargs):
+        return self.authorization_flow_token_response(request)
 
 
 @csrf_exempt
