@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import uuid
 from types import SimpleNamespace
@@ -24,7 +25,12 @@ from django.conf import settings
 from django.db import router, transaction
 from django.urls import reverse
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model, get_id_token_model, get_refresh_token_model
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
@@ -39,6 +45,7 @@ from .models import AuthMethod, Authorization, TokenIssue
 log = logging.getLogger("limen.oidc")
 
 AccessToken = get_access_token_model()
+Grant = get_grant_model()
 RefreshToken = get_refresh_token_model()
 IDToken = get_id_token_model()
 
@@ -166,21 +173,56 @@ class Validator(OAuth2Validator):
         )
         return grant
 
-    def confirm_redirect_uri(self, client_id, code, redirect_uri, client, *args, **kwargs):
-        if not super().confirm_redirect_uri(client_id, code, redirect_uri, client, *args, **kwargs):
+    # The toolkit reads the same Grant row once per check (code, redirect URI, PKCE challenge and
+    # method, nonce, scopes); one token request reads it once here.
+    def _grant(self, code, request):
+        """The Grant of ``code`` (for the authenticated client, once there is one)."""
+        cache = request.__dict__.setdefault("_limen_grants", {})
+        client = request.client
+        key = (code, getattr(client, "pk", None))
+        if key not in cache:
+            grants = Grant.objects.select_related("user").filter(code=code)
+            cache[key] = (grants.filter(application=client) if client is not None else grants).first()
+        return cache[key]
+
+    def confirm_redirect_uri(self, client_id, code, redirect_uri, client, request, *args, **kwargs):
+        grant = self._grant(code, request)
+        if grant is None or not grant.redirect_uri_allowed(redirect_uri):
             # RFC 6749 §5.2 calls this invalid_grant (oauthlib would say invalid_request).
             raise errors.InvalidGrantError(description="redirect_uri does not match the authorization request.")
         return True
 
+    def get_code_challenge(self, code, request):
+        grant = self._grant(code, request)
+        return (grant.code_challenge or None) if grant else None
+
+    def get_code_challenge_method(self, code, request):
+        grant = self._grant(code, request)
+        return (grant.code_challenge_method or None) if grant else None
+
+    def get_authorization_code_nonce(self, client_id, code, redirect_uri, request):
+        grant = self._grant(code, request)
+        return (grant.nonce or None) if grant else None
+
+    def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
+        grant = self._grant(code, request)
+        return grant.scope.split() if grant and grant.scope else []
+
     def validate_code(self, client_id, code, client, request, *args, **kwargs):
-        ok = super().validate_code(client_id, code, client, request, *args, **kwargs)
+        grant = self._grant(code, request)
         authz = Authorization.objects.filter(code_digest=digest(code), client=client).first()
-        if not ok:
+        if grant is None or grant.is_expired():
             if authz is not None and authz.consumed is not None:
                 services.code_reused(authz, ip=_ip(request))
             return False
-        if authz is None or not request.user.is_active:
+        if authz is None or not grant.user.is_active:
             return False
+        request.scopes = grant.scope.split(" ")
+        request.user = grant.user
+        if grant.nonce:
+            request.nonce = grant.nonce
+        if grant.claims:
+            request.claims = json.loads(grant.claims)
         request.limen_authz = authz
         return True
 
@@ -201,12 +243,27 @@ class Validator(OAuth2Validator):
             return
         now = clock.now()
         Authorization.objects.filter(pk=authz.pk, consumed__isnull=True).update(consumed=now)
-        family = None
-        if token.get("refresh_token"):
-            family = (RefreshToken.objects.filter(token_checksum=digest(token["refresh_token"]))
-                      .values_list("token_family", flat=True).first())
+        created = getattr(request, "limen_refresh_token", None)
+        family = created.token_family if created is not None else None
         TokenIssue.objects.create(authorization=authz, token_family=family,
                                   access_token_checksum=digest(token["access_token"]), created=now)
+
+    def _create_access_token(self, expires, request, token, source_refresh_token=None):
+        # The ID token row was just created (finalize_id_token): no need to verify and look it up again.
+        id_token = getattr(request, "id_token", None) if token.get("id_token") else None
+        if id_token is None and token.get("id_token"):
+            return super()._create_access_token(expires, request, token, source_refresh_token)
+        access_token = AccessToken(user=request.user, scope=token["scope"], expires=expires, id_token=id_token,
+                                   application=request.client, source_refresh_token=source_refresh_token,
+                                   resource=getattr(request, "resource", []))
+        self._set_token_value(access_token, token["access_token"])
+        access_token.save()
+        return access_token
+
+    def _create_refresh_token(self, request, refresh_token_code, access_token, previous_refresh_token):
+        created = super()._create_refresh_token(request, refresh_token_code, access_token, previous_refresh_token)
+        request.limen_refresh_token = created
+        return created
 
     # ----------------------------------------------------------- refresh
 

@@ -261,10 +261,15 @@ class UserInfoView(dot.UserInfoView):
 
 
 class TokenView(dot.TokenView):
-    """The toolkit's token endpoint without its device-flow branch (Limen offers the code flow only)."""
+    """The toolkit's token endpoint without its device-flow branch (Limen offers the code flow only), and
+    without reading the new access token back to send a signal nobody here listens to."""
 
     def post(self, request, *args, **kwargs):
-        return self.authorization_flow_token_response(request)
+        _url, headers, body, status = self.create_token_response(request)
+        response = HttpResponse(content=body, status=status)
+        for name, value in headers.items():
+            response[name] = value
+        return response
 
 
 @csrf_exempt
