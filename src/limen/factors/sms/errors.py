@@ -27,6 +27,14 @@ class NumberMalformed(SmsError):
     )
 
 
+class NumberUnknownCountry(SmsError):
+    code = "unknown_country"
+    default_message = _(
+        "The digits after the + sign are not a country code. Start with your country's code, for example "
+        "+46 for Sweden: +46701234567."
+    )
+
+
 class NumberInvalid(SmsError):
     code = "invalid"
     default_message = _(

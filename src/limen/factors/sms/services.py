@@ -29,7 +29,7 @@ from limen.notify.outbox import enqueue
 
 from . import codes
 from .errors import (CodeExpired, CodeUsed, NoCodeSent, NumberAlreadyRegistered, NumberInvalid, NumberMalformed,
-                     NumberNotMobile, NumberNotRegistered, NumberWithoutCountryCode, ResendTooSoon, SmsDisabled,
+                     NumberNotMobile, NumberNotRegistered, NumberUnknownCountry, NumberWithoutCountryCode, ResendTooSoon, SmsDisabled,
                      TooManyAttempts, TooManySms, WrongCode)
 from .internal import phonenumbers_lib
 from .models import PhoneNumber, Purpose, SmsCode
@@ -40,6 +40,7 @@ LABEL = _("Mobile phone number")
 _PROBLEMS = {
     phonenumbers_lib.NumberProblem.NO_COUNTRY_CODE: NumberWithoutCountryCode,
     phonenumbers_lib.NumberProblem.MALFORMED: NumberMalformed,
+    phonenumbers_lib.NumberProblem.UNKNOWN_COUNTRY: NumberUnknownCountry,
     phonenumbers_lib.NumberProblem.INVALID: NumberInvalid,
     phonenumbers_lib.NumberProblem.NOT_MOBILE: NumberNotMobile,
 }
@@ -73,7 +74,8 @@ def ip_limit() -> ratelimit.Limit:
 
 
 def seconds_until_resend(user, purpose: str) -> int:
-    last = SmsCode.objects.filter(user=user, purpose=purpose).order_by("-created").values_list("created", flat=True)
+    last = SmsCode.objects.filter(user=user, purpose=purpose, used__isnull=True).order_by("-created") \
+        .values_list("created", flat=True)
     last = last.first()
     if last is None:
         return 0

@@ -17,6 +17,7 @@ class NumberProblem(Exception):
 
     NO_COUNTRY_CODE = "no_country_code"
     MALFORMED = "malformed"
+    UNKNOWN_COUNTRY = "unknown_country"
     INVALID = "invalid"
     NOT_MOBILE = "not_mobile"
 
@@ -38,8 +39,12 @@ def parse_international(typed: str) -> str:
         raise NumberProblem(NumberProblem.MALFORMED)
     try:
         number = phonenumbers.parse(raw, None)
-    except phonenumbers.NumberParseException:
+    except phonenumbers.NumberParseException as error:
+        if error.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
+            raise NumberProblem(NumberProblem.UNKNOWN_COUNTRY) from None
         raise NumberProblem(NumberProblem.MALFORMED) from None
+    if not phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_number(number) == "ZZ":
+        raise NumberProblem(NumberProblem.UNKNOWN_COUNTRY)
     if not phonenumbers.is_valid_number(number):
         raise NumberProblem(NumberProblem.INVALID)
     if phonenumbers.number_type(number) not in SMS_TYPES:
