@@ -61,16 +61,21 @@ class SoftAuthenticator:
         return json.dumps({"type": kind, "challenge": challenge, "origin": origin or self.origin,
                            "crossOrigin": False}).encode()
 
-    def create(self, options: dict, *, origin: str | None = None, rp_id: str | None = None) -> dict:
+    def create(self, options: dict, *, origin: str | None = None, rp_id: str | None = None,
+               again: bytes | None = None) -> dict:
+        """A new credential; ``again=<id>`` registers an existing one once more (a browser that ignores
+        excludeCredentials)."""
         options = options if isinstance(options, dict) else json.loads(options)
         rp = rp_id or options["rp"].get("id") or self.rp_id
-        for excluded in options.get("excludeCredentials", []):
-            if unb64url(excluded["id"]) in self.credentials:
-                raise ValueError("InvalidStateError: already registered")
-        credential_id = os.urandom(32)
-        key = ec.generate_private_key(ec.SECP256R1())
-        credential = Credential(credential_id, key, rp, unb64url(options["user"]["id"]))
-        self.credentials[credential_id] = credential
+        if again is None:
+            for excluded in options.get("excludeCredentials", []):
+                if unb64url(excluded["id"]) in self.credentials:
+                    raise ValueError("InvalidStateError: already registered")
+            credential_id = os.urandom(32)
+            key = ec.generate_private_key(ec.SECP256R1())
+            self.credentials[credential_id] = Credential(credential_id, key, rp, unb64url(options["user"]["id"]))
+        else:
+            credential_id, key = again, self.credentials[again].key
         flags = UP | AT | (UV if self.user_verified else 0)
         auth_data = (hashlib.sha256(rp.encode()).digest() + bytes([flags]) + struct.pack(">I", 0)
                      + uuid.UUID(self.aaguid).bytes + struct.pack(">H", len(credential_id)) + credential_id

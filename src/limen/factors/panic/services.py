@@ -116,7 +116,7 @@ def release(token: str, user, *, request=None) -> EnrolmentHold:
     if hold.user_id != user.pk:
         raise LinkForAnotherAccount()
     updated = EnrolmentHold.objects.filter(pk=hold.pk, released__isnull=True, link_digest=hold.link_digest) \
-        .update(released=clock.now(), link_digest="")
+        .update(released=clock.now())
     if updated != 1:
         raise LinkUsed()
     record(Event.PANIC_RELEASED, user=user, request=request)
