@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -16,7 +17,7 @@ from limen.core import captcha
 from limen.signin import sessions
 
 from . import forms, policy, tokens
-from .errors import AccountError, TokenExpired, TokenUsed
+from .errors import AccountError, TokenExpired, TokenInvalid, TokenUsed
 from .models import TokenPurpose
 from .services import email_change, passwords, profile, registration
 
@@ -67,6 +68,8 @@ def verify(request, token: str):
         entry = tokens.peek(token, TokenPurpose.VERIFY_EMAIL)
     except AccountError as error:
         return _token_problem(request, error, TokenPurpose.VERIFY_EMAIL)
+    if not entry.user.is_active:  # disabled by an operator since the link was sent
+        return _token_problem(request, TokenInvalid(), TokenPurpose.VERIFY_EMAIL)
     form = forms.PasswordPairForm(request.POST or None, user=entry.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -128,7 +131,7 @@ def reset_password(request, token: str):
             if request.user.is_authenticated:
                 sessions.end(request)
             messages.success(request, _("Your password has been changed. Sign in with the new password."))
-            return redirect(reverse("signin:identify") + "?email=" + entry.user.email)
+            return redirect(reverse("signin:identify") + "?" + urlencode({"email": entry.user.email}))
     return render(request, "accounts/choose_password.html",
                   {"form": form, "account": entry.user, "title": _("Choose a new password"), **_rules_context()})
 

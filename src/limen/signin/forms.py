@@ -6,7 +6,7 @@ from limen.core.forms import CleanForm, EmailField
 
 class IdentifyForm(CleanForm):
     # "webauthn" lets the browser offer passkeys in the field's autofill (conditional mediation).
-    email = EmailField(label=_("E-mail address"), widget=forms.EmailInput(
+    email = EmailField(label=_("E-mail"), widget=forms.EmailInput(
         attrs={"autocomplete": "username webauthn", "spellcheck": "false"}))
 
 

@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from limen.accounts import notices
@@ -27,13 +29,13 @@ def ip_limit() -> ratelimit.Limit:
     return ratelimit.Limit("signin-ip", settings.RATE_LIMIT_SIGNIN_PER_IP, settings.RATE_LIMIT_WINDOW_SECONDS)
 
 
-def unknown_limit() -> ratelimit.Limit:
-    return ratelimit.Limit("signin-unknown", settings.LOCKOUT_THRESHOLD, settings.LOCKOUT_MINUTES * 60)
+# Failures for an address without an account are remembered this long (seconds).
+UNKNOWN_MEMORY = 7 * 24 * 3600
 
 
 def _locked(minutes: int | None = None) -> AccountLocked:
     minutes = minutes or settings.LOCKOUT_MINUTES
-    return AccountLocked(AccountLocked.default_message % {"minutes": minutes})
+    return AccountLocked.for_minutes(minutes)
 
 
 def check_password(*, email: str, password: str, ip: str, request=None) -> User:
@@ -45,8 +47,7 @@ def check_password(*, email: str, password: str, ip: str, request=None) -> User:
     if user is None:
         User().set_password(password)  # spend the same time as a real check
         record(Event.SIGNIN_FAILED, email=email, request=request, reason="unknown_account")
-        if ratelimit.hit(unknown_limit(), email.casefold()) >= settings.LOCKOUT_THRESHOLD:
-            raise _locked()
+        _count_unknown_failure(email)
         raise InvalidCredentials()
 
     if user.is_locked:
@@ -84,6 +85,26 @@ def _count_failure(user: User, request) -> None:
         record(Event.LOCKED, user=user, request=request, minutes=settings.LOCKOUT_MINUTES)
         notices.send(user, "account_locked", minutes=settings.LOCKOUT_MINUTES,
                      until=fresh.locked_until, ip=request and request.META.get("REMOTE_ADDR", ""))
+
+
+def _count_unknown_failure(email: str) -> None:
+    """Count failures for an unknown address exactly as _count_failure does for an account.
+
+    Failures in a row, however far apart, lock for LOCKOUT_MINUTES by the clock,
+    so neither the lock message nor its timing tells whether the address exists.
+    """
+    key = "signin-unknown:" + hashlib.sha256(email.strip().casefold().encode()).hexdigest()
+    now = clock.now()
+    state = cache.get(key) or {}
+    locked_until = state.get("locked_until", 0)
+    if locked_until > now.timestamp():
+        raise _locked(int((locked_until - now.timestamp()) // 60) + 1)
+    failures = state.get("failures", 0) + 1
+    if failures >= settings.LOCKOUT_THRESHOLD:
+        until = now + dt.timedelta(minutes=settings.LOCKOUT_MINUTES)
+        cache.set(key, {"failures": 0, "locked_until": until.timestamp()}, UNKNOWN_MEMORY)
+        raise _locked()
+    cache.set(key, {"failures": failures, "locked_until": 0}, UNKNOWN_MEMORY)
 
 
 def unlock(user: User, *, by=None, request=None) -> None:
