@@ -261,3 +261,11 @@ def virtual_authenticator(factors_context, factors_page):
         return authenticator
 
     return attach
+
+
+@pytest.fixture
+def outbox(factors_context, factors_page):
+    """A second tab, for the development outbox (where a developer reads e-mails and SMS)."""
+    tab = factors_context.new_page()
+    factors_page.bring_to_front()
+    return tab

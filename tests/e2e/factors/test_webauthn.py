@@ -7,20 +7,11 @@ discoverable credentials: passkeys).
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
 from .steps import account, heading, open_message, press, register_key, sign_in, sign_out
 
 NO_AUTOFILL = "PublicKeyCredential.isConditionalMediationAvailable = () => Promise.resolve(false);"
-
-
-@pytest.fixture
-def outbox(factors_context, factors_page):
-    """A second tab, for the development outbox (where a developer reads e-mails and SMS)."""
-    tab = factors_context.new_page()
-    factors_page.bring_to_front()
-    return tab
 
 
 def test_security_key_register_use_twice_and_clone(factors_server, factors_page, factors_check, outbox,
