@@ -7,8 +7,8 @@ from limen.audit.models import AuditEvent
 from limen.core import clock
 from limen.factors.base import registry
 from limen.factors.sms import services
-from limen.factors.sms.errors import (CodeExpired, CodeUsed, NoCodeSent, NumberAlreadyRegistered, ResendTooSoon, SmsDisabled,
-                                      TooManyAttempts, TooManySms, WrongCode)
+from limen.factors.sms.errors import (CodeExpired, CodeUsed, NoCodeSent, NumberAlreadyRegistered, ResendTooSoon,
+                                      SmsDisabled, TooManyAttempts, TooManySms, WrongCode)
 from limen.factors.sms.models import PhoneNumber, Purpose, SmsCode
 from limen.notify.models import OutboxMessage
 

@@ -29,8 +29,8 @@ from limen.notify.outbox import enqueue
 
 from . import codes
 from .errors import (CodeExpired, CodeUsed, NoCodeSent, NumberAlreadyRegistered, NumberInvalid, NumberMalformed,
-                     NumberNotMobile, NumberNotRegistered, NumberUnknownCountry, NumberWithoutCountryCode, ResendTooSoon, SmsDisabled,
-                     TooManyAttempts, TooManySms, WrongCode)
+                     NumberNotMobile, NumberNotRegistered, NumberUnknownCountry, NumberWithoutCountryCode,
+                     ResendTooSoon, SmsDisabled, TooManyAttempts, TooManySms, WrongCode)
 from .internal import phonenumbers_lib
 from .models import PhoneNumber, Purpose, SmsCode
 

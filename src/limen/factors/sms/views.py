@@ -18,7 +18,8 @@ from . import services
 from .errors import SmsDisabled
 from .factor import SmsFactor
 from .forms import AddNumberForm, ChooseNumberForm, CodeForm
-from .models import PhoneNumber, Purpose
+from .internal.phonenumbers_lib import masked, pretty
+from .models import PhoneNumber, Purpose, SmsCode
 
 
 def _disabled(request):
@@ -82,7 +83,7 @@ def finalise(request):
                 return redirect("factors_sms:manage")
     number = waiting.number if waiting else ""
     return render(request, "factors/sms/finalise.html", {
-        "form": form, "number": services.phonenumbers_lib.pretty(number) if number else "",
+        "form": form, "number": pretty(number) if number else "",
         "minutes": max(1, settings.SMS_CODE_TTL // 60),
     }, status=status)
 
@@ -167,9 +168,9 @@ def code(request):
                 form.add_error("code", str(error.message))
             else:
                 return flow.second_factor_passed(request, SmsFactor.strength)
-    latest = waiting or services.SmsCode.objects.filter(user=user, purpose=Purpose.SIGNIN).order_by("-created").first()
+    latest = waiting or SmsCode.objects.filter(user=user, purpose=Purpose.SIGNIN).order_by("-created").first()
     return render(request, "factors/sms/code.html", {
-        "form": form, "number": latest.number and services.phonenumbers_lib.masked(latest.number) if latest else "",
+        "form": form, "number": masked(latest.number) if latest else "",
         "minutes": max(1, settings.SMS_CODE_TTL // 60), **pending.context(request),
     }, status=status)
 

@@ -19,7 +19,8 @@ class InvalidResponse(WebAuthnError):
 
 class WrongOrigin(WebAuthnError):
     code = "wrong_origin"
-    default_message = _("This answer was made for another website. Only use your security key on this site's own pages.")
+    default_message = _(
+        "This answer was made for another website. Only use your security key on this site's own pages.")
 
 
 class UserNotVerified(WebAuthnError):

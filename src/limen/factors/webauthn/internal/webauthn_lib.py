@@ -193,7 +193,8 @@ def verify_registration(response: str | dict, *, challenge: bytes, rp_id: str, o
     discoverable = props.get("rk") if isinstance(props, dict) and isinstance(props.get("rk"), bool) else None
     return Registered(
         credential_id=verified.credential_id, public_key=verified.credential_public_key,
-        sign_count=verified.sign_count, aaguid=str(verified.aaguid), fmt=str(getattr(verified.fmt, "value", verified.fmt)),
+        sign_count=verified.sign_count, aaguid=str(verified.aaguid),
+        fmt=str(getattr(verified.fmt, "value", verified.fmt)),
         user_verified=verified.user_verified, backed_up=verified.credential_backed_up,
         multi_device=getattr(verified.credential_device_type, "value", "") == "multi_device",
         transports=transports[:8],
