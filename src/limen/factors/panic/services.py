@@ -44,8 +44,11 @@ def inventory(user) -> list[dict]:
     return items
 
 
-def panic(user, *, request=None) -> dict[str, int]:
-    """Remove every factor of every method; returns what was removed, per method key."""
+def panic(user, *, request=None, by=None) -> dict[str, int]:
+    """Remove every factor of every method; returns what was removed, per method key.
+
+    ``by``: the operator who did it for the person (support desk), if not the person.
+    """
     removed: dict[str, int] = {}
     labels = []
     with transaction.atomic():
@@ -58,7 +61,8 @@ def panic(user, *, request=None) -> dict[str, int]:
             "since": clock.now(), "released": None, "link_digest": "", "link_sent": None, "link_expires": None,
             "next_url": "",
         })
-    record(Event.PANIC, user=user, request=request, removed=removed)
+    record(Event.PANIC, user=user, request=request, removed=removed,
+           **({"operator": by.email} if by is not None else {}))
     notices.send(user, "panic_done", removed=labels, ip=client_ip(request) if request else "",
                  lost_password_url=notices.absolute(reverse("accounts:lost_password")))
     return removed
