@@ -41,6 +41,16 @@ class ServerFailed(RuntimeError):
     pass
 
 
+def _stop_with_parent() -> None:
+    """In the child: get SIGTERM when the test process dies (Linux), so no server outlives a killed run."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class LimenServer:
     def __init__(self, *, name: str, email_url: str, database_url: str = "", env: dict | None = None,
                  workers: int = 2, threads: int = 4):
@@ -82,6 +92,7 @@ class LimenServer:
                         "--threads", str(self.threads)),
             env=self.env, cwd=self.data_dir, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,  # its own process group: stopping it stops gunicorn's workers too
+            preexec_fn=_stop_with_parent,
         )
         deadline = time.monotonic() + timeout
         while True:
