@@ -214,6 +214,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
         "limen": {"handlers": ["console"], "level": config.env_str("LIMEN_LOG_LEVEL", "INFO")},
+        # Server errors (500) with their traceback, also when LIMEN_DEBUG is off.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
 

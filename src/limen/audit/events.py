@@ -24,6 +24,7 @@ class Event(models.TextChoices):
     PASSWORD_RESET = "password.reset", _("Password reset")
     EMAIL_CHANGE_REQUESTED = "email.change_requested", _("E-mail change requested")
     EMAIL_CHANGED = "email.changed", _("E-mail address changed")
+    AUDIT_PURGED = "audit.purged", _("Old audit events purged by an operator")
     PROFILE_UPDATED = "profile.updated", _("Personal details updated")
     # Second factors (every method): data carries "method" and, where there is one, "name".
     FACTOR_ADDED = "factor.added", _("Verification method added")
