@@ -322,3 +322,11 @@ def test_failures_are_rate_limited(client, user, softkey, add_key):
     response = client.post("/login/security-key/", {"response": json.dumps(key.get(options))})
     assert response.status_code == 429 and "Too many failed attempts" in response.content.decode()
     assert not session_strengths(client)
+
+
+def test_passkey_options_are_rate_limited_per_ip(client, settings):
+    settings.RATE_LIMIT_FORMS_PER_IP = 2
+    for _ in range(20):
+        assert client.post("/login/passkey/options/").status_code == 200
+    response = client.post("/login/passkey/options/")
+    assert response.status_code == 429 and "Too many attempts" in response.json()["error"]

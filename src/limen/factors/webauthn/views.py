@@ -153,7 +153,9 @@ def challenge(request):
 # -- passkey: no password ------------------------------------------------------------
 
 def _options_limit() -> ratelimit.Limit:
-    return ratelimit.Limit("passkey-options-ip", settings.RATE_LIMIT_FORMS_PER_IP, settings.RATE_LIMIT_WINDOW_SECONDS)
+    # Browsers with passkey autofill ask on every visit of the sign-in page: room for a whole office behind one IP.
+    return ratelimit.Limit("passkey-options-ip", settings.RATE_LIMIT_FORMS_PER_IP * 10,
+                           settings.RATE_LIMIT_WINDOW_SECONDS)
 
 
 @require_POST
