@@ -53,10 +53,11 @@ def _stop_with_parent() -> None:
 
 class LimenServer:
     def __init__(self, *, name: str, email_url: str, database_url: str = "", env: dict | None = None,
-                 workers: int = 2, threads: int = 4):
+                 workers: int = 2, threads: int = 4, host: str = "127.0.0.1"):
+        """``host``: the name in LIMEN_BASE_URL; "localhost" for WebAuthn, which needs a domain, not an IP."""
         self.name = name
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{host}:{self.port}"
         self.data_dir = Path(tempfile.mkdtemp(prefix=f"limen-e2e-{name}-"))
         (ARTIFACTS / "logs").mkdir(parents=True, exist_ok=True)
         self.log_path = ARTIFACTS / "logs" / f"server-{name}.log"
