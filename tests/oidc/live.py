@@ -1,6 +1,6 @@
 """Real Limen servers for protocol tests: `limen serve` (gunicorn) in a subprocess, private data dir.
 
-    server = LimenServer(tmp_path / "a").start()
+    server = LimenServer(host="localhost").start()
     server.python("from limen.accounts.models import User; ...")   # runs inside that server's settings
     server.stop()
 
@@ -11,58 +11,39 @@ sign-in pages, so a relying-party library can be tested without a GUI.
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
 import subprocess
-import sys
 import textwrap
-import time
 from html import unescape
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
-BIN = Path(sys.executable).parent
+from tests.support.limen_server import LimenServer as SharedLimenServer
+from tests.support.smtp import free_port
+
 PASSWORD = "Correct-Horse-42"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class LimenServer(SharedLimenServer):
+    """The shared test server (tests/support/limen_server.py) plus helpers that set up data inside it.
 
+    ``data_dir`` is accepted for the callers' convenience and ignored: the server keeps its own.
+    """
 
-class LimenServer:
-    def __init__(self, data_dir: Path, *, host: str = "127.0.0.1", env: dict | None = None, workers: int = 2):
-        self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.base_url = f"http://{host}:{self.port}"
-        self.workers = workers
-        self.process: subprocess.Popen | None = None
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("LIMEN_")},
-            "DJANGO_SETTINGS_MODULE": "limen.settings",
-            "LIMEN_DATA_DIR": str(self.data_dir),
-            "LIMEN_BASE_URL": self.base_url,
-            "LIMEN_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "LIMEN_SECRET_KEY": "test-secret-key-" + "x" * 40 + str(self.port),
-            "LIMEN_ARGON2_MEMORY_KIB": "1024",
-            "LIMEN_ARGON2_TIME_COST": "1",
-            "LIMEN_EMAIL_URL": f"file:{self.data_dir / 'mail'}",
-            "LIMEN_DEV_OUTBOX": "1",
-            "LIMEN_LOG_LEVEL": "WARNING",
-            # Every test signs in from 127.0.0.1: keep the per-IP limits out of the way.
-            "LIMEN_RATE_LIMIT_SIGNIN_PER_IP": "100000",
-            "LIMEN_RATE_LIMIT_FORMS_PER_IP": "100000",
-            **(env or {}),
-        }
+    def __init__(self, data_dir: Path | None = None, *, host: str = "127.0.0.1", env: dict | None = None,
+                 workers: int = 2):
+        super().__init__(name=f"oidc-{host}-{free_port()}", email_url="console:", env=env, workers=workers,
+                         host=host)
+
+    @property
+    def base_url(self) -> str:
+        return self.url
 
     def manage(self, *args: str, check: bool = True) -> str:
-        result = subprocess.run([str(BIN / "limen"), *args], env=self.env, capture_output=True, text=True,
-                                timeout=120)
+        result = subprocess.run(self._limen(*args), env=self.env, cwd=self.data_dir, capture_output=True,
+                                text=True, timeout=120)
         if check and result.returncode != 0:
             raise RuntimeError(f"limen {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
@@ -73,34 +54,6 @@ class LimenServer:
         out = self.manage("shell", "-c", wrapped)
         line = [ln for ln in out.splitlines() if ln.startswith("@@")][-1]
         return json.loads(line[2:])
-
-    def start(self) -> "LimenServer":
-        self.manage("migrate", "--verbosity", "0")
-        self.manage("createcachetable")
-        log = open(self.data_dir / "server.log", "ab")
-        self.process = subprocess.Popen(
-            [str(BIN / "limen"), "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-             "--threads", "4"], env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("Limen stopped:\n" + (self.data_dir / "server.log").read_text()[-3000:])
-            try:
-                if requests.get(self.base_url + "/.well-known/openid-configuration", timeout=1).ok:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("Limen did not start:\n" + (self.data_dir / "server.log").read_text()[-3000:])
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.process = None
 
     # Helpers that set up data inside the server.
 
