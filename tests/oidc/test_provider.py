@@ -195,6 +195,18 @@ def test_disabled_account_tokens_stop_working(signed_in_client, oidc_app):
     assert userinfo(signed_in_client, token).status_code == 401
 
 
+def test_disabled_application_tokens_stop_working(signed_in_client, oidc_app):
+    app = oidc_app()
+    token = sign_in_to(signed_in_client, app)
+    Client.objects.filter(pk=app.client.pk).update(active=False)
+    assert userinfo(signed_in_client, token).status_code == 401
+    basic = base64.b64encode(f"{app.client.client_id}:{app.secret}".encode()).decode()
+    refresh = signed_in_client.post("/oidc/token", {"grant_type": "refresh_token",
+                                                    "refresh_token": token["refresh_token"]},
+                                    HTTP_AUTHORIZATION="Basic " + basic)
+    assert refresh.status_code == 401 and json.loads(refresh.content)["error"] == "invalid_client"
+
+
 def test_refresh_keeps_acr_and_amr_of_the_original_sign_in(signed_in_client, oidc_app):
     app = oidc_app()
     token = sign_in_to(signed_in_client, app)
@@ -301,8 +313,11 @@ def test_admin_registers_a_client_and_shows_the_secret_once(client, make_user):
     registered = Client.objects.get(client_id="intranet")
     assert registered.authorization_grant_type == Client.GRANT_AUTHORIZATION_CODE
     assert registered.client_secret.startswith("limen_secret_sha256$")
-    assert client.get("/admin/oidc/signingkey/").status_code == 200
-    assert client.get("/admin/oidc/backchannellogout/").status_code == 200
+    for page in ("/admin/oidc/signingkey/", "/admin/oidc/backchannellogout/", "/admin/oidc/client/",
+                 f"/admin/oidc/client/{registered.pk}/change/", "/admin/oauth2_provider/accesstoken/",
+                 "/admin/oauth2_provider/refreshtoken/", "/admin/oauth2_provider/idtoken/",
+                 "/admin/oauth2_provider/grant/"):
+        assert client.get(page).status_code == 200, page
 
 
 def test_demo_registration_is_idempotent_with_a_fresh_secret(db):

@@ -158,6 +158,9 @@ class Validator(OAuth2Validator):
         if ok and request.user is not None and not request.user.is_active:
             request.oauth2_error = {"error": "invalid_token", "error_description": "The account is disabled."}
             return False
+        if ok and request.client is not None and not request.client.active:
+            request.oauth2_error = {"error": "invalid_token", "error_description": "The application is disabled."}
+            return False
         return ok
 
     # ----------------------------------------------------------- authorization codes

@@ -273,3 +273,29 @@ def test_eid_provider_command(db, capsys):
     assert not UpstreamProvider.objects.get(slug="be").enabled
     call_command("eid_provider", "list")
     assert "be  Belgian eID  https://idp.example.be  disabled" in capsys.readouterr().out
+
+
+def test_operators_add_a_provider_in_the_admin_site(client, make_user, upstream):
+    from limen.factors.eid.models import UpstreamProvider
+
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    page = client.get("/admin/factors_eid/upstreamprovider/add/")
+    assert b"http://127.0.0.1:8000/login/eid/callback/" in page.content  # the redirect URI to register
+    response = client.post("/admin/factors_eid/upstreamprovider/add/", {
+        "name": "Test eID", "slug": "test", "issuer": upstream.issuer, "client_id": "limen",
+        "client_secret": "s3cret", "token_auth_method": "client_secret_basic", "scopes": "profile openid",
+        "enabled": "on"})
+    assert response.status_code == 302, response.content[:2000]
+    provider = UpstreamProvider.objects.get()
+    assert provider.secret() == "s3cret" and provider.scopes == "profile openid"
+    bad = client.post(f"/admin/factors_eid/upstreamprovider/{provider.pk}/change/", {
+        "name": "Test eID", "slug": "test", "issuer": upstream.issuer, "client_id": "limen", "client_secret": "",
+        "token_auth_method": "client_secret_basic", "scopes": "profile", "enabled": "on"})
+    assert b"must include openid" in bad.content
+    kept = client.post(f"/admin/factors_eid/upstreamprovider/{provider.pk}/change/", {
+        "name": "Renamed eID", "slug": "test", "issuer": upstream.issuer, "client_id": "limen", "client_secret": "",
+        "token_auth_method": "client_secret_basic", "scopes": "openid", "enabled": "on"})
+    assert kept.status_code == 302
+    assert UpstreamProvider.objects.get().name == "Renamed eID"
+    assert UpstreamProvider.objects.get().secret() == "s3cret"  # an empty field keeps the secret
+    assert client.get("/admin/factors_eid/eidlink/").status_code == 200
