@@ -184,8 +184,12 @@ class Validator(OAuth2Validator):
         client = request.client
         key = (code, getattr(client, "pk", None))
         if key not in cache:
-            grants = Grant.objects.select_related("user").filter(code=code)
-            cache[key] = (grants.filter(application=client) if client is not None else grants).first()
+            earlier = cache.get((code, None))  # read before the client was authenticated
+            if client is not None and earlier is not None and earlier.application_id == client.pk:
+                cache[key] = earlier
+            else:
+                grants = Grant.objects.select_related("user").filter(code=code)
+                cache[key] = (grants.filter(application=client) if client is not None else grants).first()
         return cache[key]
 
     def confirm_redirect_uri(self, client_id, code, redirect_uri, client, request, *args, **kwargs):
