@@ -279,6 +279,9 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
 }
+# http redirect URIs are accepted only on loopback addresses (native apps, RFC 8252; development):
+# limen.oidc.models.check_redirect_uri enforces it, so the toolkit's blanket warning does not apply.
+SILENCED_SYSTEM_CHECKS += ["oauth2_provider.W008"]
 # Upstream eID providers: how long discovery documents and key sets are cached.
 EID_METADATA_CACHE_SECONDS = config.env_int("LIMEN_EID_METADATA_CACHE_SECONDS", 3600, minimum=0)
 EID_HTTP_TIMEOUT = config.env_int("LIMEN_EID_HTTP_TIMEOUT", 10, minimum=1, maximum=120)
