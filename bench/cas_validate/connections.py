@@ -17,6 +17,7 @@ django.setup()
 from django.db import connections
 connections["default"].settings_dict["CONN_MAX_AGE"] = int(os.environ["AGE"])
 from django.core.handlers.wsgi import WSGIHandler
+from urllib.parse import urlencode
 from limen.cas.models import ServiceTicket
 handler = WSGIHandler()
 tickets = list(ServiceTicket.objects.filter(consumed__isnull=True).values_list("ticket", "service_url")[:1300])
