@@ -1,9 +1,11 @@
 """Operators' view of accounts: find, unlock, disable, enable."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -15,8 +17,8 @@ from limen.signin.services import unlock
 
 from .models import User
 
-admin.site.site_header = _("Limen operators")
-admin.site.site_title = _("Limen operators")
+admin.site.site_header = format_lazy(_("{site}: operators"), site=settings.SITE_NAME)
+admin.site.site_title = admin.site.site_header
 admin.site.index_title = _("Administration")
 
 

@@ -140,6 +140,12 @@ class CaptchaMixin:
                                           "inputmode": "numeric" if kind == "question" else "text"}),
         )
 
+    def ensure_captcha_shown(self) -> None:
+        """After an invalid submission: if this one crossed the limit, show the CAPTCHA now,
+        so the next submission is not refused for a check the person never saw."""
+        if not getattr(self, "captcha_challenge", None) and needed(self.request):
+            self.setup_captcha(self.request)
+
     def clean_captcha(self):
         answer = self.cleaned_data.get("captcha", "")
         if not verify(self.request, answer):
@@ -155,5 +161,7 @@ class CaptchaMixin:
             self.captcha_challenge = challenge
             if challenge["kind"] == "question":
                 self.fields["captcha"].label = question_text(challenge)
+            # Django caches bound fields; drop the stale one so the new label shows.
+            self._bound_fields_cache.pop("captcha", None)
             self.data = self.data.copy()
             self.data["captcha"] = ""

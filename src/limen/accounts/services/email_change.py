@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from limen.audit.events import Event
 from limen.audit.service import record
+from limen.signin.services import verify_current_password
 from limen.core import clock
 
 from .. import notices, tokens
@@ -16,7 +17,7 @@ from ..models import AccountToken, TokenPurpose, User, normalise_email
 
 
 def request_change(*, user: User, new_email: str, password: str, request=None) -> None:
-    if not user.check_password(password):
+    if not verify_current_password(user, password, request):
         raise WrongPassword()
     new_email = normalise_email(new_email)
     if new_email.casefold() == user.email.casefold():
