@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("limen.factors.sms.urls")),
     path("", include("limen.factors.recovery.urls")),
     path("", include("limen.factors.panic.urls")),
+    path("cas/", include("limen.cas.urls")),
     path("captcha.png", core_views.captcha_image, name="captcha_image"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
