@@ -105,6 +105,18 @@ def _start_portal(demo_dir: Path, address: str, limen_url: str) -> subprocess.Po
     return portal
 
 
+def _port_in_use(address: str) -> bool:
+    import socket
+
+    host, _, port = address.rpartition(":")
+    with socket.socket(socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET) as probe:
+        try:
+            probe.bind((host.strip("[]") or "127.0.0.1", int(port)))
+        except OSError:
+            return True
+    return False
+
+
 def _start_oidc_app(demo_dir: Path, address: str, limen_url: str, client_id: str, secret: str) -> subprocess.Popen:
     env = {**os.environ, "DEMO_ISSUER": limen_url, "DEMO_CLIENT_ID": client_id, "DEMO_CLIENT_SECRET": secret}
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -130,6 +142,10 @@ def demo(argv: list[str]) -> None:
     if os.environ.get("RUN_MAIN") == "true":  # the autoreloader's child: only serve
         _django(runserver)
         return
+    busy = [a for a in (args.address, args.portal, args.oidc_app) if _port_in_use(a)]
+    if busy:
+        sys.exit(f"limen demo: {' and '.join(busy)} already in use (another Limen?). Choose free ports, e.g.\n"
+                 "  make run RUN_ARGS=\"--address 127.0.0.1:8010 --portal 127.0.0.1:8011 --oidc-app 127.0.0.1:8012\"")
     if importlib.util.find_spec("django_cas_ng") is None:
         sys.exit("The demo portal needs django-cas-ng: pip install -e '.[demo]'")
     demo_dir = _demo_dir()

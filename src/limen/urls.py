@@ -9,18 +9,18 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("", include("limen.signin.urls")),
     path("", include("limen.accounts.urls")),
-    path("cas/", include("limen.cas.urls")),
     path("", include("limen.factors.webauthn.urls")),
     path("", include("limen.factors.sms.urls")),
     path("", include("limen.factors.recovery.urls")),
     path("", include("limen.factors.panic.urls")),
+    path("cas/", include("limen.cas.urls")),
+    path("oidc/", include("limen.oidc.urls")),
+    path("", include("limen.oidc.well_known")),
+    path("", include("limen.factors.eid.urls")),
     path("captcha.png", core_views.captcha_image, name="captcha_image"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
-    path("oidc/", include("limen.oidc.urls")),
-    path("", include("limen.oidc.well_known")),
-    path("", include("limen.factors.eid.urls")),
 ]
 if settings.DEV_OUTBOX:
     urlpatterns.append(path("dev/outbox/", include("limen.notify.urls")))

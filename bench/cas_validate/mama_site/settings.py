@@ -1,4 +1,5 @@
-"""django-mama-cas as shipped, with the same SQLite options as Limen (WAL, synchronous=NORMAL)."""
+"""django-mama-cas as shipped, with the same database settings as Limen: SQLite in WAL mode,
+synchronous=NORMAL, connections kept open between requests (CONN_MAX_AGE)."""
 
 import os
 
@@ -24,6 +25,7 @@ DATABASES = {"default": {
     "ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["MAMA_DB"],
     "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+    "CONN_MAX_AGE": 600, "CONN_HEALTH_CHECKS": True,
 }}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
