@@ -22,8 +22,10 @@ FATAL_MESSAGES = {
     "MismatchingRedirectURIError": _(
         "The application asked to send you back to an address it has not registered with Limen. "
         "For your safety, you are not sent there."),
-    "invalid_id_token_hint": _("The application's sign-out request is not valid (the ID token is not one Limen issued)."),
-    "client_mismatch": _("The application's sign-out request is not valid (the ID token belongs to another application)."),
+    "invalid_id_token_hint": _(
+        "The application's sign-out request is not valid (the ID token is not one Limen issued)."),
+    "client_mismatch": _(
+        "The application's sign-out request is not valid (the ID token belongs to another application)."),
     "unknown_client": _("This application is not registered with Limen, or it has been switched off."),
     "post_logout_redirect_uri": _(
         "The application asked to send you to an address it has not registered with Limen. "

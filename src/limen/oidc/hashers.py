@@ -36,7 +36,8 @@ class ClientSecretHasher(BasePasswordHasher):
 
     def safe_summary(self, encoded):
         decoded = self.decode(encoded)
-        return {"algorithm": decoded["algorithm"], "salt": mask_hash(decoded["salt"]), "hash": mask_hash(decoded["hash"])}
+        return {"algorithm": decoded["algorithm"], "salt": mask_hash(decoded["salt"]),
+                "hash": mask_hash(decoded["hash"])}
 
     def must_update(self, encoded):
         return False
