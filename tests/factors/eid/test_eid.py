@@ -299,3 +299,14 @@ def test_operators_add_a_provider_in_the_admin_site(client, make_user, upstream)
     assert UpstreamProvider.objects.get().name == "Renamed eID"
     assert UpstreamProvider.objects.get().secret() == "s3cret"  # an empty field keeps the secret
     assert client.get("/admin/factors_eid/eidlink/").status_code == 200
+
+
+def test_panic_removes_the_eid_links_and_a_new_link_waits_for_the_e_mail(signed_in_client, make_link):
+    from limen.factors.panic import services as panic
+
+    make_link(signed_in_client.user)
+    removed = panic.panic(signed_in_client.user)
+    assert removed == {"eid": 1} and not EidLink.objects.exists()
+    response = signed_in_client.post("/account/eid/link/test-eid/")
+    assert response.status_code == 302 and "next=%2Faccount%2Feid%2F" in response["Location"]
+    assert "/eid/" not in response["Location"].split("?")[0]  # sent to confirm by e-mail first, not upstream
