@@ -117,7 +117,7 @@ class Target:
         response = session.get(self.base + self.authorize_path + "?" + self.authorize_query(),
                                headers={"Cookie": self.cookie}, allow_redirects=False, timeout=10)
         code = re.search(r"[?&]code=([^&]+)", response.headers.get("Location", ""))
-        assert code, f"{self.name}: no code from the authorization endpoint: {response.status_code} {response.text[:300]}"
+        assert code, f"{self.name}: no code from the authorization endpoint: {response.status_code}"
         token = requests.post(self.base + self.token_path, data={
             "grant_type": "authorization_code", "code": code.group(1), "redirect_uri": REDIRECT,
             "code_verifier": VERIFIER}, headers={"Authorization": BASIC}, timeout=10).json()
@@ -198,7 +198,38 @@ class OidcProvider(Target):
         self.cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.get_dict().items())
 
 
+def _tree(pid: int) -> list[int]:
+    """pid and all its descendants (gunicorn's master and worker)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time used so far by a process tree (as in bench/cas_validate)."""
+    total = 0
+    for each in _tree(pid):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def wrk(target: Target, script: str, args: list[str], *, seconds: float, connections: int, cores: str) -> dict:
+    before = cpu_seconds(target.process.pid)
     out = subprocess.run(
         ["taskset", "-c", cores, "wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
          "-s", str(HERE / script), target.base, "--", *args], capture_output=True, text=True, check=True).stdout
@@ -207,21 +238,30 @@ def wrk(target: Target, script: str, args: list[str], *, seconds: float, connect
         raise RuntimeError(out)
     values = {k: int(v) for k, v in (item.split("=") for item in match.group(1).split())}
     values["per_second"] = values["ok"] / (values["duration_us"] / 1e6)
+    values["server_cpu_s"] = cpu_seconds(target.process.pid) - before
+    values["per_cpu_second"] = values["ok"] / values["server_cpu_s"] if values["server_cpu_s"] else 0.0
     return values
 
 
-def harvest(target: Target, name: str, *, seconds: float, connections: int, cores: str) -> Path:
+def harvest(target: Target, name: str, *, need: int, connections: int, cores: str, limit: float = 300) -> Path:
+    """Collect at least ``need`` codes from the authorization endpoint, in 10-second runs."""
     prefix = target.dir / f"{name}-"
     for old in target.dir.glob(f"{name}-*.txt"):
         old.unlink()
-    result = wrk(target, "harvest.lua", [target.authorize_path + "?" + target.authorize_query(), target.cookie,
-                                         str(prefix)], seconds=seconds, connections=connections, cores=cores)
+    got, spent, started = 0, 0.0, time.monotonic()
+    while got < need and time.monotonic() - started < limit:
+        result = wrk(target, "harvest.lua", [target.authorize_path + "?" + target.authorize_query(), target.cookie,
+                                             str(prefix)], seconds=10, connections=connections, cores=cores)
+        got += result["ok"]
+        spent += result["server_cpu_s"]
     merged = target.dir / f"{name}.txt"
     with open(merged, "w") as out:
         for part in sorted(target.dir.glob(f"{name}-*.txt")):
             out.write(part.read_text())
-    print(f"   {target.name}: {result['ok']} codes collected ({result['per_second']:.0f}/s)", file=sys.stderr)
-    return merged
+    rate = got / spent if spent else 0.0
+    print(f"   {target.name}: {got} codes collected ({rate:.0f} authorization requests per CPU-second)",
+          file=sys.stderr)
+    return merged, rate
 
 
 def token_run(target: Target, codes: Path, **kw) -> dict:
@@ -252,28 +292,33 @@ def main() -> None:
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is needed (apt-get install wrk util-linux nodejs)")
     targets = [Limen(args.server_core), OidcProvider(args.server_core)]
-    runs = {t.name: {"token": [], "round_trip": []} for t in targets}
+    runs = {t.name: {"token": [], "round_trip": [], "authorize_per_cpu_second": []} for t in targets}
     load = {"connections": args.connections, "cores": args.load_core}
     try:
+        need = {}
         for target in targets:
             print(f"== {target.name}: preparing", file=sys.stderr)
             target.prepare()
             target.start()
             target.sign_in()
             target.check()
-            wrk(target, "roundtrip.lua", [target.authorize_path + "?" + target.authorize_query(), target.cookie,
-                                          target.token_path, quote(REDIRECT, safe=""), VERIFIER, BASIC],
-                seconds=3, **load)  # warm-up
+            warm = round_trip_run(target, seconds=5, **load)  # warm-up, and how many codes a token run needs
+            # A token exchange costs less than a round trip: collect four times the round-trip rate.
+            need[target.name] = int(4 * warm["per_second"] * args.duration) + 200
         for round_ in range(args.rounds):
             for target in targets if round_ % 2 == 0 else list(reversed(targets)):
                 print(f"== round {round_ + 1}: {target.name}", file=sys.stderr)
-                codes = harvest(target, f"codes{round_}", seconds=args.duration * 2 + 5, **load)
+                codes, authorize_rate = harvest(target, f"codes{round_}", need=need[target.name], **load)
                 token = token_run(target, codes, seconds=args.duration, **load)
+                runs[target.name]["authorize_per_cpu_second"].append(authorize_rate)
+                # Never run short of codes again: keep a third more than this round's token rate needs.
+                need[target.name] = max(need[target.name], int(1.35 * token["per_second"] * args.duration) + 200)
                 trip = round_trip_run(target, seconds=args.duration, **load)
                 runs[target.name]["token"].append(token)
                 runs[target.name]["round_trip"].append(trip)
-                print(f"   token endpoint {token['per_second']:.0f}/s (bad {token['bad']}), "
-                      f"round trips {trip['per_second']:.0f}/s (bad {trip['bad']})", file=sys.stderr)
+                print(f"   token endpoint {token['per_cpu_second']:.0f} per CPU-second ({token['per_second']:.0f}/s, "
+                      f"bad {token['bad']}), round trips {trip['per_cpu_second']:.0f} per CPU-second "
+                      f"({trip['per_second']:.0f}/s, bad {trip['bad']})", file=sys.stderr)
     finally:
         for target in targets:
             target.stop()
@@ -282,6 +327,7 @@ def main() -> None:
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
                    f"{platform.python_version()}",
         "cpu": _cpu_model(),
+        "load_average_before": Path("/proc/loadavg").read_text().split()[:3],
         "settings": {"duration_s": args.duration, "rounds": args.rounds, "connections": args.connections,
                      "server_core": args.server_core, "load_core": args.load_core},
         "servers": {},
@@ -290,19 +336,24 @@ def main() -> None:
         data = runs[target.name]
         summary["servers"][target.name] = {
             "version": target.version,
+            "token_per_cpu_second": round(_median([r["per_cpu_second"] for r in data["token"]])),
+            "round_trips_per_cpu_second": round(_median([r["per_cpu_second"] for r in data["round_trip"]])),
             "token_per_second_per_core": round(_median([r["per_second"] for r in data["token"]])),
             "token_p50_ms": round(_median([r["p50_us"] for r in data["token"]]) / 1000, 2),
             "token_p99_ms": round(_median([r["p99_us"] for r in data["token"]]) / 1000, 2),
             "round_trips_per_second_per_core": round(_median([r["per_second"] for r in data["round_trip"]])),
-            "failed_requests": sum(r["bad"] + r["errors"] for kind in data.values() for r in kind),
+            "authorize_per_cpu_second": round(_median(data["authorize_per_cpu_second"])),
+            "failed_requests": sum(r["bad"] + r["errors"] for kind in ("token", "round_trip") for r in data[kind]),
             "runs": data,
         }
     print(json.dumps({k: v for k, v in summary.items() if k != "servers"}, indent=2))
-    print("| server | token endpoint (req/s/core) | token p50 / p99 (ms) | round trips (/s/core) |")
-    print("|---|---:|---:|---:|")
+    print("| server | token requests per CPU-second | round trips per CPU-second | token req/s (wall clock, "
+          "one core) | token p50 / p99 (ms) | round trips/s (wall clock) |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name, s in summary["servers"].items():
-        print(f"| {name} ({s['version']}) | {s['token_per_second_per_core']} | {s['token_p50_ms']} / "
-              f"{s['token_p99_ms']} | {s['round_trips_per_second_per_core']} |")
+        print(f"| {name} ({s['version']}) | {s['token_per_cpu_second']} | {s['round_trips_per_cpu_second']} | "
+              f"{s['token_per_second_per_core']} | {s['token_p50_ms']} / {s['token_p99_ms']} | "
+              f"{s['round_trips_per_second_per_core']} |")
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2) + "\n")
 
