@@ -9,6 +9,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("", include("limen.signin.urls")),
     path("", include("limen.accounts.urls")),
+    path("", include("limen.factors.mobile_app.urls")),
     path("captcha.png", core_views.captcha_image, name="captcha_image"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -25,3 +25,18 @@ class Event(models.TextChoices):
     EMAIL_CHANGE_REQUESTED = "email.change_requested", _("E-mail change requested")
     EMAIL_CHANGED = "email.changed", _("E-mail address changed")
     PROFILE_UPDATED = "profile.updated", _("Personal details updated")
+    # Mobile authenticator (limen.factors.mobile_app).
+    MOBILE_ENROLMENT_STARTED = "mobile.enrolment_started", _("Adding a mobile device started")
+    MOBILE_ENROLMENT_FAILED = "mobile.enrolment_failed", _("Adding a mobile device failed")
+    MOBILE_DEVICE_ADDED = "mobile.device_added", _("Mobile device added")
+    MOBILE_DEVICE_RENAMED = "mobile.device_renamed", _("Mobile device renamed")
+    MOBILE_DEVICE_REMOVED = "mobile.device_removed", _("Mobile device removed")
+    MOBILE_DEVICE_LOCKED = "mobile.device_locked", _("Mobile device locked after wrong PIN codes")
+    MOBILE_DEVICE_UNLOCKED = "mobile.device_unlocked", _("Mobile device unlocked by an operator")
+    MOBILE_WRONG_PIN = "mobile.wrong_pin", _("Wrong PIN code in the mobile app")
+    MOBILE_SIGNIN_APPROVED = "mobile.signin_approved", _("Sign-in approved in the mobile app")
+    MOBILE_SIGNIN_DENIED = "mobile.signin_denied", _("Sign-in refused in the mobile app")
+    MOBILE_OTP_FAILED = "mobile.otp_failed", _("Wrong one-time password from the mobile app")
+    MOBILE_API_REJECTED = "mobile.api_rejected", _("Request of a mobile device rejected (bad signature or replay)")
+    # My Account preferences.
+    PREFERENCES_CHANGED = "account.preferences_changed", _("Sign-in preferences changed")
