@@ -236,7 +236,7 @@ def signin_preferences(request):
     from limen.factors.base import registry
 
     user = request.user
-    form = forms.SigninPreferencesForm(request.POST or None, initial={"require_second_factor": user.require_second_factor})
+    form = forms.SigninPreferencesForm(request.POST if request.method == "POST" else None, initial={"require_second_factor": user.require_second_factor})
     if request.method == "POST" and form.is_valid():
         if user.require_second_factor and not form.cleaned_data["require_second_factor"]:
             # Turning the protection off needs the protection: prove a second factor first.

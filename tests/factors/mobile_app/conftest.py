@@ -15,7 +15,7 @@ from limen_protocol import b64, pin as pin_protocol, signing
 from tests.conftest import DEFAULT_PASSWORD
 
 API = "/mobile/api/v1"
-PIN = "2580"
+PIN = "4706"
 
 
 class Api:
@@ -154,3 +154,32 @@ def sign_in(client, user, method: str, next_url: str | None = None):
     client.post("/login/" + query, {"email": user.email})
     return client.post("/login/password/" + query, {"password": DEFAULT_PASSWORD, "method": method,
                                                     **({"next": next_url} if next_url else {})})
+
+
+@pytest.fixture
+def live_db(transactional_db):
+    """A database that other threads see (committed writes).
+
+    The audit table's append-only triggers would refuse the flush that ends a
+    transactional test; they are lifted for the flush only, and put back first.
+    """
+    import importlib
+
+    from django.db import connection
+
+    migration = importlib.import_module("limen.audit.migrations.0002_append_only_triggers")
+    _drop_audit_triggers(connection)
+    with connection.cursor() as cursor:
+        for sql in {"sqlite": migration.SQLITE, "postgresql": migration.POSTGRES}.get(connection.vendor, []):
+            cursor.execute(sql)
+    yield
+    _drop_audit_triggers(connection)
+
+
+def _drop_audit_triggers(connection):
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
+            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
+        elif connection.vendor == "postgresql":
+            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_change ON audit_auditevent")

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import Callable, TypeVar
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 
 from limen.core import clock
 
@@ -107,9 +107,9 @@ class Hub:
                     self._poll()
                 except Exception:  # a database hiccup must not kill the poller
                     log.exception("mobile channel poll failed")
-                    close_old_connections()
+                    _close_connection()
         finally:
-            connection.close()
+            _close_connection()
 
     def _poll(self) -> None:
         from .models import Wakeup
@@ -127,6 +127,13 @@ class Hub:
         if time.monotonic() - self._last_cleanup > 60:
             self._last_cleanup = time.monotonic()
             Wakeup.objects.filter(created__lt=now - KEEP).delete()
+
+
+def _close_connection() -> None:
+    try:
+        connection.close()
+    except Exception:  # pragma: no cover - nothing more to do
+        pass
 
 
 hub = Hub()

@@ -57,7 +57,7 @@ def add_device(request):
     gate = enrolment_gate(request, request.get_full_path())
     if gate is not None:
         return gate
-    form = AddDeviceForm(request.POST or None)
+    form = AddDeviceForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -132,7 +132,7 @@ def rename_device(request, device_id: str):
         device = devices.get_for(request.user, device_id)
     except MobileError:
         raise Http404() from None
-    form = RenameDeviceForm(request.POST or None, initial={"name": device.name})
+    form = RenameDeviceForm(request.POST if request.method == "POST" else None, initial={"name": device.name})
     if request.method == "POST" and form.is_valid():
         devices.rename(user=request.user, public_id=device.public_id, name=form.cleaned_data["name"], request=request)
         messages.success(request, _("The device has been renamed."))
@@ -290,7 +290,7 @@ def qr_code(request):
     except NoPendingSignin:
         return _no_pending(request)
     challenge = _current_otp(request, user)
-    form = OtpForm(request.POST or None)
+    form = OtpForm(request.POST if request.method == "POST" else None)
     status = 200
     notice = None
     if request.method == "POST":
