@@ -18,5 +18,12 @@ install: $(BIN)/limen
 run: install
 	$(BIN)/limen run
 
+# Translations (docs/translating.md): extract the strings of src/limen into
+# src/limen/locale/<lang>/LC_MESSAGES/django.po, then compile django.mo.
+# Needs GNU gettext. Another language: make messages LANGS="fr de".
+LANGS ?= fr
+
 messages: install
-	cd src/limen && ../../$(BIN)/limen makemessages -l fr --no-obsolete && ../../$(BIN)/limen compilemessages -l fr
+	cd src/limen && $(abspath $(BIN))/limen makemessages $(addprefix -l ,$(LANGS)) -e html,txt,py \
+		--no-obsolete --add-location file
+	cd src/limen && $(abspath $(BIN))/limen compilemessages $(addprefix -l ,$(LANGS))

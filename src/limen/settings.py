@@ -79,7 +79,15 @@ TEMPLATES = [
                 "limen.core.context.site",
             ],
         },
-    }
+    },
+    {
+        # Plain-text e-mails: no HTML escaping, or "O'Brien" arrives as "O&#x27;Brien".
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {"default": config.database(config.env_str("LIMEN_DATABASE_URL"), DATA_DIR)}
@@ -170,6 +178,8 @@ TIME_ZONE = "UTC"
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# The site-wide CSS and JS live in src/limen/static, which belongs to no app.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -1,9 +1,11 @@
 """Operators' view of accounts: find, unlock, disable, enable."""
 
+from django.conf import settings
 from django.contrib import admin, messages
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -15,13 +17,16 @@ from limen.signin.services import unlock
 
 from .models import User
 
-admin.site.site_header = _("Limen operators")
-admin.site.site_title = _("Limen operators")
+admin.site.site_header = format_lazy(_("{site}: operators"), site=settings.SITE_NAME)
+admin.site.site_title = admin.site.site_header
 admin.site.index_title = _("Administration")
 
 
 def _staff_login(request, extra_context=None):
     """The admin signs in through Limen's own sign-in, with its lockout and limits."""
+    if request.user.is_authenticated:
+        # Signed in but not an operator: say so (redirecting would loop).
+        return render(request, "core/operators_only.html", status=403)
     next_url = request.GET.get("next", reverse("admin:index"))
     return redirect(reverse("signin:identify") + "?" + urlencode({"next": next_url}))
 

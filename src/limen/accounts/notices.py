@@ -21,6 +21,7 @@ def send(user, template: str, *, to: str | None = None, **context):
         "my_account_url": absolute(reverse("accounts:my_account")),
         "lost_password_url": absolute(reverse("accounts:lost_password")),
         "signin_url": absolute(reverse("signin:identify")),
+        "activity_url": absolute(reverse("accounts:activity")),
         "now": clock.now(),
     }
     base.update(context)

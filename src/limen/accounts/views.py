@@ -8,15 +8,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from limen.audit.service import recent_for
 from limen.core import captcha
 from limen.signin import sessions
+from limen.signin.errors import SigninError
 
 from . import forms, policy, tokens
-from .errors import AccountError, TokenExpired, TokenUsed
+from .errors import AccountError, TokenExpired, TokenInvalid, TokenUsed
 from .models import TokenPurpose
 from .services import email_change, passwords, profile, registration
 
@@ -43,6 +45,8 @@ def register(request):
         form = forms.RegistrationForm(initial={"email": request.GET.get("email", "")[:254],
                                                "email_language": request.LANGUAGE_CODE})
         form.setup_captcha(request)
+    if request.method == "POST":
+        form.ensure_captcha_shown()
     return render(request, "accounts/register.html", {"form": form})
 
 
@@ -67,6 +71,8 @@ def verify(request, token: str):
         entry = tokens.peek(token, TokenPurpose.VERIFY_EMAIL)
     except AccountError as error:
         return _token_problem(request, error, TokenPurpose.VERIFY_EMAIL)
+    if not entry.user.is_active:  # disabled by an operator since the link was sent
+        return _token_problem(request, TokenInvalid(), TokenPurpose.VERIFY_EMAIL)
     form = forms.PasswordPairForm(request.POST or None, user=entry.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -92,6 +98,7 @@ def resend_verification(request):
     if form.is_valid():
         registration.resend_verification(email=form.cleaned_data["email"], request=request)
         return render(request, "accounts/link_sent.html", {"email": form.cleaned_data["email"]})
+    form.ensure_captcha_shown()
     return render(request, "accounts/resend.html", {"form": form}, status=400)
 
 
@@ -107,6 +114,8 @@ def lost_password(request):
     else:
         form = forms.EmailOnlyForm(initial={"email": request.GET.get("email", "")[:254]})
         form.setup_captcha(request)
+    if request.method == "POST":
+        form.ensure_captcha_shown()
     return render(request, "accounts/lost_password.html", {"form": form})
 
 
@@ -128,7 +137,7 @@ def reset_password(request, token: str):
             if request.user.is_authenticated:
                 sessions.end(request)
             messages.success(request, _("Your password has been changed. Sign in with the new password."))
-            return redirect(reverse("signin:identify") + "?email=" + entry.user.email)
+            return redirect(reverse("signin:identify") + "?" + urlencode({"email": entry.user.email}))
     return render(request, "accounts/choose_password.html",
                   {"form": form, "account": entry.user, "title": _("Choose a new password"), **_rules_context()})
 
@@ -169,6 +178,14 @@ def edit_details(request):
     return render(request, "accounts/edit_details.html", {"form": form})
 
 
+def _locked_out(request, error):
+    """Too many wrong current passwords: the account locked and its sessions ended."""
+    if request.user.is_authenticated:
+        sessions.end(request)
+    messages.error(request, str(error.message))
+    return redirect("signin:identify")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def change_password(request):
@@ -177,6 +194,8 @@ def change_password(request):
         try:
             passwords.change_password(user=request.user, current=form.cleaned_data["current_password"],
                                       new=form.cleaned_data["new_password"], request=request)
+        except SigninError as error:
+            return _locked_out(request, error)
         except AccountError as error:
             form.add_error("current_password", str(error.message))
         except ValidationError as error:
@@ -195,6 +214,8 @@ def change_email(request):
         try:
             email_change.request_change(user=request.user, new_email=form.cleaned_data["new_email"],
                                         password=form.cleaned_data["password"], request=request)
+        except SigninError as error:
+            return _locked_out(request, error)
         except AccountError as error:
             field = "password" if error.code == "wrong_password" else "new_email"
             form.add_error(field, str(error.message))

@@ -121,6 +121,13 @@ class CaptchaMixin:
         if request.POST.get("captcha_switch"):
             kind = "question" if kind == "image" else "image"
             force_new = True
+            # A switch is not a submission: show the form again with what was
+            # typed, unvalidated, so no error appears for fields not yet filled.
+            if self.is_bound:
+                typed = self.data.dict() if hasattr(self.data, "dict") else dict(self.data)
+                self.initial = {k: v for k, v in typed.items() if k in self.fields}
+                self.data = {}
+                self.is_bound = False
         challenge = current(request)
         if force_new or challenge is None or challenge["kind"] != kind:
             challenge = new_challenge(request, kind)
@@ -132,6 +139,12 @@ class CaptchaMixin:
             widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
                                           "inputmode": "numeric" if kind == "question" else "text"}),
         )
+
+    def ensure_captcha_shown(self) -> None:
+        """After an invalid submission: if this one crossed the limit, show the CAPTCHA now,
+        so the next submission is not refused for a check the person never saw."""
+        if not getattr(self, "captcha_challenge", None) and needed(self.request):
+            self.setup_captcha(self.request)
 
     def clean_captcha(self):
         answer = self.cleaned_data.get("captcha", "")

@@ -7,4 +7,5 @@ def site(request):
         "interface_languages": settings.LANGUAGES,
         "dev_outbox": settings.DEV_OUTBOX,
         "privacy_contact": settings.PRIVACY_CONTACT,
+        "verify_hours": max(settings.VERIFY_EMAIL_TTL // 3600, 1),
     }

@@ -7,10 +7,11 @@ decide when a CAPTCHA is shown), and per-identifier failures.
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+
+from . import clock
 
 
 @dataclass(frozen=True)
@@ -20,8 +21,12 @@ class Limit:
     window: int  # seconds
 
 
+def _now() -> int:
+    return int(clock.now().timestamp())
+
+
 def _key(limit: Limit, subject: str) -> tuple[str, int]:
-    window_start = int(time.time()) // limit.window * limit.window
+    window_start = _now() // limit.window * limit.window
     digest = hashlib.sha256(subject.encode()).hexdigest()[:32]
     return f"rl:{limit.scope}:{digest}:{window_start}", window_start
 
@@ -29,7 +34,7 @@ def _key(limit: Limit, subject: str) -> tuple[str, int]:
 def hit(limit: Limit, subject: str) -> int:
     """Count one event; return the count in the current window."""
     key, start = _key(limit, subject)
-    ttl = start + limit.window - int(time.time()) + 1
+    ttl = start + limit.window - _now() + 1
     if cache.add(key, 1, ttl):
         return 1
     try:
@@ -49,7 +54,7 @@ def exceeded(limit: Limit, subject: str) -> bool:
 
 
 def retry_after(limit: Limit) -> int:
-    return limit.window - int(time.time()) % limit.window
+    return limit.window - _now() % limit.window
 
 
 def clear(limit: Limit, subject: str) -> None:

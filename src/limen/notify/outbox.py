@@ -7,7 +7,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import engines
 from django.utils import translation
 
 from limen.core import clock
@@ -37,7 +37,7 @@ def enqueue(*, channel: str, recipient: str, subject: str, body: str, kind: str 
 def send_templated_email(*, to: str, template: str, language: str, context: dict, kind: str = "") -> OutboxMessage:
     """Render ``notify/email/<template>.txt`` (first line is the subject) in ``language``."""
     with translation.override(language or "en"):
-        rendered = render_to_string(f"email/{template}.txt", context).strip()
+        rendered = engines["text"].get_template(f"email/{template}.txt").render(context).strip()
     subject, _, body = rendered.partition("\n")
     return enqueue(channel=Channel.EMAIL, recipient=to, subject=subject.strip(), body=body.strip() + "\n",
                    kind=kind or template)

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from limen.core.errors import LimenError, RateLimited
 
@@ -15,10 +16,17 @@ class InvalidCredentials(SigninError):
 
 class AccountLocked(SigninError):
     code = "account_locked"
-    default_message = _(
-        "Too many failed attempts: signing in to this account is paused for %(minutes)d minutes. "
-        "Try again later."
-    )
+    default_message = _("Too many failed attempts: signing in to this account is paused. Try again later.")
+
+    @classmethod
+    def for_minutes(cls, minutes: int) -> "AccountLocked":
+        return cls(ngettext_lazy(
+            "Too many failed attempts: signing in to this account is paused for %(minutes)d minute. "
+            "Try again later.",
+            "Too many failed attempts: signing in to this account is paused for %(minutes)d minutes. "
+            "Try again later.",
+            "minutes",
+        ) % {"minutes": minutes})
 
 
 class AccountDisabled(SigninError):

@@ -5,7 +5,7 @@ from limen.core.forms import CleanForm, EmailField
 
 
 class IdentifyForm(CleanForm):
-    email = EmailField(label=_("E-mail address"))
+    email = EmailField(label=_("E-mail"))
 
 
 def _method_choices(methods):

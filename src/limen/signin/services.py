@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from limen.accounts import notices
@@ -27,13 +29,13 @@ def ip_limit() -> ratelimit.Limit:
     return ratelimit.Limit("signin-ip", settings.RATE_LIMIT_SIGNIN_PER_IP, settings.RATE_LIMIT_WINDOW_SECONDS)
 
 
-def unknown_limit() -> ratelimit.Limit:
-    return ratelimit.Limit("signin-unknown", settings.LOCKOUT_THRESHOLD, settings.LOCKOUT_MINUTES * 60)
+# Failures for an address without an account are remembered this long (seconds).
+UNKNOWN_MEMORY = 7 * 24 * 3600
 
 
 def _locked(minutes: int | None = None) -> AccountLocked:
     minutes = minutes or settings.LOCKOUT_MINUTES
-    return AccountLocked(AccountLocked.default_message % {"minutes": minutes})
+    return AccountLocked.for_minutes(minutes)
 
 
 def check_password(*, email: str, password: str, ip: str, request=None) -> User:
@@ -45,11 +47,11 @@ def check_password(*, email: str, password: str, ip: str, request=None) -> User:
     if user is None:
         User().set_password(password)  # spend the same time as a real check
         record(Event.SIGNIN_FAILED, email=email, request=request, reason="unknown_account")
-        if ratelimit.hit(unknown_limit(), email.casefold()) >= settings.LOCKOUT_THRESHOLD:
-            raise _locked()
+        _count_unknown_failure(email)
         raise InvalidCredentials()
 
     if user.is_locked:
+        user.check_password(password)  # same work as any other answer: no timing tell
         record(Event.SIGNIN_REFUSED_LOCKED, user=user, request=request)
         remaining = int((user.locked_until - clock.now()).total_seconds() // 60) + 1
         raise _locked(remaining)
@@ -84,6 +86,49 @@ def _count_failure(user: User, request) -> None:
         record(Event.LOCKED, user=user, request=request, minutes=settings.LOCKOUT_MINUTES)
         notices.send(user, "account_locked", minutes=settings.LOCKOUT_MINUTES,
                      until=fresh.locked_until, ip=request and request.META.get("REMOTE_ADDR", ""))
+
+
+def _count_unknown_failure(email: str) -> None:
+    """Count failures for an unknown address exactly as _count_failure does for an account.
+
+    Failures in a row, however far apart, lock for LOCKOUT_MINUTES by the clock,
+    so neither the lock message nor its timing tells whether the address exists.
+    """
+    key = "signin-unknown:" + hashlib.sha256(email.strip().casefold().encode()).hexdigest()
+    now = clock.now()
+    state = cache.get(key) or {}
+    locked_until = state.get("locked_until", 0)
+    if locked_until > now.timestamp():
+        raise _locked(int((locked_until - now.timestamp()) // 60) + 1)
+    failures = state.get("failures", 0) + 1
+    if failures >= settings.LOCKOUT_THRESHOLD:
+        until = now + dt.timedelta(minutes=settings.LOCKOUT_MINUTES)
+        cache.set(key, {"failures": 0, "locked_until": until.timestamp()}, UNKNOWN_MEMORY)
+        raise _locked()
+    cache.set(key, {"failures": failures, "locked_until": 0}, UNKNOWN_MEMORY)
+
+
+def verify_current_password(user: User, password: str, request=None) -> bool:
+    """Re-check the password of a signed-in person (before a sensitive change).
+
+    Wrong answers count towards the same lockout as sign-in, so a stolen
+    session cannot be used to guess the password without limit. Returns
+    False on a wrong password; raises AccountLocked once the account locks.
+    """
+    if user.is_locked:
+        raise _locked(int((user.locked_until - clock.now()).total_seconds() // 60) + 1)
+    if user.check_password(password):
+        if user.failed_signins:
+            User.objects.filter(pk=user.pk).update(failed_signins=0)
+        return True
+    _count_failure(user, request)
+    user.refresh_from_db(fields=["locked_until", "failed_signins"])
+    if user.is_locked:
+        from . import sessions
+
+        sessions.end_all(user)
+        raise _locked()
+    return False
 
 
 def unlock(user: User, *, by=None, request=None) -> None:

@@ -30,7 +30,7 @@ def start(request, user, *, strengths: list[str], level: int = Level.BASIC) -> S
     request.session.set_expiry(settings.SESSION_COOKIE_AGE)
     now = clock.now()
     request.session[SESSION_KEY] = {"auth_time": now.timestamp(), "seen": now.timestamp(),
-                                    "strengths": strengths, "level": int(level)}
+                                    "started": now.timestamp(), "strengths": strengths, "level": int(level)}
     request.session.save()
     record(Event.SIGNIN_SUCCEEDED, user=user, request=request, strengths=strengths)
     return SsoSession.objects.create(
@@ -81,6 +81,10 @@ def touch(request) -> bool:
         return True
     now = clock.now().timestamp()
     if now - data.get("seen", 0) > settings.SESSION_IDLE_SECONDS:
+        end(request)
+        return False
+    # Django slides the session's expiry at every save; the absolute lifetime is counted here.
+    if now - data.get("started", data.get("auth_time", 0)) > settings.SESSION_COOKIE_AGE:
         end(request)
         return False
     if now - data.get("seen", 0) > 60:  # write at most once a minute

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from limen.audit.events import Event
 from limen.audit.service import record
+from limen.signin.services import verify_current_password
 from limen.core import clock
 from limen.core.net import client_ip
 from limen.signin import sessions
@@ -25,7 +26,7 @@ def store_password(user: User, password: str) -> None:
 
 
 def change_password(*, user: User, current: str, new: str, request) -> None:
-    if not user.check_password(current):
+    if not verify_current_password(user, current, request):
         raise WrongPassword()
     store_password(user, new)
     user.save()

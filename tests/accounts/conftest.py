@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+import pytest
+
+from .helpers import registration_data
+
+
+@pytest.fixture
+def register(client, db):
+    """POST the registration form; keyword arguments override fields (None leaves one out)."""
+    def post(**overrides):
+        return client.post("/register/", registration_data(**overrides))
+    return post

@@ -1,0 +1,231 @@
+"""Parsing of the operator's LIMEN_* variables (limen.core.config)."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from limen.core import config
+from limen.core.config import ConfigurationError
+
+
+# --- database URLs ---------------------------------------------------------
+
+def test_no_database_url_means_sqlite_in_the_data_dir(tmp_path):
+    db = config.database("", tmp_path)
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["NAME"] == str(tmp_path / "limen.sqlite3")
+
+
+def test_sqlite_url_with_absolute_path(tmp_path):
+    db = config.database("sqlite:////srv/limen/db.sqlite3", tmp_path)
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["NAME"] == "/srv/limen/db.sqlite3"
+
+
+def test_sqlite_url_with_relative_path(tmp_path):
+    # As dj-database-url and SQLAlchemy: three slashes and a relative path, four for an absolute one.
+    db = config.database("sqlite:///var/limen.sqlite3", tmp_path)
+    assert db["NAME"] == "var/limen.sqlite3"
+
+
+def test_sqlite_url_without_path_falls_back_to_the_data_dir(tmp_path):
+    db = config.database("sqlite://", tmp_path)
+    assert db["NAME"] == str(tmp_path / "limen.sqlite3")
+
+
+def test_postgres_url_with_every_part(tmp_path):
+    db = config.database("postgres://limen:s%40cr%2Fet@db.example.org:6543/limen_prod?sslmode=verify-full",
+                         tmp_path)
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert db["NAME"] == "limen_prod"
+    assert db["USER"] == "limen"
+    assert db["PASSWORD"] == "s@cr/et"  # percent-encoded characters decoded
+    assert db["HOST"] == "db.example.org"
+    assert db["PORT"] == "6543"
+    assert db["OPTIONS"] == {"sslmode": "verify-full"}
+
+
+def test_postgresql_scheme_and_defaults(tmp_path):
+    db = config.database("postgresql://db", tmp_path)
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert db["NAME"] == "limen"
+    assert db["USER"] == "" and db["PASSWORD"] == ""
+    assert db["HOST"] == "db"
+    assert db["PORT"] == ""
+    assert db["OPTIONS"] == {}
+
+
+def test_postgres_unix_socket_through_host_query(tmp_path):
+    db = config.database("postgres:///limen?host=/var/run/postgresql&port=5433", tmp_path)
+    assert db["HOST"] == "/var/run/postgresql"
+    assert db["PORT"] == "5433"
+
+
+@pytest.mark.parametrize("url", ["mysql://root@localhost/limen", "oracle://x", "just-a-path.sqlite3", "http://db/"])
+def test_unknown_database_scheme_names_the_variable(tmp_path, url):
+    with pytest.raises(ConfigurationError) as info:
+        config.database(url, tmp_path)
+    assert info.value.variable == "LIMEN_DATABASE_URL"
+    assert "LIMEN_DATABASE_URL" in str(info.value)
+
+
+def test_postgres_port_that_is_not_a_number_names_the_variable(tmp_path):
+    with pytest.raises(ConfigurationError) as info:
+        config.database("postgres://u:p@db:notaport/limen", tmp_path)
+    assert info.value.variable == "LIMEN_DATABASE_URL"
+
+
+# --- e-mail URLs -----------------------------------------------------------
+
+def test_email_defaults_to_console(tmp_path):
+    for url in ("", "console:"):
+        assert config.email(url, tmp_path).backend == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_email_smtp_plain_with_default_port(tmp_path):
+    cfg = config.email("smtp://mail.example.org", tmp_path)
+    assert cfg.backend == "django.core.mail.backends.smtp.EmailBackend"
+    assert (cfg.host, cfg.port, cfg.use_tls, cfg.use_ssl) == ("mail.example.org", 25, False, False)
+    assert cfg.user == "" and cfg.password == ""
+
+
+def test_email_smtp_with_credentials_and_starttls(tmp_path):
+    cfg = config.email("smtp://no-reply%40example.org:p%3Ass@mail.example.org:587?starttls=1", tmp_path)
+    assert (cfg.host, cfg.port) == ("mail.example.org", 587)
+    assert cfg.user == "no-reply@example.org"
+    assert cfg.password == "p:ss"
+    assert cfg.use_tls is True and cfg.use_ssl is False
+
+
+def test_email_starttls_off_values(tmp_path):
+    assert config.email("smtp://mail.example.org:587?starttls=0", tmp_path).use_tls is False
+    assert config.email("smtp://mail.example.org:587?starttls=true", tmp_path).use_tls is True
+
+
+def test_email_smtps_uses_implicit_tls_on_465(tmp_path):
+    cfg = config.email("smtps://mail.example.org", tmp_path)
+    assert cfg.port == 465
+    assert cfg.use_ssl is True and cfg.use_tls is False
+
+
+def test_email_smtps_with_starttls_is_refused(tmp_path):
+    # Django's SMTP backend refuses both at once; say so at start, naming the variable.
+    with pytest.raises(ConfigurationError) as info:
+        config.email("smtps://mail.example.org?starttls=1", tmp_path)
+    assert info.value.variable == "LIMEN_EMAIL_URL"
+
+
+def test_email_file_backend_with_and_without_path(tmp_path):
+    cfg = config.email("file:/tmp/limen-mail", tmp_path)
+    assert cfg.backend == "django.core.mail.backends.filebased.EmailBackend"
+    assert cfg.file_path == "/tmp/limen-mail"
+    assert config.email("file:", tmp_path).file_path == str(tmp_path / "mail")
+
+
+def test_email_memory_backend(tmp_path):
+    assert config.email("memory:", tmp_path).backend == "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.mark.parametrize("url", ["smtp://", "smtp://:25", "smtp://mail.example.org:port", "imap://mail.example.org",
+                                 "sendmail", "mailto:admin@example.org"])
+def test_bad_email_urls_name_the_variable(tmp_path, url):
+    with pytest.raises(ConfigurationError) as info:
+        config.email(url, tmp_path)
+    assert info.value.variable == "LIMEN_EMAIL_URL"
+    assert str(info.value).startswith("LIMEN_EMAIL_URL: ")
+
+
+# --- env_bool / env_int / env_str -------------------------------------------
+
+@pytest.fixture
+def env(monkeypatch):
+    def set_(name, value):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    return set_
+
+
+@pytest.mark.parametrize("raw,expected", [("1", True), ("true", True), (" Yes ", True), ("ON", True),
+                                          ("0", False), ("false", False), ("no", False), ("Off", False)])
+def test_env_bool_values(env, raw, expected):
+    env("LIMEN_TEST_FLAG", raw)
+    assert config.env_bool("LIMEN_TEST_FLAG", not expected) is expected
+
+
+def test_env_bool_unset_or_empty_gives_default(env):
+    env("LIMEN_TEST_FLAG", None)
+    assert config.env_bool("LIMEN_TEST_FLAG", True) is True
+    env("LIMEN_TEST_FLAG", "  ")
+    assert config.env_bool("LIMEN_TEST_FLAG", False) is False
+
+
+@pytest.mark.parametrize("raw", ["maybe", "2", "y e s", "enabled"])
+def test_env_bool_bad_value_names_the_variable(env, raw):
+    env("LIMEN_TEST_FLAG", raw)
+    with pytest.raises(ConfigurationError) as info:
+        config.env_bool("LIMEN_TEST_FLAG")
+    assert info.value.variable == "LIMEN_TEST_FLAG"
+    assert repr(raw) in str(info.value)
+
+
+def test_env_int_values_and_default(env):
+    env("LIMEN_TEST_N", " 42 ")
+    assert config.env_int("LIMEN_TEST_N", 7) == 42
+    env("LIMEN_TEST_N", None)
+    assert config.env_int("LIMEN_TEST_N", 7) == 7
+    env("LIMEN_TEST_N", "")
+    assert config.env_int("LIMEN_TEST_N", 7) == 7
+
+
+@pytest.mark.parametrize("raw", ["ten", "1.5", "0x10", "12abc"])
+def test_env_int_not_a_number(env, raw):
+    env("LIMEN_TEST_N", raw)
+    with pytest.raises(ConfigurationError) as info:
+        config.env_int("LIMEN_TEST_N", 1)
+    assert info.value.variable == "LIMEN_TEST_N"
+    assert "whole number" in str(info.value)
+
+
+def test_env_int_bounds(env):
+    env("LIMEN_TEST_N", "3")
+    with pytest.raises(ConfigurationError, match=">= 5"):
+        config.env_int("LIMEN_TEST_N", 10, minimum=5)
+    env("LIMEN_TEST_N", "11")
+    with pytest.raises(ConfigurationError, match="between 1 and 10"):
+        config.env_int("LIMEN_TEST_N", 2, minimum=1, maximum=10)
+    env("LIMEN_TEST_N", "-1")
+    with pytest.raises(ConfigurationError):
+        config.env_int("LIMEN_TEST_N", 2)
+    env("LIMEN_TEST_N", "10")
+    assert config.env_int("LIMEN_TEST_N", 2, minimum=1, maximum=10) == 10
+
+
+def test_env_str_strips(env):
+    env("LIMEN_TEST_S", "  value \n")
+    assert config.env_str("LIMEN_TEST_S") == "value"
+
+
+# --- secret key --------------------------------------------------------------
+
+def test_secret_key_generated_once_with_private_permissions(env, tmp_path):
+    env("LIMEN_SECRET_KEY", None)
+    first = config.secret_key(tmp_path)
+    assert len(first) >= 50
+    assert config.secret_key(tmp_path) == first
+    mode = stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode)
+    assert mode == 0o600
+
+
+def test_secret_key_from_environment_must_be_long(env, tmp_path):
+    env("LIMEN_SECRET_KEY", "short")
+    with pytest.raises(ConfigurationError) as info:
+        config.secret_key(tmp_path)
+    assert info.value.variable == "LIMEN_SECRET_KEY"
+    env("LIMEN_SECRET_KEY", "x" * 40)
+    assert config.secret_key(tmp_path) == "x" * 40
+    assert not (tmp_path / "secret_key").exists()

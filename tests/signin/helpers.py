@@ -1,0 +1,41 @@
+"""Small helpers shared by the sign-in tests."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from django.test import Client
+
+from ..conftest import DEFAULT_PASSWORD
+
+WRONG = "Wrong-Password-1"
+
+
+def attempt(client: Client, email: str, password: str, **extra):
+    """Both steps of the sign-in form; returns the response to the password step."""
+    client.post("/login/", {"email": email}, **extra)
+    return client.post("/login/password/", {"password": password}, **extra)
+
+
+def sign_in(email: str, password: str = DEFAULT_PASSWORD, **client_kwargs) -> Client:
+    client = Client(**client_kwargs)
+    response = attempt(client, email, password)
+    assert response.status_code == 302, response.content[:400]
+    return client
+
+
+def signed_in(client: Client) -> bool:
+    return client.get("/account/").status_code == 200
+
+
+def errors_of(response) -> list[str]:
+    form = response.context["form"]
+    return [str(e) for field in form.errors.values() for e in field]
+
+
+def normalised(response, *replace: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+    for text in replace:
+        html = html.replace(text, "ADDRESS").replace(quote(text, safe=""), "ADDRESS")
+    return html
