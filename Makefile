@@ -1,11 +1,16 @@
 # Two commands for a fresh machine:
 #   make run    start Limen on http://127.0.0.1:8000 (SQLite under ./var)
 #   make test   run the whole test suite, on SQLite and on PostgreSQL
+# More in docs/testing.md (make test-sqlite, test-postgres, test-e2e).
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
+NPM ?= npm
+# pytest-xdist workers for `make test` (0: no xdist); extra pytest arguments.
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
 
-.PHONY: run test install install-test messages
+.PHONY: run test test-sqlite test-postgres test-e2e install install-test messages
 
 $(BIN)/limen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +22,31 @@ install: $(BIN)/limen
 
 run: install
 	$(BIN)/limen run
+
+# The package with its [test] extra, and axe-core from npm for the browser tests.
+$(VENV)/.test-installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+install-test: $(VENV)/.test-installed node_modules/.package-lock.json
+
+test: install-test
+	PYTHON=$(BIN)/python PYTEST_WORKERS=$(PYTEST_WORKERS) scripts/run-tests $(PYTEST_ARGS)
+
+test-sqlite: install-test
+	DATABASES=sqlite PYTHON=$(BIN)/python PYTEST_WORKERS=$(PYTEST_WORKERS) scripts/run-tests $(PYTEST_ARGS)
+
+test-postgres: install-test
+	DATABASES=postgresql PYTHON=$(BIN)/python PYTEST_WORKERS=$(PYTEST_WORKERS) scripts/run-tests $(PYTEST_ARGS)
+
+test-e2e: install-test
+	DATABASES=sqlite PYTHON=$(BIN)/python PYTEST_WORKERS=0 scripts/run-tests -m e2e $(PYTEST_ARGS)
 
 # Translations (docs/translating.md): extract the strings of src/limen into
 # src/limen/locale/<lang>/LC_MESSAGES/django.po, then compile django.mo.

@@ -1,0 +1,1 @@
+"""Test helpers that run real servers: PostgreSQL, SMTP, Limen itself, and axe-core checks."""

@@ -1,0 +1,135 @@
+"""A real Limen server in a subprocess, the way an operator runs it.
+
+``limen migrate`` and ``limen createcachetable`` prepare a fresh database,
+then ``limen serve`` (gunicorn) listens on a free port of 127.0.0.1. Each
+server has its own data directory; its output goes to a log file that tests
+show when they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from .smtp import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+
+# Fast hashing, no CAPTCHA and no rate limits in the way of scripted flows.
+TEST_ENV = {
+    "LIMEN_DEBUG": "0",
+    "LIMEN_DEV_OUTBOX": "1",
+    "LIMEN_ARGON2_MEMORY_KIB": "1024",
+    "LIMEN_ARGON2_TIME_COST": "1",
+    "LIMEN_CAPTCHA_AFTER": "1000",
+    "LIMEN_RATE_LIMIT_SIGNIN_PER_IP": "1000",
+    "LIMEN_RATE_LIMIT_FORMS_PER_IP": "1000",
+    "LIMEN_LOG_LEVEL": "INFO",
+}
+
+
+class ServerFailed(RuntimeError):
+    pass
+
+
+class LimenServer:
+    def __init__(self, *, name: str, email_url: str, database_url: str = "", env: dict | None = None,
+                 workers: int = 2, threads: int = 4):
+        self.name = name
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data_dir = Path(tempfile.mkdtemp(prefix=f"limen-e2e-{name}-"))
+        (ARTIFACTS / "logs").mkdir(parents=True, exist_ok=True)
+        self.log_path = ARTIFACTS / "logs" / f"server-{name}.log"
+        self.workers, self.threads = workers, threads
+        self.process: subprocess.Popen | None = None
+        base = {k: v for k, v in os.environ.items()
+                if not k.startswith("LIMEN_") and k not in {"DJANGO_SETTINGS_MODULE", "RUN_MAIN"}}
+        self.env = {
+            **base, **TEST_ENV,
+            # limen.settings plus request errors in the log (see server_settings.py).
+            "DJANGO_SETTINGS_MODULE": "tests.support.server_settings",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), base.get("PYTHONPATH", "")])),
+            "PYTHONUNBUFFERED": "1",
+            "LIMEN_DATA_DIR": str(self.data_dir),
+            "LIMEN_BASE_URL": self.url,
+            "LIMEN_EMAIL_URL": email_url,
+            **({"LIMEN_DATABASE_URL": database_url} if database_url else {}),
+            **(env or {}),
+        }
+
+    # -- lifecycle ---------------------------------------------------------
+    def start(self, timeout: float = 60.0) -> "LimenServer":
+        self._log = open(self.log_path, "w", buffering=1)
+        for command in (["migrate", "--noinput"], ["createcachetable"]):
+            self._log.write(f"$ limen {' '.join(command)}\n")
+            result = subprocess.run(self._limen(*command), env=self.env, cwd=self.data_dir, stdout=self._log,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=300)
+            if result.returncode != 0:
+                raise ServerFailed(f"limen {' '.join(command)} failed:\n{self.log()}")
+        self._log.write(f"$ limen serve --bind 127.0.0.1:{self.port}\n")
+        self.process = subprocess.Popen(
+            self._limen("serve", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+                        "--threads", str(self.threads)),
+            env=self.env, cwd=self.data_dir, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stopping it stops gunicorn's workers too
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise ServerFailed(f"limen serve exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/login/", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise ServerFailed(f"limen serve did not answer on {self.url} within {timeout:.0f}s:\n{self.log()}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=15)
+            except ProcessLookupError:
+                pass
+        self.process = None
+        if getattr(self, "_log", None):
+            self._log.close()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def __enter__(self) -> "LimenServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- helpers -----------------------------------------------------------
+    def _limen(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "limen.cli", *args]
+
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size if self.log_path.exists() else 0
+
+    def log(self, since: int = 0, max_chars: int = 20000) -> str:
+        if not self.log_path.exists():
+            return "(no log)"
+        with open(self.log_path, "rb") as handle:
+            handle.seek(since)
+            text = handle.read().decode("utf-8", errors="replace")
+        return text if len(text) <= max_chars else "[...]\n" + text[-max_chars:]
