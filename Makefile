@@ -1,5 +1,6 @@
 # Two commands for a fresh machine:
-#   make run    start Limen on http://127.0.0.1:8000 (SQLite under ./var)
+#   make run    start Limen on http://127.0.0.1:8000 (SQLite under ./var) and the demo
+#               application (Europass, signs in through Limen with CAS) on http://127.0.0.1:8001
 #   make test   run the whole test suite, on SQLite and on PostgreSQL
 # More in docs/testing.md (make test-sqlite, test-postgres, test-e2e).
 PYTHON ?= python3
@@ -15,13 +16,13 @@ PYTEST_ARGS ?=
 $(BIN)/limen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e ".[demo]"
 	touch $(BIN)/limen
 
 install: $(BIN)/limen
 
 run: install
-	$(BIN)/limen run
+	$(BIN)/limen demo
 
 # The package with its [test] extra, and axe-core from npm for the browser tests.
 $(VENV)/.test-installed: pyproject.toml

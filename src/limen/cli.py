@@ -1,14 +1,20 @@
 """The `limen` command: Django's management commands plus Limen's own.
 
     limen run        development server on http://127.0.0.1:8000 (SQLite in ./var)
+    limen demo       the development server plus the demo application (Europass, CAS) on :8001
     limen serve      production server (gunicorn)
     limen <command>  any Django management command (migrate, createsuperuser, ...)
 """
 
 from __future__ import annotations
 
+import atexit
+import importlib.util
 import os
+import signal
+import subprocess
 import sys
+from pathlib import Path
 
 
 def _django(argv: list[str]) -> None:
@@ -77,7 +83,67 @@ def serve(argv: list[str]) -> None:
     gunicorn_run()
 
 
-COMMANDS = {"run": run, "serve": serve}
+def _demo_dir() -> Path:
+    path = Path(__file__).resolve().parents[2] / "demo"
+    if not (path / "manage.py").exists():
+        sys.exit("limen demo needs the source checkout (the demo/ folder beside src/).")
+    return path
+
+
+def _start_portal(demo_dir: Path, address: str, limen_url: str) -> subprocess.Popen:
+    env = {**os.environ, "DEMO_LIMEN_URL": limen_url}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    manage = [sys.executable, str(demo_dir / "manage.py")]
+    subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, check=True)
+    portal = subprocess.Popen([*manage, "runserver", address, "--noreload"], env=env)
+    atexit.register(portal.terminate)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that atexit stops the portal too
+    return portal
+
+
+def demo(argv: list[str]) -> None:
+    """Development server plus the Europass demo portal, registered as a CAS service, and a demo account."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="limen demo")
+    parser.add_argument("--address", default="127.0.0.1:8000", help="where Limen listens")
+    parser.add_argument("--portal", default="127.0.0.1:8001", help="where the demo portal listens")
+    parser.add_argument("--noreload", action="store_true", help="do not restart Limen when code changes")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("LIMEN_DEBUG", "1")
+    os.environ.setdefault("LIMEN_OUTBOX_WORKER", "1")
+    os.environ.setdefault("LIMEN_BASE_URL", f"http://{args.address}")
+    runserver = ["runserver", args.address] + (["--noreload"] if args.noreload else [])
+    if os.environ.get("RUN_MAIN") == "true":  # the autoreloader's child: only serve
+        _django(runserver)
+        return
+    if importlib.util.find_spec("django_cas_ng") is None:
+        sys.exit("The demo portal needs django-cas-ng: pip install -e '.[demo]'")
+    demo_dir = _demo_dir()
+    _setup()
+    _prepare_database(verbosity=0)
+    from django.conf import settings
+
+    from limen.accounts.services.operators import ensure_dev_operator
+    from limen.cas.demo import DEMO_SERVICE, prepare
+
+    operator = ensure_dev_operator()
+    portal_url = f"http://{args.portal}/"
+    email, password = prepare(portal_url)
+    _start_portal(demo_dir, args.portal, settings.BASE_URL)
+    print(f"""
+  Limen is starting on {settings.BASE_URL}
+  Demo application ({DEMO_SERVICE}): {portal_url}
+      Open it, press "Sign in with Limen", and sign in as
+      {email}  /  {password}      (a new password at every start)
+      Then open {settings.BASE_URL}/account/ : you are already signed in (single sign-on).
+  Create your own account: {settings.BASE_URL}/register/   (e-mails: {settings.BASE_URL}/dev/outbox/)
+  Operators' site: {settings.BASE_URL}/admin/   {operator}
+""", flush=True)
+    _django(runserver)
+
+
+COMMANDS = {"run": run, "demo": demo, "serve": serve}
 
 
 def main(argv: list[str] | None = None) -> None:

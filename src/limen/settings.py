@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "limen.accounts",
     "limen.signin",
     "limen.factors.mobile_app",
+    "limen.cas",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,14 @@ if _email.file_path:
 DEFAULT_FROM_EMAIL = config.env_str("LIMEN_EMAIL_FROM", f"Limen <no-reply@{_base.hostname}>")
 # The development outbox page lists every message sent; never on in production.
 DEV_OUTBOX = config.env_bool("LIMEN_DEV_OUTBOX", DEBUG)
+
+# CAS server (docs/cas.md). The SSO session above is CAS's ticket-granting session.
+CAS_TICKET_SECONDS = config.env_int("LIMEN_CAS_TICKET_SECONDS", 10, minimum=1, maximum=300)
+CAS_HTTP_TIMEOUT = config.env_int("LIMEN_CAS_HTTP_TIMEOUT", 5, minimum=1, maximum=60)
+CAS_USER_DOMAIN = config.env_str("LIMEN_CAS_USER_DOMAIN", "external")
+# A proxy callback (pgtUrl) must be HTTPS with a valid certificate; plain http
+# to localhost is accepted only in development (LIMEN_DEBUG).
+CAS_ALLOW_HTTP_LOCALHOST_CALLBACK = DEBUG
 
 SITE_NAME = config.env_str("LIMEN_SITE_NAME", "Limen")
 PRIVACY_CONTACT = config.env_str("LIMEN_PRIVACY_CONTACT", f"privacy@{_base.hostname}")

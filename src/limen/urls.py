@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("limen.signin.urls")),
     path("", include("limen.accounts.urls")),
     path("", include("limen.factors.mobile_app.urls")),
+    path("cas/", include("limen.cas.urls")),
     path("captcha.png", core_views.captcha_image, name="captcha_image"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -101,6 +101,11 @@ class ProfileForm(CleanForm):
         label=_("Interface language"), choices=[("", _("As my browser asks"))] + list(INTERFACE_LANGUAGES),
         required=False, error_messages={"invalid_choice": _("Choose one of the languages in the list.")},
     )
+    warn_before_sso = forms.BooleanField(
+        label=_("Warn me each time an application asks for my identity"), required=False,
+        help_text=_("Before you are signed in to an application with the session you already have, "
+                    "you are asked to confirm."),
+    )
 
 
 class ChangeEmailForm(CleanForm):

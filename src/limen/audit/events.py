@@ -41,3 +41,6 @@ class Event(models.TextChoices):
     MOBILE_API_REJECTED = "mobile.api_rejected", _("Request of a mobile device rejected (bad signature or replay)")
     # My Account preferences.
     PREFERENCES_CHANGED = "account.preferences_changed", _("Sign-in preferences changed")
+    CAS_SIGNED_IN = "cas.signed_in", _("Signed in to an application")
+    CAS_SERVICE_SAVED = "cas.service_saved", _("Application registered or changed by an operator")
+    CAS_SERVICE_REMOVED = "cas.service_removed", _("Application removed by an operator")

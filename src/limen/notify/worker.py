@@ -1,4 +1,4 @@
-"""A background thread that retries the outbox, started by `limen run` and `limen serve`."""
+"""A background thread that retries the outbox (and registered jobs), started by `limen run` and `limen serve`."""
 
 from __future__ import annotations
 
@@ -10,17 +10,27 @@ from django.db import close_old_connections
 log = logging.getLogger("limen.notify")
 
 
+_jobs: list = []
+
+
+def register(job) -> None:
+    """Add a callable run in every round after the outbox (e.g. CAS logout requests)."""
+    if job not in _jobs:
+        _jobs.append(job)
+
+
 def _loop(stop: threading.Event, interval: float) -> None:
     from .outbox import deliver_due
 
     while not stop.wait(interval):
-        try:
-            close_old_connections()
-            deliver_due()
-        except Exception:  # keep the worker alive; the next round retries
-            log.exception("outbox worker round failed")
-        finally:
-            close_old_connections()
+        for job in [deliver_due, *_jobs]:
+            try:
+                close_old_connections()
+                job()
+            except Exception:  # keep the worker alive; the next round retries
+                log.exception("worker job %s failed", getattr(job, "__qualname__", job))
+            finally:
+                close_old_connections()
 
 
 def start(interval: float = 15.0) -> threading.Event:

@@ -130,8 +130,11 @@ def step_up_url(next_url: str, *, level: int | None = None, strengths: list[str]
 def ensure(request, next_url: str, *, level: int | None = None, accept_strengths: list[str] | None = None,
            renew: bool = False):
     """For protocol endpoints: None if the SSO session suffices, else a redirect that fixes it."""
-    if renew or not request.user.is_authenticated:
+    if not request.user.is_authenticated:
         return redirect(reverse("signin:identify") + "?" + urlencode({"next": next_url}))
+    if renew:  # present the credentials again: the identifier page, even though signed in
+        return redirect(reverse("signin:identify") + "?" + urlencode(
+            {"next": next_url, "switch": "1", "email": request.user.email}))
     current = (sessions.current(request) or {}).get("strengths", [])
     if levels.satisfies(current, level=level, accept_strengths=accept_strengths):
         return None

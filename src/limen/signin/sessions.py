@@ -12,6 +12,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.sessions.models import Session
+from django.db.models import Q
 
 from limen.audit.events import Event
 from limen.audit.service import record
@@ -25,7 +26,18 @@ SESSION_KEY = "limen.sso"
 
 
 def start(request, user, *, strengths: list[str], level: int = Level.BASIC) -> SsoSession:
-    """Sign the user in; the session id changes (Django's login cycles the key)."""
+    """Sign the user in; the session id changes (Django's login cycles the key).
+
+    Signing in again in the same browser (e.g. an application asked for
+    renewed credentials) keeps the same SsoSession record under the new key;
+    another person signing in ends the previous person's session first.
+    """
+    old_key = request.session.session_key
+    previous = SsoSession.objects.filter(session_key=old_key).select_related("user").first() if old_key else None
+    if previous is not None and previous.user_id != user.pk:
+        _ending(previous.session_key, previous.user)
+        previous.delete()
+        previous = None
     login(request, user, backend="limen.accounts.backends.EmailBackend")
     request.session.set_expiry(settings.SESSION_COOKIE_AGE)
     now = clock.now()
@@ -33,11 +45,15 @@ def start(request, user, *, strengths: list[str], level: int = Level.BASIC) -> S
                                     "started": now.timestamp(), "strengths": strengths, "level": int(level)}
     request.session.save()
     record(Event.SIGNIN_SUCCEEDED, user=user, request=request, strengths=strengths)
-    return SsoSession.objects.create(
-        session_key=request.session.session_key, user=user, created=now, last_seen=now,
-        expires=now + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE),
-        ip=client_ip(request), user_agent=user_agent(request), strengths=strengths, level=level,
-    )
+    values = {"session_key": request.session.session_key, "created": now, "last_seen": now,
+              "expires": now + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE),
+              "ip": client_ip(request), "user_agent": user_agent(request), "strengths": strengths, "level": level}
+    if previous is not None:
+        for name, value in values.items():
+            setattr(previous, name, value)
+        previous.save(update_fields=list(values))
+        return previous
+    return SsoSession.objects.create(user=user, **values)
 
 
 def current(request) -> dict | None:
@@ -69,6 +85,22 @@ def end_all(user, *, keep: str | None = None) -> int:
     keys = list(SsoSession.objects.filter(user=user).exclude(session_key=keep or "").values_list("session_key", flat=True))
     for key in keys:
         _ending(key, user)
+    Session.objects.filter(session_key__in=keys).delete()
+    SsoSession.objects.filter(session_key__in=keys).delete()
+    return len(keys)
+
+
+def end_expired() -> int:
+    """End the sessions past their absolute or idle lifetime that nobody came back to,
+    so that receivers (single logout) hear of them too. Run by the background worker."""
+    now = clock.now()
+    stale = SsoSession.objects.filter(
+        Q(expires__lte=now) | Q(last_seen__lte=now - dt.timedelta(seconds=settings.SESSION_IDLE_SECONDS))
+    ).select_related("user")
+    ended = list(stale)
+    for entry in ended:
+        _ending(entry.session_key, entry.user)
+    keys = [entry.session_key for entry in ended]
     Session.objects.filter(session_key__in=keys).delete()
     SsoSession.objects.filter(session_key__in=keys).delete()
     return len(keys)

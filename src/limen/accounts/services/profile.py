@@ -7,7 +7,7 @@ from limen.audit.service import record
 
 from ..models import User
 
-PROFILE_FIELDS = ("first_name", "last_name", "email_language", "interface_language")
+PROFILE_FIELDS = ("first_name", "last_name", "email_language", "interface_language", "warn_before_sso")
 
 
 def update_profile(*, user: User, request=None, **changes) -> list[str]:

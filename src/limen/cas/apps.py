@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasConfig(AppConfig):
+    name = "limen.cas"
+    label = "cas"
+    verbose_name = _("CAS single sign-on")
+
+    def ready(self):
+        from limen.notify import worker
+        from limen.signin.signals import sso_session_ending
+
+        from . import maintenance, slo
+
+        sso_session_ending.connect(slo.on_sso_session_ending, dispatch_uid="limen.cas.slo")
+        # The background worker of `limen run` / `limen serve` retries logout
+        # requests and removes expired tickets.
+        worker.register(maintenance.run_due)

@@ -1,0 +1,56 @@
+"""The attributes an application may receive, named as in EU Login (docs/cas.md).
+
+``user`` (the account's stable identifier) is always sent; everything else
+only if the service's registration lists it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from limen.signin.levels import LEVEL_NAMES
+
+# Identity assurance of a self-registered account whose e-mail is verified
+# (EU Login's "LOW" = 10, the level of its external accounts).
+ASSURANCE_LEVEL = "10"
+
+ATTRIBUTES = (
+    "uid",                  # the account's stable identifier (the same as user)
+    "email",
+    "firstName",
+    "lastName",
+    "domain",               # LIMEN_CAS_USER_DOMAIN, "external" by default
+    "locale",               # the person's language (interface language, else e-mail language)
+    "authenticationLevel",  # BASIC, MEDIUM or HIGH: the level of this sign-in
+    "strengths",            # the methods used, e.g. PASSWORD, PASSWORD_MOBILE_APP (several values)
+    "assuranceLevel",       # identity assurance of the account
+    "loginDate",            # when the person authenticated (ISO 8601)
+    "sso",                  # true if the ticket came from an existing SSO session
+    "isFromNewLogin",       # the opposite of sso (Apereo CAS name)
+    "ticketType",           # SERVICE or PROXY
+)
+
+
+def values_for(ticket) -> dict[str, object]:
+    """Every attribute for a validated ticket (ServiceTicket), before filtering."""
+    user = ticket.user
+    return {
+        "uid": str(user.uid),
+        "email": user.email,
+        "firstName": user.first_name,
+        "lastName": user.last_name,
+        "domain": settings.CAS_USER_DOMAIN,
+        "locale": user.interface_language or user.email_language,
+        "authenticationLevel": LEVEL_NAMES.get(ticket.level, "BASIC"),
+        "strengths": list(ticket.strengths),
+        "assuranceLevel": ASSURANCE_LEVEL,
+        "loginDate": ticket.auth_time.isoformat(timespec="milliseconds"),
+        "sso": bool(ticket.from_sso),
+        "isFromNewLogin": not ticket.from_sso,
+        "ticketType": "PROXY" if ticket.is_proxy else "SERVICE",
+    }
+
+
+def released(ticket, service) -> dict[str, object]:
+    allowed = set(service.attributes or ())
+    return {name: value for name, value in values_for(ticket).items() if name in allowed}

@@ -1,0 +1,129 @@
+"""Registered applications, the tickets issued to them, and pending logout requests.
+
+Tickets live in the database so that every server process sees them. A
+ticket belongs to the SSO session it was issued from (the CAS ticket-granting
+session): when that session ends, its tickets and proxy-granting tickets go
+with it and each application that got a ticket is sent a logout request.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from limen.notify.models import Status
+from limen.signin.models import Level, SsoSession
+
+MAX_URL = 2048
+
+
+class Service(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True,
+                            help_text=_("Shown to people, e.g. on the sign-out page."))
+    url_pattern = models.CharField(
+        _("service URL pattern"), max_length=MAX_URL, unique=True,
+        help_text=_("A URL prefix such as https://app.example.org/ (same scheme, host and port; the path "
+                    "starts with the pattern's path), or a regular expression starting with ^ that must "
+                    "match the whole service URL."),
+    )
+    attributes = models.JSONField(_("attributes released"), default=list, blank=True)
+    level = models.PositiveSmallIntegerField(_("required authentication level"), choices=Level.choices,
+                                             default=Level.BASIC)
+    slo_url = models.CharField(
+        _("single-logout URL"), max_length=MAX_URL, blank=True,
+        help_text=_("Where logout requests are posted. Empty: the service URL the ticket was issued for."),
+    )
+    proxy_callback_pattern = models.CharField(
+        _("proxy callback URL pattern"), max_length=MAX_URL, blank=True,
+        help_text=_("Empty: the service may not obtain proxy-granting tickets. Same syntax as the service "
+                    "URL pattern."),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("CAS application")
+        verbose_name_plural = _("CAS applications")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketBase(models.Model):
+    """What a ticket says about the sign-in it came from."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sso_session = models.ForeignKey(SsoSession, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created = models.DateTimeField()
+    expires = models.DateTimeField(db_index=True)
+    auth_time = models.DateTimeField()
+    strengths = models.JSONField(default=list)
+    level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.BASIC)
+    from_sso = models.BooleanField(default=False, help_text=_("Issued from an existing SSO session, "
+                                                              "not from credentials just presented."))
+    # The proxy callback URLs this authentication went through, most recent first.
+    proxies = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ServiceTicket(TicketBase):
+    """A service ticket (ST-) or proxy ticket (PT-): single use, short-lived, bound to one service URL."""
+
+    ticket = models.CharField(max_length=64, unique=True)
+    service_url = models.TextField()
+    consumed = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("service ticket")
+        verbose_name_plural = _("service tickets")
+
+    def __str__(self) -> str:
+        return f"{self.ticket[:7]}… for {self.service_id}"
+
+    @property
+    def is_proxy(self) -> bool:
+        return self.ticket.startswith("PT-")
+
+
+class ProxyGrantingTicket(TicketBase):
+    """A PGT lets a service get proxy tickets for others. Only its SHA-256 is stored."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    callback_url = models.TextField()
+
+    class Meta:
+        verbose_name = _("proxy-granting ticket")
+        verbose_name_plural = _("proxy-granting tickets")
+
+    def __str__(self) -> str:
+        return f"PGT for {self.service_id}"
+
+
+class LogoutRequest(models.Model):
+    """A back-channel logout request (CAS 3 SAML LogoutRequest) waiting to be delivered."""
+
+    service = models.ForeignKey(Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    service_name = models.CharField(_("application"), max_length=100)
+    url = models.TextField(_("URL"))
+    session_index = models.CharField(_("ticket"), max_length=64)
+    body = models.TextField(_("message"))
+    created = models.DateTimeField(_("created"), db_index=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt = models.DateTimeField(_("next attempt"), db_index=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    sent = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("logout request")
+        verbose_name_plural = _("logout requests")
+
+    def __str__(self) -> str:
+        return f"logout {self.session_index[:7]}… to {self.service_name}"

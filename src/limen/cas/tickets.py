@@ -1,0 +1,170 @@
+"""Issue and validate tickets: service (ST-), proxy (PT-) and proxy-granting (PGT-).
+
+Every ticket carries 168 bits from the operating system's random source.
+A service or proxy ticket is consumed by its first validation attempt,
+whatever the outcome (one conditional UPDATE, so two processes can never
+both accept it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from limen.core import clock
+from limen.signin import levels, sessions
+from limen.signin.models import SsoSession
+
+from . import attributes, outbound, params, registry
+from .errors import (
+    InsufficientAuthenticationLevel, InvalidProxyCallback, InvalidService, InvalidStrength, InvalidTicket,
+    InvalidTicketSpec, UnauthorizedService, UnauthorizedServiceProxy,
+)
+from .models import ProxyGrantingTicket, Service, ServiceTicket
+
+RANDOM_BYTES = 21  # 168 bits, 28 characters: "ST-" + 28 fits the 32 characters CAS clients must accept
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_urlsafe(RANDOM_BYTES)}"
+
+
+def digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _issue(prefix: str, *, service: Service, service_url: str, user, sso_session: SsoSession | None,
+           auth_time: dt.datetime, strengths: list[str], level: int, from_sso: bool,
+           proxies: list[str] = ()) -> ServiceTicket:
+    now = clock.now()
+    return ServiceTicket.objects.create(
+        ticket=new_id(prefix), service=service, service_url=service_url, user=user, sso_session=sso_session,
+        created=now, expires=now + dt.timedelta(seconds=settings.CAS_TICKET_SECONDS),
+        auth_time=auth_time, strengths=list(strengths), level=level, from_sso=from_sso, proxies=list(proxies),
+    )
+
+
+def issue_service_ticket(request, *, service: Service, service_url: str, from_sso: bool) -> ServiceTicket:
+    """A service ticket for the person signed in on ``request``, from their SSO session."""
+    current = sessions.current(request) or {}
+    strengths = list(current.get("strengths") or [levels.PASSWORD])
+    sso_session = SsoSession.objects.filter(session_key=request.session.session_key).first()
+    auth_time = dt.datetime.fromtimestamp(current.get("auth_time") or clock.now().timestamp(), tz=dt.timezone.utc)
+    return _issue("ST", service=service, service_url=service_url, user=request.user, sso_session=sso_session,
+                  auth_time=auth_time, strengths=strengths, level=levels.level_of(strengths), from_sso=from_sso)
+
+
+@dataclass
+class Validated:
+    ticket: ServiceTicket
+    user: str
+    attributes: dict
+    pgt_iou: str | None = None
+    proxies: list[str] = field(default_factory=list)
+
+
+def validate(*, ticket: str, service_url: str, proxy_tickets: bool, renew: bool = False,
+             pgt_url: str | None = None, level: int | None = None,
+             accept_strengths: list[str] | None = None) -> Validated:
+    """Check a ticket presented by ``service_url``; raises a CasError with the protocol's code."""
+    kind = params.ticket_kind(ticket)
+    if kind == "PGT":
+        raise InvalidTicketSpec(_("A proxy-granting ticket cannot be validated; use it with /proxy."))
+    now = clock.now()
+    if not ServiceTicket.objects.filter(ticket=ticket, consumed__isnull=True).update(consumed=now):
+        raise InvalidTicket()
+    st = ServiceTicket.objects.select_related("service", "user").get(ticket=ticket)
+    if st.expires <= now:
+        raise InvalidTicket()
+    if kind == "PT" and not proxy_tickets:
+        raise InvalidTicketSpec(_("A proxy ticket was presented to an endpoint that accepts only service "
+                                  "tickets; use /proxyValidate."))
+    if not registry.same_service(st.service_url, service_url) or not st.service.enabled:
+        raise InvalidService()
+    if not st.user.is_active:
+        raise InvalidTicket()
+    if renew and st.from_sso:
+        raise InvalidTicketSpec(_("The ticket was issued from a single sign-on session, but renew was asked."))
+    if st.level < max(st.service.level, level or 0):
+        raise InsufficientAuthenticationLevel()
+    if accept_strengths and not set(st.strengths) & set(accept_strengths):
+        raise InvalidStrength()
+    result = Validated(ticket=st, user=str(st.user.uid), attributes=attributes.released(st, st.service),
+                       proxies=list(st.proxies))
+    if pgt_url:
+        result.pgt_iou = grant_proxy_granting_ticket(st, pgt_url)
+    return result
+
+
+def _callback_allowed(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    return (parts.scheme == "http" and (parts.hostname or "") in LOCAL_HOSTS
+            and settings.CAS_ALLOW_HTTP_LOCALHOST_CALLBACK)
+
+
+def grant_proxy_granting_ticket(st: ServiceTicket, pgt_url: str) -> str:
+    """Hand a PGT to the service's callback (CAS 2.5.4); returns the PGT IOU for the response."""
+    service = st.service
+    if not service.proxy_callback_pattern:
+        raise UnauthorizedServiceProxy()
+    if not _callback_allowed(pgt_url) or not registry.matches(service.proxy_callback_pattern, pgt_url):
+        raise InvalidProxyCallback()
+    pgt, iou = new_id("PGT"), new_id("PGTIOU")
+    now = clock.now()
+    sso = st.sso_session
+    row = ProxyGrantingTicket.objects.create(
+        digest=digest(pgt), callback_url=pgt_url, service=service, user=st.user, sso_session=sso,
+        created=now, expires=sso.expires if sso else now + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE),
+        auth_time=st.auth_time, strengths=st.strengths, level=st.level, from_sso=st.from_sso,
+        proxies=[pgt_url, *st.proxies],
+    )
+    try:
+        status = outbound.get(pgt_url, {"pgtId": pgt, "pgtIou": iou})
+    except outbound.CallError:
+        status = None
+    if status != 200:
+        row.delete()
+        raise InvalidProxyCallback()
+    return iou
+
+
+def _session_alive(sso: SsoSession | None, now: dt.datetime) -> bool:
+    if sso is None:
+        return True
+    return sso.expires > now and (now - sso.last_seen).total_seconds() <= settings.SESSION_IDLE_SECONDS
+
+
+def proxy(*, pgt: str, target_service: str) -> ServiceTicket:
+    """A proxy ticket for ``target_service``, paid for with a PGT."""
+    if params.ticket_kind(pgt) != "PGT":
+        raise InvalidTicketSpec(_("Only a proxy-granting ticket can be used here."))
+    now = clock.now()
+    row = ProxyGrantingTicket.objects.select_related("sso_session", "user").filter(digest=digest(pgt)).first()
+    if row is None or row.expires <= now or not row.user.is_active or not _session_alive(row.sso_session, now):
+        raise InvalidTicket(_("The proxy-granting ticket is not recognised or has expired."))
+    target = registry.match(target_service)
+    if target is None:
+        raise UnauthorizedService()
+    return _issue("PT", service=target, service_url=target_service, user=row.user, sso_session=row.sso_session,
+                  auth_time=row.auth_time, strengths=row.strengths, level=row.level, from_sso=row.from_sso,
+                  proxies=row.proxies)
+
+
+def remove_expired() -> dict[str, int]:
+    """Tickets nobody can use any more. Consumed service tickets stay while their SSO session
+    lives (single logout needs them) but never longer than a session can last."""
+    now = clock.now()
+    oldest = now - dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    unused, _ = ServiceTicket.objects.filter(expires__lte=now, consumed__isnull=True).delete()
+    old, _ = ServiceTicket.objects.filter(created__lte=oldest).delete()
+    pgts, _ = ProxyGrantingTicket.objects.filter(expires__lte=now).delete()
+    return {"service_tickets": unused + old, "proxy_granting_tickets": pgts}

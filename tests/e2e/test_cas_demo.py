@@ -1,0 +1,163 @@
+"""Single sign-on through the demo application, in Chromium, as a newcomer would do it after `limen demo`.
+
+The demo portal is the real django-cas-ng; Limen and the portal run as
+`limen demo` starts them. Fixtures here are prefixed cas_ to stay apart from
+the shared browser-test fixtures.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.cas.live import free_port, wait_for
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = os.environ.get("LIMEN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+LIMEN = str(Path(sys.executable).with_name("limen"))
+
+
+class Demo:
+    def __init__(self, tmp: Path):
+        self.limen_url = f"http://127.0.0.1:{free_port()}"
+        self.portal_url = f"http://127.0.0.1:{free_port()}"
+        env = {**os.environ, "LIMEN_DATA_DIR": str(tmp / "limen"), "DEMO_DATA_DIR": str(tmp / "portal"),
+               "LIMEN_ARGON2_MEMORY_KIB": "1024", "LIMEN_ARGON2_TIME_COST": "1", "LIMEN_EMAIL_URL": "memory:",
+               "PYTHONUNBUFFERED": "1"}
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        env.pop("LIMEN_DATABASE_URL", None)
+        self.process = subprocess.Popen(
+            [LIMEN, "demo", "--noreload", "--address", self.limen_url[7:], "--portal", self.portal_url[7:]],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        self.output: list[str] = []
+        self.email = self.password = None
+        for line in self.process.stdout:
+            self.output.append(line)
+            match = re.search(r"(\S+@\S+)\s+/\s+(\S+)", line)
+            if match:
+                self.email, self.password = match.groups()
+                break
+        assert self.password, "".join(self.output)
+        threading.Thread(target=lambda: self.output.extend(self.process.stdout), daemon=True).start()
+        wait_for(self.limen_url + "/login/", self.process)
+        wait_for(self.portal_url + "/", self.process)
+
+    def stop(self):
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)  # limen demo and the portal it started
+            self.process.wait(10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def cas_demo(tmp_path_factory):
+    demo = Demo(tmp_path_factory.mktemp("cas-demo"))
+    yield demo
+    demo.stop()
+
+
+@pytest.fixture
+def cas_page(request):
+    """A fresh browser context; the shared browser if the suite has one, else Chromium started here."""
+    try:
+        browser = request.getfixturevalue("browser")
+        playwright = None
+    except pytest.FixtureLookupError:
+        if not os.path.exists(CHROMIUM):
+            pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set LIMEN_CHROMIUM)")
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    context = browser.new_context(locale="en-GB")
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+    if playwright is not None:
+        browser.close()
+        playwright.stop()
+
+
+def heading(page, text):
+    return page.get_by_role("heading", level=1, name=text)
+
+
+def sign_in_on_limen(page, demo):
+    from playwright.sync_api import expect
+
+    expect(heading(page, "Sign in to continue")).to_be_visible()
+    assert page.url.startswith(demo.limen_url + "/login/")
+    page.get_by_label("E-mail address").fill(demo.email)
+    page.get_by_role("button", name="Next").click()
+    expect(heading(page, "Welcome back")).to_be_visible()
+    page.get_by_label("Password").fill(demo.password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_single_sign_on_and_single_logout_through_the_demo_portal(cas_demo, cas_page):
+    from playwright.sync_api import expect
+
+    page, demo = cas_page, cas_demo
+    page.goto(demo.portal_url + "/")
+    page.get_by_role("link", name="Sign in with Limen").click()
+    sign_in_on_limen(page, demo)
+
+    # Back in the portal, which shows what Limen released to it.
+    expect(heading(page, "Welcome, Dana")).to_be_visible()
+    assert page.url == demo.portal_url + "/profile/"
+    expect(page.locator("#attr-email")).to_have_text(demo.email)
+    expect(page.locator("#attr-authenticationLevel")).to_have_text("BASIC")
+    expect(page.locator("#attr-strengths")).to_have_text("PASSWORD")
+    expect(page.locator("#attr-sso")).to_have_text("false")
+    expect(page.locator("#attr-user")).to_have_text(re.compile(r"^[0-9a-f-]{36}$"))
+
+    # Single sign-on: Limen itself knows the person without asking again.
+    page.goto(demo.limen_url + "/account/")
+    expect(heading(page, "My Account")).to_be_visible()
+
+    # Sign out on Limen: the page names the application, and the portal's session is gone too.
+    page.get_by_role("button", name="Sign out").click()
+    expect(heading(page, "You are signed out")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="Europass (demo)")).to_be_visible()
+    page.goto(demo.portal_url + "/profile/")
+    sign_in_on_limen(page, demo)  # the portal had to ask Limen again, and Limen had to ask the person
+    expect(heading(page, "Welcome, Dana")).to_be_visible()
+
+    # Sign out in the portal: back to its home page, signed out of both.
+    page.get_by_role("link", name="Sign out").first.click()
+    expect(heading(page, "Your skills and qualifications, understood across Europe")).to_be_visible()
+    page.goto(demo.limen_url + "/account/")
+    expect(heading(page, "Sign in to continue")).to_be_visible()
+
+
+def test_warn_me_before_an_application_learns_who_i_am(cas_demo, cas_page):
+    from playwright.sync_api import expect
+
+    page, demo = cas_page, cas_demo
+    page.goto(demo.limen_url + "/account/")
+    sign_in_on_limen(page, demo)
+    page.get_by_role("link", name="My personal details").click()
+    page.get_by_label("Warn me each time an application asks for my identity").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Your details have been saved.")).to_be_visible()
+    try:
+        page.goto(demo.portal_url + "/profile/")
+        expect(heading(page, "An application asks who you are")).to_be_visible()
+        expect(page.get_by_text("Europass (demo) wants to sign you in")).to_be_visible()
+        page.get_by_role("button", name="Continue to Europass (demo)").click()
+        expect(heading(page, "Welcome, Dana")).to_be_visible()
+        expect(page.locator("#attr-sso")).to_have_text("true")
+    finally:
+        page.goto(demo.limen_url + "/account/details/")
+        page.get_by_label("Warn me each time an application asks for my identity").uncheck()
+        page.get_by_role("button", name="Save").click()
