@@ -287,3 +287,19 @@ def test_removing_a_device_cancels_its_requests(waiting, phone):
 
     devices.remove(phone.model)
     assert waiting.get("/login/mobile/status/?known=pending").json()["state"] == "none"
+
+
+def test_the_request_names_the_cas_application(client, phone):
+    from limen.cas import registry
+
+    registry.register(name="Europass", url_pattern="https://europass.example.org/", level="MEDIUM")
+    next_url = "/cas/login?service=https%3A%2F%2Feuropass.example.org%2Fprofile%2F"
+    sign_in(client, phone.user, "mobile_app_pin", next_url=next_url)
+    client.get("/login/mobile/")
+    assert phone.pending()[0]["application"] == "Europass"
+
+
+def test_an_unregistered_service_shows_its_host(client, phone):
+    sign_in(client, phone.user, "mobile_app_pin", next_url="/cas/login?service=https%3A%2F%2Fother.example.net%2F")
+    client.get("/login/mobile/")
+    assert phone.pending()[0]["application"] == "other.example.net"

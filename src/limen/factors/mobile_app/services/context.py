@@ -43,16 +43,12 @@ def application_name(next_url: str) -> str:
 
 
 def _registered_name(service: str) -> str | None:
-    """The name an operator gave the application, when an area that registers applications can tell."""
-    for dotted in ("limen.cas.registry", "limen.cas.services"):
-        try:
-            module = __import__(dotted, fromlist=["display_name"])
-        except ImportError:
-            continue
-        lookup = getattr(module, "display_name", None)
-        if callable(lookup):
-            try:
-                return lookup(service)
-            except Exception:  # pragma: no cover - an unknown service is not an error here
-                return None
-    return None
+    """The name the operator gave the CAS application registered for ``service``, if any."""
+    from django.apps import apps
+
+    if not apps.is_installed("limen.cas"):
+        return None
+    from limen.cas import registry
+
+    match = registry.match(service)
+    return match.name if match is not None else None
