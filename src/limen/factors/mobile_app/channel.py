@@ -11,7 +11,8 @@ change anywhere calls ``signal(key)``, which
    indexed query per interval per process, however many requests wait.
 
 Waiters also re-check their condition every RECHECK_SECONDS, so a missed
-wake-up costs latency, never correctness. Everything goes through the
+wake-up costs latency, never correctness. While it sleeps, a waiting request
+holds no database connection. Everything goes through the
 database: no extra service is needed to run several processes or hosts.
 """
 
@@ -33,7 +34,7 @@ from limen.core import clock
 log = logging.getLogger("limen.mobile")
 
 T = TypeVar("T")
-RECHECK_SECONDS = 5.0
+RECHECK_SECONDS = 10.0
 OVERLAP = dt.timedelta(seconds=2)
 KEEP = dt.timedelta(minutes=10)
 IDLE_STOP_SECONDS = 10.0
@@ -159,6 +160,13 @@ def signal(key: str) -> None:
     transaction.on_commit(lambda: hub.publish([key]))
 
 
+def _release_connection() -> None:
+    """A waiting request gives its database connection back (PostgreSQL counts connections);
+    the next check opens one again. Not inside a transaction (tests run in one)."""
+    if not connection.in_atomic_block:
+        connection.close()
+
+
 def wait_until(check: Callable[[], T], keys: list[str], timeout: float) -> T:
     """Return check()'s first truthy result, or its last result when ``timeout`` seconds have passed."""
     deadline = time.monotonic() + max(0.0, timeout)
@@ -168,5 +176,6 @@ def wait_until(check: Callable[[], T], keys: list[str], timeout: float) -> T:
             remaining = deadline - time.monotonic()
             if result or remaining <= 0:
                 return result
+            _release_connection()
             event.wait(min(remaining, RECHECK_SECONDS))
             event.clear()
