@@ -1,5 +1,7 @@
 """End to end through the demo application: a CAS service that requires MEDIUM.
 
+Approve, deny, and the QR one-time password, each through the portal.
+
 `limen demo` runs Limen and the Europass-like portal (django-cas-ng). The demo
 person adds limen-authenticator as a mobile device; the operator then raises
 the portal's required level to MEDIUM. Signing in to the portal with the
@@ -153,8 +155,19 @@ def test_a_medium_service_steps_a_password_session_up_with_the_mobile_app(mobile
     expect(page.locator("#attr-authenticationLevel")).to_have_text("MEDIUM")
     expect(page.locator("#attr-strengths")).to_have_text(re.compile(r"\bPASSWORD_MOBILE_APP\b"))
 
-    # Again with the offline QR one-time password: PASSWORD_SOFTWARE_TOKEN.
+    # Deny in the app: the attempt stops, the portal gets no ticket.
     page.get_by_role("link", name="Sign out").first.click()
+    page.goto(demo.portal_url + "/profile/")
+    password_only(page, demo)
+    page.get_by_label("Mobile app PIN code").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(heading(page, "Confirm in the mobile app")).to_be_visible()
+    app.run("deny")
+    expect(heading(page, "Sign-in refused")).to_be_visible(timeout=10_000)
+    assert page.url.startswith(demo.limen_url)
+
+    # Again with the offline QR one-time password: PASSWORD_SOFTWARE_TOKEN.
+    sign_out_of_limen(page, demo)
     page.goto(demo.portal_url + "/profile/")
     password_only(page, demo)
     expect(heading(page, "Extra verification needed")).to_be_visible()

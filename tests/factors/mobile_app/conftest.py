@@ -158,28 +158,8 @@ def sign_in(client, user, method: str, next_url: str | None = None):
 
 @pytest.fixture
 def live_db(transactional_db):
-    """A database that other threads see (committed writes).
+    """A database that other threads (a waiting request, the live server) see: committed writes.
 
-    The audit table's append-only triggers would refuse the flush that ends a
-    transactional test; they are lifted for the flush only, and put back first.
+    tests/conftest.py lets the audit table be flushed after such a test.
     """
-    import importlib
-
-    from django.db import connection
-
-    migration = importlib.import_module("limen.audit.migrations.0002_append_only_triggers")
-    _drop_audit_triggers(connection)
-    with connection.cursor() as cursor:
-        for sql in {"sqlite": migration.SQLITE, "postgresql": migration.POSTGRES}.get(connection.vendor, []):
-            cursor.execute(sql)
-    yield
-    _drop_audit_triggers(connection)
-
-
-def _drop_audit_triggers(connection):
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
-            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
-        elif connection.vendor == "postgresql":
-            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_change ON audit_auditevent")
+    return None

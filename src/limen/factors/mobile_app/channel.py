@@ -96,13 +96,16 @@ class Hub:
             while True:
                 time.sleep(interval)
                 with self._lock:
-                    if self._waiting == 0:
-                        idle += interval
-                        if idle >= IDLE_STOP_SECONDS:
-                            self._thread = None
-                            self._since = None
-                            return
-                        continue
+                    waiting = self._waiting
+                    if waiting == 0 and idle + interval >= IDLE_STOP_SECONDS:
+                        self._thread = None
+                        self._since = None
+                        return
+                if waiting == 0:
+                    if idle == 0.0:
+                        _close_connection()  # nothing waits: hold no database connection meanwhile
+                    idle += interval
+                    continue
                 idle = 0.0
                 try:
                     self._poll()
