@@ -73,11 +73,14 @@ def serve(argv: list[str]) -> None:
     _setup()
     if args.migrate:
         _prepare_database()
+        from django.db import connections
+
+        connections.close_all()  # forked workers must not share the master's socket
     workers = args.workers or (os.cpu_count() or 1) * 2 + 1
-    os.environ.setdefault("LIMEN_OUTBOX_WORKER", "1")
     from gunicorn.app.wsgiapp import run as gunicorn_run
 
-    sys.argv = ["gunicorn", "limen.wsgi:application", "--bind", args.bind, "--workers", str(workers),
+    sys.argv = ["gunicorn", "limen.wsgi:application", "--config", "python:limen.gunicorn_conf",
+                "--bind", args.bind, "--workers", str(workers),
                 "--threads", str(args.threads), "--access-logfile", "-", "--forwarded-allow-ips",
                 os.environ.get("LIMEN_FORWARDED_ALLOW_IPS", "127.0.0.1")]
     gunicorn_run()

@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "limen.signin",
     "limen.factors.mobile_app",
     "limen.cas",
+    "limen.factors.webauthn",
+    "limen.factors.sms",
+    "limen.factors.recovery",
+    "limen.factors.panic",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +224,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
         "limen": {"handlers": ["console"], "level": config.env_str("LIMEN_LOG_LEVEL", "INFO")},
+        # Server errors (500) with their traceback, also when LIMEN_DEBUG is off.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
 
@@ -238,3 +244,34 @@ PUSH_POLL_MS = config.env_int("LIMEN_PUSH_POLL_MS", 250, minimum=20, maximum=500
 
 # E-mail uniqueness is enforced case-insensitively by a constraint (accounts.User.Meta).
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+
+# Second factors: security keys, trusted platforms and passkeys (WebAuthn).
+# The relying party is this site: its ID is the host of LIMEN_BASE_URL, its origin LIMEN_BASE_URL.
+WEBAUTHN_RP_ID = _base.hostname
+WEBAUTHN_ORIGIN = f"{_base.scheme}://{_base.netloc}"
+WEBAUTHN_RP_NAME = config.env_str("LIMEN_WEBAUTHN_RP_NAME", SITE_NAME)
+WEBAUTHN_TIMEOUT_SECONDS = config.env_int("LIMEN_WEBAUTHN_TIMEOUT_SECONDS", 120, minimum=30, maximum=600)
+
+# SMS codes. LIMEN_SMS_ENABLED=0 hides the method and refuses new numbers.
+SMS_ENABLED = config.env_bool("LIMEN_SMS_ENABLED", True)
+SMS_URL = config.sms_url(config.env_str("LIMEN_SMS_URL"))
+SMS_METHOD = config.sms_method(config.env_str("LIMEN_SMS_METHOD"))
+SMS_BODY = config.env_str("LIMEN_SMS_BODY", "to={to}&text={text}" if SMS_METHOD == "POST" else "")
+SMS_CONTENT_TYPE = config.env_str("LIMEN_SMS_CONTENT_TYPE", "application/x-www-form-urlencoded")
+SMS_USERNAME = config.env_str("LIMEN_SMS_USERNAME")
+SMS_PASSWORD = config.env_str("LIMEN_SMS_PASSWORD")
+SMS_TOKEN = config.env_str("LIMEN_SMS_TOKEN")
+SMS_SENDER = config.env_str("LIMEN_SMS_SENDER", SITE_NAME[:11])
+SMS_TIMEOUT = config.env_int("LIMEN_SMS_TIMEOUT", 10, minimum=1, maximum=120)
+config.check_sms_template(SMS_URL, SMS_BODY)
+SMS_CODE_TTL = config.env_int("LIMEN_SMS_CODE_TTL", 300, minimum=60, maximum=1800)
+SMS_MAX_ATTEMPTS = config.env_int("LIMEN_SMS_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
+SMS_RESEND_SECONDS = config.env_int("LIMEN_SMS_RESEND_SECONDS", 60, minimum=0)
+SMS_PER_HOUR = config.env_int("LIMEN_SMS_PER_HOUR", 10, minimum=1)
+
+# Recovery codes: how many in a set, and when the owner is warned that few remain.
+RECOVERY_CODES = config.env_int("LIMEN_RECOVERY_CODES", 10, minimum=4, maximum=20)
+RECOVERY_WARN_AT = config.env_int("LIMEN_RECOVERY_WARN_AT", 3, minimum=0)
+
+# After PANIC, the link that lets the owner add the first new factor.
+PANIC_LINK_TTL = config.env_int("LIMEN_PANIC_LINK_TTL", 24 * 3600, minimum=300)

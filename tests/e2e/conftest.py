@@ -150,7 +150,7 @@ def make_server(mailbox, e2e_database_url, tmp_path_factory):
     """
     started = []
 
-    def start(name: str, **env: str) -> LimenServer:
+    def start(name: str, *, host: str = "127.0.0.1", **env: str) -> LimenServer:
         url = ""
         if e2e_database_url:
             parts = urlsplit(e2e_database_url)
@@ -159,7 +159,8 @@ def make_server(mailbox, e2e_database_url, tmp_path_factory):
                 admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
                 admin.execute(f'CREATE DATABASE "{db}"')
             url = parts._replace(path="/" + db).geturl()
-        server = LimenServer(name=f"{DB_LABEL}-{WORKER}-{name}", email_url=mailbox.url, database_url=url, env=env)
+        server = LimenServer(name=f"{DB_LABEL}-{WORKER}-{name}", email_url=mailbox.url, database_url=url, env=env,
+                             host=host)
         started.append((server, url))
         return server.start()
 

@@ -49,12 +49,6 @@ def test_lost_password_with_the_text_question_instead_of_the_image(captcha_site)
     expect(heading(page, "Check your e-mail")).to_be_visible()
 
 
-# Not strict: when the new question happens to have the same sum as the old one
-# (about one time in eight), the test passes even with the bug.
-@pytest.mark.xfail(strict=False, reason=(
-    "src bug: after a wrong answer the page still shows the old question while the session holds a new one "
-    "(CaptchaMixin.full_clean sets fields['captcha'].label after the BoundField was cached), so the right "
-    "answer to the question on the screen is refused. Remove this mark once fixed."))
 def test_a_wrong_answer_gets_a_new_question_that_can_be_answered(captcha_site):
     site, page = captcha_site, captcha_site.page
     site.goto("/password/lost/")

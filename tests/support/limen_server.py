@@ -41,12 +41,23 @@ class ServerFailed(RuntimeError):
     pass
 
 
+def _stop_with_parent() -> None:
+    """In the child: get SIGTERM when the test process dies (Linux), so no server outlives a killed run."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class LimenServer:
     def __init__(self, *, name: str, email_url: str, database_url: str = "", env: dict | None = None,
-                 workers: int = 2, threads: int = 4):
+                 workers: int = 2, threads: int = 4, host: str = "127.0.0.1"):
+        """``host``: the name in LIMEN_BASE_URL; "localhost" for WebAuthn, which needs a domain, not an IP."""
         self.name = name
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{host}:{self.port}"
         self.data_dir = Path(tempfile.mkdtemp(prefix=f"limen-e2e-{name}-"))
         (ARTIFACTS / "logs").mkdir(parents=True, exist_ok=True)
         self.log_path = ARTIFACTS / "logs" / f"server-{name}.log"
@@ -82,6 +93,7 @@ class LimenServer:
                         "--threads", str(self.threads)),
             env=self.env, cwd=self.data_dir, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,  # its own process group: stopping it stops gunicorn's workers too
+            preexec_fn=_stop_with_parent,
         )
         deadline = time.monotonic() + timeout
         while True:

@@ -177,8 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     if not command:
         parser.error("give the command to run, e.g. with-postgres -- pytest")
 
-    # SIGTERM (CI cancelling the job) must still stop the server: turn it into an exception.
+    # SIGTERM (CI cancelling the job) must still stop the server: turn it into an exception,
+    # and pass the same signal on to the command.
+    received = {"signal": signal.SIGINT}
+
     def terminate(signum, _frame):
+        received["signal"] = signum
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, terminate)
@@ -195,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                 return child.wait()
             except KeyboardInterrupt:
                 with contextlib.suppress(ProcessLookupError):
-                    child.send_signal(signal.SIGINT)
+                    child.send_signal(received["signal"])
                 try:
                     child.wait(timeout=30)
                 except subprocess.TimeoutExpired:

@@ -31,7 +31,9 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     email = models.CharField(_("e-mail at the time"), max_length=254, blank=True)
-    event = models.CharField(_("event"), max_length=64, choices=Event.choices, db_index=True)
+    # No choices on the column: each area adds events, and the schema should not
+    # change each time. get_event_display() reads the label from Event.
+    event = models.CharField(_("event"), max_length=64, db_index=True)
     ip = models.CharField(_("IP address"), max_length=64, blank=True)
     user_agent = models.CharField(_("browser"), max_length=400, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
@@ -44,6 +46,12 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M:%S} {self.event} {self.email}"
+
+    def get_event_display(self) -> str:
+        try:
+            return Event(self.event).label
+        except ValueError:
+            return self.event
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

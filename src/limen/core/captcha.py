@@ -161,5 +161,7 @@ class CaptchaMixin:
             self.captcha_challenge = challenge
             if challenge["kind"] == "question":
                 self.fields["captcha"].label = question_text(challenge)
+            # Django caches bound fields; drop the stale one so the new label shows.
+            self._bound_fields_cache.pop("captcha", None)
             self.data = self.data.copy()
             self.data["captcha"] = ""

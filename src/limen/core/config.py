@@ -164,3 +164,42 @@ def email(url: str, directory: Path) -> EmailConfig:
             use_tls=use_tls,
         )
     raise ConfigurationError("LIMEN_EMAIL_URL", "use smtp://host:port, smtps://host:port, console: or file:/path")
+
+
+SMS_PLACEHOLDERS = ("{to}", "{to_digits}", "{text}", "{sender}")
+LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
+
+
+def sms_url(url: str) -> str:
+    """LIMEN_SMS_URL: ``console:`` (development) or an http(s) URL template of the SMS gateway.
+
+    Plain http is refused except on the loopback interface: the codes and the
+    gateway's credentials must not cross a network in clear.
+    """
+    if not url or url == "console:":
+        return "console:"
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigurationError("LIMEN_SMS_URL", "use console: or an https:// URL of the SMS gateway, "
+                                                  "e.g. https://sms.example.org/send?to={to}&text={text}")
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        raise ConfigurationError("LIMEN_SMS_URL", "use https:// (plain http is only allowed to this machine)")
+    return url
+
+
+def sms_method(value: str) -> str:
+    method = (value or "POST").upper()
+    if method not in {"GET", "POST"}:
+        raise ConfigurationError("LIMEN_SMS_METHOD", f"expected GET or POST, got {value!r}")
+    return method
+
+
+def check_sms_template(url: str, body: str) -> None:
+    """The gateway must be told the number and the text somewhere in the URL or the body."""
+    if url == "console:":
+        return
+    together = url + body
+    if "{to}" not in together and "{to_digits}" not in together:
+        raise ConfigurationError("LIMEN_SMS_URL", "the URL or LIMEN_SMS_BODY must contain {to} or {to_digits}")
+    if "{text}" not in together:
+        raise ConfigurationError("LIMEN_SMS_URL", "the URL or LIMEN_SMS_BODY must contain {text}")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
 from limen.signin import flow, levels, sessions
 from limen.signin.models import Level
 
@@ -13,10 +17,16 @@ def enrolment_gate(request, next_url: str):
 
     An account that already has a second factor must prove one in this
     session first: a stolen password alone cannot add the thief's device.
+    After PANIC, the first new factor needs a link sent to the account's
+    e-mail address (limen.factors.panic) for the same reason.
     """
     if not request.user.is_authenticated:
         return flow.ensure(request, next_url)
     if not registry.has_second_factor(request.user):
+        from limen.factors.panic import services as panic
+
+        if panic.active_hold(request.user) is not None:
+            return redirect(reverse("factors_panic:hold") + "?" + urlencode({"next": next_url}))
         return None
     strengths = (sessions.current(request) or {}).get("strengths", [])
     if levels.level_of(strengths) >= Level.MEDIUM:

@@ -1,7 +1,8 @@
 """Transports that carry an outbox message out of Limen.
 
 E-mail goes through Django's mail backend, configured by LIMEN_EMAIL_URL.
-Later channels (SMS, push) register here with the same signature.
+SMS goes through the gateway LIMEN_SMS_URL chooses (limen.notify.sms).
+Later channels (push) register here with the same signature.
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ def send_email(message: OutboxMessage) -> None:
     ).send(fail_silently=False)
 
 
-TRANSPORTS = {Channel.EMAIL: send_email}
+def send_sms(message: OutboxMessage) -> None:
+    from .sms import gateway
+
+    gateway().send(message.recipient, message.body)
+
+
+TRANSPORTS = {Channel.EMAIL: send_email, Channel.SMS: send_sms}
 
 
 def transport_for(channel: str):

@@ -139,3 +139,10 @@ def ensure(request, next_url: str, *, level: int | None = None, accept_strengths
     if levels.satisfies(current, level=level, accept_strengths=accept_strengths):
         return None
     return redirect(step_up_url(next_url, level=level, strengths=accept_strengths))
+
+
+def passwordless_passed(request, user: User, strength: str, next_url: str):
+    """A method that replaces the password (a passkey) proved who this is: start the SSO session."""
+    clear(request)
+    sessions.start(request, user, strengths=[strength], level=levels.level_of([strength]))
+    return redirect(next_url)

@@ -5,7 +5,9 @@ from limen.core.forms import CleanForm, EmailField
 
 
 class IdentifyForm(CleanForm):
-    email = EmailField(label=_("E-mail"))
+    # "webauthn" lets the browser offer passkeys in the field's autofill (conditional mediation).
+    email = EmailField(label=_("E-mail"), widget=forms.EmailInput(
+        attrs={"autocomplete": "username webauthn", "spellcheck": "false"}))
 
 
 def _method_choices(methods):

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SmsConfig(AppConfig):
+    name = "limen.factors.sms"
+    label = "factors_sms"
+    verbose_name = _("Mobile phone numbers (SMS)")
+
+    def ready(self):
+        from limen.factors.base import registry
+
+        from .factor import SmsFactor
+
+        registry.register(SmsFactor())

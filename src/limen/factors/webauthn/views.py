@@ -1,0 +1,199 @@
+"""Manage my security keys and trusted platforms; sign in with one (second factor) or with a passkey."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from limen.core import ratelimit
+from limen.core.errors import LimenError
+from limen.core.net import client_ip, safe_next
+from limen.factors import guards, pending
+from limen.signin import flow
+
+from . import services, state
+from .errors import CeremonyExpired
+from .factor import WebAuthnFactor
+from .forms import AddForm, RenameForm, ResponseForm
+from .models import Kind, WebAuthnCredential
+
+PENDING_KEY = "limen.webauthn.adding"
+
+
+@login_required
+def manage(request):
+    return render(request, "factors/webauthn/manage.html",
+                  {"credentials": services.credentials_of(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add(request):
+    """Step 1: what it is and what to call it."""
+    gate = guards.enrolment_gate(request, reverse("factors_webauthn:add"))
+    if gate is not None:
+        return gate
+    form = AddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request.session[PENDING_KEY] = {"name": form.cleaned_data["name"].strip(), "kind": form.cleaned_data["kind"]}
+        return redirect("factors_webauthn:register")
+    return render(request, "factors/webauthn/add.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request):
+    """Step 2: the browser talks to the authenticator; the page posts its answer."""
+    gate = guards.enrolment_gate(request, reverse("factors_webauthn:add"))
+    if gate is not None:
+        return gate
+    adding = request.session.get(PENDING_KEY)
+    if not adding:
+        return redirect("factors_webauthn:add")
+    form = ResponseForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        ceremony = state.take(request, "register")
+        if form.is_valid():
+            try:
+                if ceremony is None or ceremony.get("user") != request.user.pk:
+                    raise CeremonyExpired()
+                credential = services.register(
+                    request.user, response=form.cleaned_data["response"], challenge=ceremony["challenge"],
+                    name=adding["name"], kind=adding["kind"], request=request,
+                )
+            except LimenError as error:
+                form.add_error(None, str(error.message))
+            else:
+                request.session.pop(PENDING_KEY, None)
+                messages.success(request, _("“%(name)s” is registered. You can now use it to sign in.")
+                                 % {"name": credential.name})
+                return redirect("factors_webauthn:manage")
+    options, challenge = services.registration_options(request.user, kind=adding["kind"])
+    state.remember(request, "register", challenge, user=request.user.pk)
+    return render(request, "factors/webauthn/register.html", {
+        "form": form, "options": json.loads(options), "name": adding["name"],
+        "platform": adding["kind"] == Kind.PLATFORM,
+    }, status=status)
+
+
+def _own(request, pk: int) -> WebAuthnCredential:
+    return get_object_or_404(WebAuthnCredential, pk=pk, user=request.user)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rename(request, pk: int):
+    credential = _own(request, pk)
+    gate = guards.enrolment_gate(request, reverse("factors_webauthn:rename", args=[pk]))
+    if gate is not None:
+        return gate
+    form = RenameForm(request.POST or None, initial={"name": credential.name})
+    if request.method == "POST" and form.is_valid():
+        services.rename(request.user, credential.pk, form.cleaned_data["name"].strip(), request=request)
+        messages.success(request, _("The name has been changed."))
+        return redirect("factors_webauthn:manage")
+    return render(request, "factors/webauthn/rename.html", {"form": form, "credential": credential},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def remove(request, pk: int):
+    credential = _own(request, pk)
+    gate = guards.enrolment_gate(request, reverse("factors_webauthn:remove", args=[pk]))
+    if gate is not None:
+        return gate
+    if request.method == "POST":
+        services.remove(request.user, credential.pk, request=request)
+        messages.success(request, _("“%(name)s” has been removed.") % {"name": credential.name})
+        return redirect("factors_webauthn:manage")
+    return render(request, "factors/webauthn/remove.html", {"credential": credential})
+
+
+# -- second factor after the password ----------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def challenge(request):
+    user, restart = pending.pending(request, WebAuthnFactor.key)
+    if restart:
+        return restart
+    form = ResponseForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        ceremony = state.take(request, "second_factor")
+        if form.is_valid():
+            try:
+                if ceremony is None or ceremony.get("user") != user.pk:
+                    raise CeremonyExpired()
+                services.verify_second_factor(user, response=form.cleaned_data["response"],
+                                              challenge=ceremony["challenge"], request=request)
+            except LimenError as error:
+                form.add_error(None, str(error.message))
+                status = 429 if error.code == "too_many_attempts" else 400
+            else:
+                return flow.second_factor_passed(request, WebAuthnFactor.strength)
+    options, challenge_bytes = services.authentication_options(user)
+    state.remember(request, "second_factor", challenge_bytes, user=user.pk)
+    return render(request, "factors/webauthn/challenge.html",
+                  {"form": form, "options": json.loads(options), **pending.context(request)}, status=status)
+
+
+# -- passkey: no password ------------------------------------------------------------
+
+def _options_limit() -> ratelimit.Limit:
+    # Browsers with passkey autofill ask on every visit of the sign-in page: room for a whole office behind one IP.
+    return ratelimit.Limit("passkey-options-ip", settings.RATE_LIMIT_FORMS_PER_IP * 10,
+                           settings.RATE_LIMIT_WINDOW_SECONDS)
+
+
+@require_POST
+def passkey_options(request):
+    """Options for a passkey sign-in (the button, or the browser's autofill); JSON for the page's script."""
+    ip = client_ip(request)
+    if ratelimit.exceeded(_options_limit(), ip):
+        return JsonResponse({"error": _("Too many attempts from your network. Wait a few minutes and try again.")},
+                            status=429)
+    ratelimit.hit(_options_limit(), ip)
+    options, challenge_bytes = services.authentication_options(None)
+    state.remember(request, "passkey", challenge_bytes)
+    response = JsonResponse(json.loads(options))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def passkey_signin(request):
+    next_url = safe_next(request, request.POST.get("next"), reverse("accounts:my_account"))
+    form = ResponseForm(request.POST)
+    ceremony = state.take(request, "passkey")
+    try:
+        if not form.is_valid():
+            raise CeremonyExpired()
+        if ceremony is None:
+            raise CeremonyExpired()
+        credential = services.verify_passkey(response=form.cleaned_data["response"],
+                                             challenge=ceremony["challenge"], request=request)
+    except LimenError as error:
+        messages.error(request, str(error.message))
+        target = reverse("signin:identify")
+        if next_url != reverse("accounts:my_account"):
+            target += "?" + urlencode({"next": next_url})
+        return redirect(target)
+    user = credential.user
+    response = flow.passwordless_passed(request, user, WebAuthnFactor.strength, next_url)
+    if user.interface_language:
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.interface_language,
+                            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=True, samesite="Lax")
+    return response
