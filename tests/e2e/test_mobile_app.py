@@ -101,7 +101,7 @@ def test_add_a_device_then_sign_in_with_pin_push_and_qr_code(site, app, tmp_path
     expect(page.get_by_text("Your mobile device “My Android phone” has been added.")).to_be_visible()
     expect(page.get_by_role("rowheader", name="My Android phone")).to_be_visible()
     site.check("devices, one added")
-    site.mailbox.wait_for(email, subject="A mobile device was added")
+    site.mailbox.wait_for(email, subject="A verification method was added")
 
     # Sign in with "Mobile app PIN code": approve in the app, the browser goes on by itself.
     flows.sign_out(site, check=False)
@@ -208,4 +208,4 @@ def test_manage_devices_and_require_a_second_factor(site, app, tmp_path):
     page.get_by_role("button", name="Remove the device").click()
     expect(page.get_by_text("The device “Old tablet” has been removed.")).to_be_visible()
     expect(page.get_by_role("rowheader", name="Old tablet")).to_have_count(0)
-    site.mailbox.wait_for(email, subject="A mobile device was removed")
+    site.mailbox.wait_for(email, subject="A verification method was removed")

@@ -29,9 +29,6 @@ class Event(models.TextChoices):
     # Mobile authenticator (limen.factors.mobile_app).
     MOBILE_ENROLMENT_STARTED = "mobile.enrolment_started", _("Adding a mobile device started")
     MOBILE_ENROLMENT_FAILED = "mobile.enrolment_failed", _("Adding a mobile device failed")
-    MOBILE_DEVICE_ADDED = "mobile.device_added", _("Mobile device added")
-    MOBILE_DEVICE_RENAMED = "mobile.device_renamed", _("Mobile device renamed")
-    MOBILE_DEVICE_REMOVED = "mobile.device_removed", _("Mobile device removed")
     MOBILE_DEVICE_LOCKED = "mobile.device_locked", _("Mobile device locked after wrong PIN codes")
     MOBILE_DEVICE_UNLOCKED = "mobile.device_unlocked", _("Mobile device unlocked by an operator")
     MOBILE_WRONG_PIN = "mobile.wrong_pin", _("Wrong PIN code in the mobile app")

@@ -28,7 +28,7 @@ def test_scan_then_confirm_activates_the_device_and_mails_the_owner(api, user, s
     assert device.status == DeviceStatus.ACTIVE
     assert Enrolment.objects.get(pk=record.pk).status == EnrolmentStatus.DONE
     assert "Work phone" in outbox.last(user.email).body
-    assert AuditEvent.objects.filter(user=user, event="mobile.device_added").exists()
+    assert AuditEvent.objects.filter(user=user, event="factor.added", data__method="mobile_app").exists()
 
 
 def test_secrets_are_sealed_at_rest(api, user, start_enrolment):

@@ -147,7 +147,7 @@ def test_rename(signed_in_client, make_phone):
     assert phone.model.name == "Pixel"
     assert signed_in_client.post(url, {"name": "Old Pixel"}).status_code == 302
     assert phone.model.name == "Old Pixel"
-    assert AuditEvent.objects.filter(event="mobile.device_renamed").exists()
+    assert AuditEvent.objects.filter(event="factor.renamed", data__method="mobile_app", data__old_name="Pixel").exists()
 
 
 def test_devices_of_others_are_not_found(signed_in_client, make_user, make_phone):
@@ -173,7 +173,7 @@ def test_removing_needs_the_second_factor_and_mails_the_owner(client, make_phone
     assert client.post(url)["Location"] == "/account/mobile/"
     assert not MobileDevice.objects.filter(public_id=phone.device_id).exists()
     assert "removed" in outbox.last(user.email).subject
-    assert AuditEvent.objects.filter(user=user, event="mobile.device_removed").exists()
+    assert AuditEvent.objects.filter(user=user, event="factor.removed", data__method="mobile_app").exists()
 
 
 def test_remove_all_for_panic(make_phone, user):
@@ -202,3 +202,14 @@ def test_pending_devices_do_not_count(api, user, start_enrolment):
     scan(api, token)
     assert MobileDevice.objects.filter(status=DeviceStatus.PENDING).count() == 1
     assert not registry.has_second_factor(user)
+
+
+def test_panic_removes_every_device_with_one_e_mail(make_phone, user, outbox):
+    from limen.factors.panic import services as panic
+
+    make_phone(user), make_phone(user, name="Tablet")
+    before = len(outbox.all())
+    removed = panic.panic(user)
+    assert removed == {"mobile_app_pin": 2}
+    assert not MobileDevice.objects.filter(user=user).exists()
+    assert [m.kind for m in outbox.all()[before:]] == ["panic_done"]

@@ -88,8 +88,8 @@ def test_deny_ends_the_attempt_and_is_recorded(waiting, phone):
     page = waiting.get("/login/mobile/")
     assert page.status_code == 403 and "denied" in page.content.decode()
     assert SESSION_KEY not in waiting.session
-    # The attempt is over: the page no longer knows a pending sign-in.
-    assert waiting.get("/login/mobile/").status_code == 400
+    # The attempt is over: the page sends the person back to the start.
+    assert waiting.get("/login/mobile/")["Location"] == "/login/"
     assert AuditEvent.objects.filter(user=phone.user, event="mobile.signin_denied").exists()
 
 
@@ -251,13 +251,13 @@ def test_push_requests_are_rate_limited(client, phone, settings):
 
 
 def test_no_pending_signin(client, phone):
-    assert client.get("/login/mobile/").status_code == 400
+    assert client.get("/login/mobile/")["Location"] == "/login/"
     assert client.get("/login/mobile/status/").json()["state"] == "none"
 
 
 def test_a_wrong_method_in_the_flow(client, phone):
     sign_in(client, phone.user, "mobile_app_qr")
-    assert client.get("/login/mobile/").status_code == 400
+    assert client.get("/login/mobile/")["Location"] == "/login/"
 
 
 def test_the_waiting_page_works_without_javascript_and_has_no_inline_script(waiting, phone):

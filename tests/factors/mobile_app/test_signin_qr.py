@@ -127,4 +127,4 @@ def test_locked_devices_do_not_produce_valid_codes(qr_page, phone):
 
 
 def test_no_pending_signin(client):
-    assert client.get("/login/mobile/qr/").status_code == 400
+    assert client.get("/login/mobile/qr/")["Location"] == "/login/"

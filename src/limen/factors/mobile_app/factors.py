@@ -52,3 +52,9 @@ class MobileAppQr(_MobileFactor):
 
     def challenge_url(self) -> str:
         return reverse("mobile_app:qr")
+
+    def enrolled_count(self, user) -> int:
+        return 0  # the same devices as "Mobile app PIN code", counted there (My Account, PANIC)
+
+    def remove_all(self, user) -> int:
+        return 0  # removed with "Mobile app PIN code"

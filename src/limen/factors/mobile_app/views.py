@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from limen.core import crypto
+from limen.factors import pending
 from limen.factors.guards import enrolment_gate
 from limen.signin import flow
 from limen.signin.flow import NoPendingSignin
@@ -160,19 +161,6 @@ def remove_device(request, device_id: str):
 
 # --- Sign in with "Mobile app PIN code" ----------------------------------------------------------
 
-def _another_method_url(request) -> str:
-    """Back to the choice of methods: the step-up list, or the password page."""
-    from django.utils.http import urlencode
-
-    data = flow.state(request)
-    target = reverse("signin:step_up") if data.get("step_up") else reverse("signin:password")
-    return f"{target}?{urlencode({'next': data.get('next') or reverse('accounts:my_account')})}"
-
-
-def _no_pending(request):
-    return render(request, "mobile_app/no_pending.html", status=400)
-
-
 def _current_push(request, user) -> PushChallenge | None:
     stored = request.session.get(PUSH_SESSION) or {}
     if stored.get("user") != user.pk:
@@ -189,10 +177,9 @@ def _send(request, user, device, previous: PushChallenge | None):
 
 @require_http_methods(["GET", "POST"])
 def push(request):
-    try:
-        user = flow.pending_user(request, method="mobile_app_pin")
-    except NoPendingSignin:
-        return _no_pending(request)
+    user, restart = pending.pending(request, "mobile_app_pin")
+    if restart is not None:
+        return restart
     challenge = _current_push(request, user)
     usable = list(devices.usable(user))
     choose_form = ChooseDeviceForm(devices=usable)
@@ -242,7 +229,7 @@ def push(request):
     return render(request, "mobile_app/push.html", {
         "challenge": challenge if state in {"pending", "approved", "expired"} else None,
         "state": state, "devices": usable, "locked_only": not usable, "choose_form": choose_form,
-        "error": error, "seconds": settings.MOBILE_CHALLENGE_TTL, "another_url": _another_method_url(request),
+        "error": error, "seconds": settings.MOBILE_CHALLENGE_TTL, **pending.context(request),
     }, status=status)
 
 
@@ -285,10 +272,9 @@ def _new_otp(request, user) -> OtpChallenge:
 
 @require_http_methods(["GET", "POST"])
 def qr_code(request):
-    try:
-        user = flow.pending_user(request, method="mobile_app_qr")
-    except NoPendingSignin:
-        return _no_pending(request)
+    user, restart = pending.pending(request, "mobile_app_qr")
+    if restart is not None:
+        return restart
     challenge = _current_otp(request, user)
     form = OtpForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -313,5 +299,5 @@ def qr_code(request):
     return render(request, "mobile_app/qr.html", {
         "form": form, "qr_uri": qr.svg_data_uri(otp.qr_payload(challenge), scale=5), "notice": notice,
         "digits": ocra.response_length(), "has_usable": devices.usable(user).exists(),
-        "minutes": max(1, settings.MOBILE_OTP_TTL // 60), "another_url": _another_method_url(request),
+        "minutes": max(1, settings.MOBILE_OTP_TTL // 60), **pending.context(request),
     }, status=status)

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from limen.accounts import notices
 from limen.audit.events import Event
 from limen.audit.service import record
 from limen.core import clock
-from limen.core.net import client_ip
+from limen.factors import notices as factor_notices
 
 from .. import channel
 from ..errors import DeviceNotFound
 from ..models import ChallengeStatus, DeviceStatus, MobileDevice, PushChallenge
+
+#: the ``method`` of the generic factor events (factor.added, factor.renamed, factor.removed)
+METHOD = "mobile_app"
+#: what the generic "verification method added/removed" e-mails call it
+METHOD_LABEL = _("Mobile app")
+REMOVED_BY = {
+    "app": _("It was unlinked from the app itself."),
+    "operator": _("It was removed by your support desk."),
+}
 
 
 def active(user):
@@ -37,30 +47,35 @@ def rename(*, user, public_id: str, name: str, request=None) -> MobileDevice:
     if old != name:
         device.name = name
         device.save(update_fields=["name"])
-        record(Event.MOBILE_DEVICE_RENAMED, user=user, request=request, device=device.public_id, old=old, new=name)
+        record(Event.FACTOR_RENAMED, user=user, request=request, method=METHOD, name=name, old_name=old,
+               device=device.public_id)
     return device
 
 
 def remove(device: MobileDevice, *, by: str = "owner", request=None, operator: str = "") -> None:
     """Delete a device (its pending requests go with it) and tell the owner."""
     user, name, public_id, was_active = device.user, device.name, device.public_id, device.is_active
+    _delete(device)
+    if was_active:
+        record(Event.FACTOR_REMOVED, user=user, request=request, method=METHOD, name=name, device=public_id, by=by,
+               **({"operator": operator} if operator else {}))
+        factor_notices.factor_removed(user, method=METHOD_LABEL, name=name, request=request,
+                                      detail=REMOVED_BY.get(by, ""))
+
+
+def _delete(device: MobileDevice) -> None:
     with transaction.atomic():
         for challenge in PushChallenge.objects.filter(device=device, status=ChallengeStatus.PENDING):
             channel.signal(channel.challenge_key(challenge.pk))
         device.delete()
-    if was_active:
-        record(Event.MOBILE_DEVICE_REMOVED, user=user, request=request, device=public_id, name=name, by=by,
-               operator=operator)
-        notices.send(user, "mobile_device_removed", device_name=name, by=by,
-                     ip=client_ip(request) if request is not None else "")
 
 
 def remove_all(user) -> int:
-    count = 0
-    for device in list(MobileDevice.objects.filter(user=user)):
-        remove(device, by="panic")
-        count += 1
-    return count
+    """PANIC: every device goes; PANIC itself records the event and tells the owner, once."""
+    devices = list(MobileDevice.objects.filter(user=user))
+    for device in devices:
+        _delete(device)
+    return sum(1 for d in devices if d.is_active)
 
 
 def touch(device: MobileDevice) -> None:

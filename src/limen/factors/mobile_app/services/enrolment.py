@@ -22,11 +22,11 @@ import secrets
 from django.conf import settings
 from django.db import transaction
 
-from limen.accounts import notices
 from limen.audit.events import Event
 from limen.audit.service import record
 from limen.core import clock, ratelimit
 from limen.core.net import client_ip
+from limen.factors import notices as factor_notices
 from limen_protocol import payloads
 from limen_protocol import pin as pin_protocol
 
@@ -34,6 +34,7 @@ from .. import channel, sealing
 from ..errors import (EnrolmentExpired, EnrolmentInvalid, EnrolmentMismatch, EnrolmentUsed, PinMismatch,
                       TooManyDevices, TooManyRequests)
 from ..models import DeviceStatus, Enrolment, EnrolmentStatus, MobileDevice
+from .devices import METHOD, METHOD_LABEL
 
 TOKEN_BYTES = 32
 
@@ -137,8 +138,9 @@ def confirm(*, device: MobileDevice, enrolment_id: str, proof: bytes, request=No
         MobileDevice.objects.filter(pk=device.pk).update(status=DeviceStatus.ACTIVE, created=clock.now())
         channel.signal(channel.enrolment_key(enrolment.pk))
     device.refresh_from_db()
-    record(Event.MOBILE_DEVICE_ADDED, user=device.user, request=request, device=device.public_id, name=device.name)
-    notices.send(device.user, "mobile_device_added", device_name=device.name, when=device.created)
+    record(Event.FACTOR_ADDED, user=device.user, request=request, method=METHOD, name=device.name,
+           device=device.public_id)
+    factor_notices.factor_added(device.user, method=METHOD_LABEL, name=device.name, request=request)
     return device
 
 
