@@ -46,11 +46,11 @@ INSTALLED_APPS = [
     "limen.accounts",
     "limen.signin",
     "limen.factors.mobile_app",
-    "limen.cas",
     "limen.factors.webauthn",
     "limen.factors.sms",
     "limen.factors.recovery",
     "limen.factors.panic",
+    "limen.cas",
 ]
 
 MIDDLEWARE = [

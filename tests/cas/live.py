@@ -46,7 +46,9 @@ class LimenServer:
             "LIMEN_ARGON2_MEMORY_KIB": "1024", "LIMEN_ARGON2_TIME_COST": "1", "LIMEN_EMAIL_URL": "memory:",
             "LIMEN_CAS_TICKET_SECONDS": "30",
         }
-        self.env.pop("DJANGO_SETTINGS_MODULE", None)
+        # Its own SQLite database in data_dir, also when the suite runs on PostgreSQL.
+        for name in ("DJANGO_SETTINGS_MODULE", "LIMEN_DATABASE_URL", "LIMEN_REDIS_URL"):
+            self.env.pop(name, None)
         self.workers = workers
         self.process: subprocess.Popen | None = None
 

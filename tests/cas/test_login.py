@@ -197,3 +197,9 @@ def test_after_a_form_on_limen_the_ticket_is_handed_over_by_a_page(client, cas_t
         assert f'href="{SERVICE}?ticket=ST-' in html
     response = client.get(cas_login_url(), HTTP_SEC_FETCH_SITE="cross-site", HTTP_REFERER=SERVICE)
     assert ticket_from(response).startswith("ST-")
+
+
+def test_my_activity_names_the_application(client, user, cas_ticket):
+    cas_ticket()
+    page = client.get("/account/activity/").content.decode()
+    assert "Signed in to an application: Europass" in page

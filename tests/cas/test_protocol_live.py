@@ -6,13 +6,14 @@ import http.server
 import json
 import threading
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
 from cas import CASClient, CASClientV3
 
 from .live import LimenServer, Person, free_port
+
 
 class Receiver(http.server.ThreadingHTTPServer):
     """The application's back-channel endpoints: proxy callback (GET) and single logout (POST)."""
@@ -193,3 +194,15 @@ def test_tickets_are_shared_by_several_server_processes(cas_server, person):
         assert user == cas_server.uid
     finally:
         second.stop()
+
+
+def test_the_plain_http_snippet_in_the_docs_works(cas_server, person):
+    text = (Path(__file__).resolve().parents[2] / "docs" / "cas.md").read_text()
+    block = text.split("<!-- snippet: plain-http")[1].split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(block, "docs/cas.md", "exec"), namespace)
+    server = cas_server.url + "/cas/"
+    ticket = person.ticket_for(server + "login?" + urlencode({"service": cas_server.app}))
+    found = namespace["validate"](server, cas_server.app, ticket)
+    assert found["user"] == cas_server.uid and found["email"] == ["ada@example.org"]
+    assert namespace["validate"](server, cas_server.app, ticket) is None

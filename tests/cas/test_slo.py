@@ -39,7 +39,8 @@ def two_apps(client, cas_ticket, cas_service):
     validated = []
     for service in (SERVICE, OTHER):
         ticket = cas_ticket(service)
-        assert b"authenticationSuccess" in client.get("/cas/serviceValidate", {"ticket": ticket, "service": service}).content
+        response = client.get("/cas/serviceValidate", {"ticket": ticket, "service": service})
+        assert b"authenticationSuccess" in response.content
         validated.append(ticket)
     return validated
 
@@ -52,7 +53,7 @@ def test_sign_out_sends_a_saml_logout_request_to_each_application(client, user, 
     page = client.get("/logout/done/").content.decode()
     assert "Europass" in page and "RCAM" in page
     assert sorted(url for url, _ in posts) == ["https://europass.example.org/portal/", "https://rcam.example.org/slo"]
-    for (url, body), ticket in zip(sorted(posts), two_apps):
+    for (_url, body), ticket in zip(sorted(posts), two_apps):
         assert CASClientV3.verify_logout_request(body, ticket)  # python-cas reads it
         assert f"<saml:NameID>{user.uid}</saml:NameID>" in body
     assert set(LogoutRequest.objects.values_list("status", flat=True)) == {Status.SENT}

@@ -229,3 +229,11 @@ def test_secret_key_from_environment_must_be_long(env, tmp_path):
     env("LIMEN_SECRET_KEY", "x" * 40)
     assert config.secret_key(tmp_path) == "x" * 40
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_sqlite_connections_persist_between_requests(tmp_path):
+    # Opening and checkpoint-closing a WAL connection per request cost 4x the CPU (bench/README.md).
+    for url in ("", "sqlite:////srv/limen/db.sqlite3"):
+        db = config.database(url, tmp_path)
+        assert db["CONN_MAX_AGE"] > 0 and db["CONN_HEALTH_CHECKS"] is True
+        assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]

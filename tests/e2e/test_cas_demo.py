@@ -1,14 +1,15 @@
 """Single sign-on through the demo application, in Chromium, as a newcomer would do it after `limen demo`.
 
 The demo portal is the real django-cas-ng; Limen and the portal run as
-`limen demo` starts them. Fixtures here are prefixed cas_ to stay apart from
-the shared browser-test fixtures.
+`limen demo` starts them. Every Limen page the flow shows is checked like the
+other browser tests' pages (axe-core, phone width, no CSP violation).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,19 +17,17 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.cas.live import free_port, wait_for
+from tests.e2e.conftest import SCREENSHOTS, Site, _slug
 
-pytestmark = pytest.mark.e2e
-
-CHROMIUM = os.environ.get("LIMEN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 LIMEN = str(Path(sys.executable).with_name("limen"))
 
 
 class Demo:
     def __init__(self, tmp: Path):
-        self.limen_url = f"http://127.0.0.1:{free_port()}"
+        self.limen_url = self.url = f"http://127.0.0.1:{free_port()}"
         self.portal_url = f"http://127.0.0.1:{free_port()}"
         env = {**os.environ, "LIMEN_DATA_DIR": str(tmp / "limen"), "DEMO_DATA_DIR": str(tmp / "portal"),
                "LIMEN_ARGON2_MEMORY_KIB": "1024", "LIMEN_ARGON2_TIME_COST": "1", "LIMEN_EMAIL_URL": "memory:",
@@ -67,25 +66,12 @@ def cas_demo(tmp_path_factory):
 
 
 @pytest.fixture
-def cas_page(request):
-    """A fresh browser context; the shared browser if the suite has one, else Chromium started here."""
-    try:
-        browser = request.getfixturevalue("browser")
-        playwright = None
-    except pytest.FixtureLookupError:
-        if not os.path.exists(CHROMIUM):
-            pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set LIMEN_CHROMIUM)")
-        from playwright.sync_api import sync_playwright
-
-        playwright = sync_playwright().start()
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    context = browser.new_context(locale="en-GB")
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
-    if playwright is not None:
-        browser.close()
-        playwright.stop()
+def cas_site(request, page, cas_demo):
+    """The shared browser-test page checker (axe-core, phone width, CSP, screenshots), on the demo's Limen."""
+    shots = SCREENSHOTS / ("cas-" + _slug(request.node.name))
+    shutil.rmtree(shots, ignore_errors=True)
+    shots.mkdir(parents=True, exist_ok=True)
+    return Site(page, cas_demo, None, shots)
 
 
 def heading(page, text):
@@ -93,22 +79,19 @@ def heading(page, text):
 
 
 def sign_in_on_limen(page, demo):
-    from playwright.sync_api import expect
-
     expect(heading(page, "Sign in to continue")).to_be_visible()
     assert page.url.startswith(demo.limen_url + "/login/")
-    page.get_by_label("E-mail address").fill(demo.email)
+    page.get_by_label("E-mail", exact=True).fill(demo.email)
     page.get_by_role("button", name="Next").click()
     expect(heading(page, "Welcome back")).to_be_visible()
     page.get_by_label("Password").fill(demo.password)
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_single_sign_on_and_single_logout_through_the_demo_portal(cas_demo, cas_page):
-    from playwright.sync_api import expect
-
-    page, demo = cas_page, cas_demo
+def test_single_sign_on_and_single_logout_through_the_demo_portal(cas_demo, cas_site):
+    page, demo = cas_site.page, cas_demo
     page.goto(demo.portal_url + "/")
+    cas_site.check("demo portal home")
     page.get_by_role("link", name="Sign in with Limen").click()
     sign_in_on_limen(page, demo)
 
@@ -120,6 +103,7 @@ def test_single_sign_on_and_single_logout_through_the_demo_portal(cas_demo, cas_
     expect(page.locator("#attr-strengths")).to_have_text("PASSWORD")
     expect(page.locator("#attr-sso")).to_have_text("false")
     expect(page.locator("#attr-user")).to_have_text(re.compile(r"^[0-9a-f-]{36}$"))
+    cas_site.check("demo portal profile")
 
     # Single sign-on: Limen itself knows the person without asking again.
     page.goto(demo.limen_url + "/account/")
@@ -129,6 +113,7 @@ def test_single_sign_on_and_single_logout_through_the_demo_portal(cas_demo, cas_
     page.get_by_role("button", name="Sign out").click()
     expect(heading(page, "You are signed out")).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text="Europass (demo)")).to_be_visible()
+    cas_site.check("signed out of the applications")
     page.goto(demo.portal_url + "/profile/")
     sign_in_on_limen(page, demo)  # the portal had to ask Limen again, and Limen had to ask the person
     expect(heading(page, "Welcome, Dana")).to_be_visible()
@@ -140,10 +125,17 @@ def test_single_sign_on_and_single_logout_through_the_demo_portal(cas_demo, cas_
     expect(heading(page, "Sign in to continue")).to_be_visible()
 
 
-def test_warn_me_before_an_application_learns_who_i_am(cas_demo, cas_page):
-    from playwright.sync_api import expect
+def test_an_unregistered_application_gets_an_explanation_not_a_redirect(cas_demo, cas_site):
+    page = cas_site.page
+    page.goto(cas_demo.limen_url + "/cas/login?service=https%3A%2F%2Fphishing.example.net%2F")
+    expect(heading(page, "The application cannot sign you in")).to_be_visible()
+    expect(page.get_by_text("INVALID_SERVICE")).to_be_visible()
+    assert page.url.startswith(cas_demo.limen_url)
+    cas_site.check("unknown application")
 
-    page, demo = cas_page, cas_demo
+
+def test_warn_me_before_an_application_learns_who_i_am(cas_demo, cas_site):
+    page, demo = cas_site.page, cas_demo
     page.goto(demo.limen_url + "/account/")
     sign_in_on_limen(page, demo)
     page.get_by_role("link", name="My personal details").click()
@@ -154,6 +146,7 @@ def test_warn_me_before_an_application_learns_who_i_am(cas_demo, cas_page):
         page.goto(demo.portal_url + "/profile/")
         expect(heading(page, "An application asks who you are")).to_be_visible()
         expect(page.get_by_text("Europass (demo) wants to sign you in")).to_be_visible()
+        cas_site.check("confirm before single sign-on")
         page.get_by_role("button", name="Continue to Europass (demo)").click()
         expect(heading(page, "Welcome, Dana")).to_be_visible()
         expect(page.locator("#attr-sso")).to_have_text("true")

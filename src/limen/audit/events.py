@@ -38,9 +38,6 @@ class Event(models.TextChoices):
     MOBILE_API_REJECTED = "mobile.api_rejected", _("Request of a mobile device rejected (bad signature or replay)")
     # My Account preferences.
     PREFERENCES_CHANGED = "account.preferences_changed", _("Sign-in preferences changed")
-    CAS_SIGNED_IN = "cas.signed_in", _("Signed in to an application")
-    CAS_SERVICE_SAVED = "cas.service_saved", _("Application registered or changed by an operator")
-    CAS_SERVICE_REMOVED = "cas.service_removed", _("Application removed by an operator")
     # Second factors (every method): data carries "method" and, where there is one, "name".
     FACTOR_ADDED = "factor.added", _("Verification method added")
     FACTOR_RENAMED = "factor.renamed", _("Verification method renamed")
@@ -53,3 +50,6 @@ class Event(models.TextChoices):
     PANIC = "factors.panic", _("All devices and eID removed (PANIC)")
     PANIC_LINK_SENT = "factors.panic_link_sent", _("Link to add a first new verification method sent")
     PANIC_RELEASED = "factors.panic_released", _("Adding a first new verification method confirmed by e-mail")
+    CAS_SIGNED_IN = "cas.signed_in", _("Signed in to an application")
+    CAS_SERVICE_SAVED = "cas.service_saved", _("Application registered or changed by an operator")
+    CAS_SERVICE_REMOVED = "cas.service_removed", _("Application removed by an operator")

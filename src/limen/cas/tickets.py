@@ -23,8 +23,14 @@ from limen.signin.models import SsoSession
 
 from . import attributes, outbound, params, registry
 from .errors import (
-    InsufficientAuthenticationLevel, InvalidProxyCallback, InvalidService, InvalidStrength, InvalidTicket,
-    InvalidTicketSpec, UnauthorizedService, UnauthorizedServiceProxy,
+    InsufficientAuthenticationLevel,
+    InvalidProxyCallback,
+    InvalidService,
+    InvalidStrength,
+    InvalidTicket,
+    InvalidTicketSpec,
+    UnauthorizedService,
+    UnauthorizedServiceProxy,
 )
 from .models import ProxyGrantingTicket, Service, ServiceTicket
 

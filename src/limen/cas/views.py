@@ -40,7 +40,7 @@ def _started_on_limen(request) -> bool:
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(["GET", "POST"])  # not HEAD: a ticket is never issued by a request without a body
 def login(request):
     confirmed = request.method == "POST" and request.POST.get("confirm") == "yes"
     try:

@@ -75,13 +75,22 @@ def secret_key(directory: Path) -> str:
     return value
 
 
+SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE",
+                  "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+# Keep SQLite connections open between requests: opening one (with its PRAGMAs)
+# and closing it (the last WAL connection checkpoints) cost more than the request
+# itself. Measured on CAS ticket validation: 4.4 ms of CPU per request with
+# per-request connections, 1.0 ms with persistent ones (bench/README.md).
+SQLITE_CONNECTIONS = {"CONN_MAX_AGE": 600, "CONN_HEALTH_CHECKS": True}
+
+
 def database(url: str, directory: Path) -> dict:
     if not url:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(directory / "limen.sqlite3"),
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE",
-                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+            "OPTIONS": dict(SQLITE_OPTIONS),
+            **SQLITE_CONNECTIONS,
         }
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
@@ -92,8 +101,8 @@ def database(url: str, directory: Path) -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name or str(directory / "limen.sqlite3"),
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE",
-                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+            "OPTIONS": dict(SQLITE_OPTIONS),
+            **SQLITE_CONNECTIONS,
         }
     if parts.scheme in {"postgres", "postgresql"}:
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}

@@ -1,0 +1,304 @@
+"""Tickets validated per second per core on /cas/p3/serviceValidate: Limen beside django-mama-cas.
+
+Both servers run under gunicorn with one sync worker pinned to one CPU core,
+on SQLite with the same options, in the same run. wrk (pinned to another
+core, loopback only) sends one request per pre-created service ticket, so
+every request is a real, first validation. Usage (from the repository root):
+
+    .venv/bin/python bench/cas_validate/run.py [--duration 20] [--tickets 80000]
+
+Needs wrk and taskset (apt-get install wrk util-linux). The django-mama-cas
+server gets its own virtualenv (bench/.venv-mama), created on first use; it
+is never added to Limen's dependencies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+HERE = Path(__file__).resolve().parent
+BENCH = HERE.parent
+ROOT = BENCH.parent
+WORK = BENCH / "work"
+MAMA_VENV = BENCH / ".venv-mama"
+MAMA_REQUIREMENTS = ["django-mama-cas==2.5.0", "Django>=5.2,<5.3", "gunicorn"]
+ENDPOINT = "/cas/p3/serviceValidate"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_mama_venv() -> Path:
+    python = MAMA_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(MAMA_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", *MAMA_REQUIREMENTS], check=True)
+    return python
+
+
+def wait_for(url: str, process: subprocess.Popen) -> None:
+    for _ in range(300):
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
+
+
+class Target:
+    name: str
+    version: str
+
+    def __init__(self, cores: str):
+        self.cores = cores
+        self.port = free_port()
+        self.service = f"http://127.0.0.1:{free_port()}/app/"
+        self.dir = WORK / self.key
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir.mkdir(parents=True)
+        self.process: subprocess.Popen | None = None
+
+    def files(self, counts: dict[str, int]) -> list[str]:
+        return [f"{self.dir / name}.txt:{count}" for name, count in counts.items()]
+
+    def start(self) -> None:
+        pin = ["taskset", "-c", self.cores] if self.cores else []
+        self.process = subprocess.Popen([*pin, *self.command()], env=self.env(),
+                                        cwd=self.cwd(), stdout=subprocess.DEVNULL,
+                                        stderr=open(self.dir / "server.log", "w"))
+        wait_for(f"http://127.0.0.1:{self.port}{ENDPOINT}", self.process)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(15)
+
+    def cwd(self) -> Path:
+        return ROOT
+
+
+class Limen(Target):
+    key, name = "limen", "Limen"
+
+    def env(self) -> dict:
+        env = {**os.environ, "LIMEN_DATA_DIR": str(self.dir), "LIMEN_DEBUG": "0",
+               "LIMEN_BASE_URL": f"http://127.0.0.1:{self.port}", "LIMEN_LOG_LEVEL": "WARNING"}
+        for name in ("DJANGO_SETTINGS_MODULE", "LIMEN_DATABASE_URL"):
+            env.pop(name, None)
+        return env
+
+    def seed(self, counts: dict[str, int]) -> None:
+        subprocess.run([sys.executable, str(HERE / "seed_limen.py"), "--service", self.service,
+                        "--files", *self.files(counts)], env=self.env(), check=True)
+        self.version = subprocess.run([sys.executable, "-c", "import importlib.metadata as m; "
+                                       "print('limen', m.version('limen'), 'Django', m.version('django'))"],
+                                      capture_output=True, text=True, check=True).stdout.strip()
+
+    def command(self) -> list[str]:
+        # The production server as operators start it, with one sync worker.
+        return [str(Path(sys.executable).with_name("limen")), "serve", "--bind", f"127.0.0.1:{self.port}",
+                "--workers", "1", "--threads", "1"]
+
+
+class MamaCas(Target):
+    key, name = "mama", "django-mama-cas"
+
+    def __init__(self, cores: str, python: Path):
+        self.python = python
+        super().__init__(cores)
+
+    def env(self) -> dict:
+        env = {**os.environ, "MAMA_DB": str(self.dir / "mama.sqlite3"), "PYTHONPATH": str(HERE),
+               "DJANGO_SETTINGS_MODULE": "mama_site.settings"}
+        env.pop("LIMEN_DATABASE_URL", None)
+        return env
+
+    def seed(self, counts: dict[str, int]) -> None:
+        subprocess.run([str(self.python), str(HERE / "mama_site" / "seed.py"), "--service", self.service,
+                        "--files", *self.files(counts)], env=self.env(), check=True)
+        self.version = subprocess.run([str(self.python), "-c", "import importlib.metadata as m; "
+                                       "print('django-mama-cas', m.version('django-mama-cas'), "
+                                       "'Django', m.version('django'))"],
+                                      capture_output=True, text=True, check=True).stdout.strip()
+
+    def command(self) -> list[str]:
+        return [str(self.python.with_name("gunicorn")), "mama_site.wsgi:application", "--bind",
+                f"127.0.0.1:{self.port}", "--workers", "1", "--threads", "1", "--access-logfile", "-"]
+
+    def cwd(self) -> Path:
+        return HERE
+
+
+def _tree(pid: int) -> list[int]:
+    """pid and all its descendants (gunicorn's master and workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time used so far by a process tree."""
+    total = 0
+    for each in _tree(pid):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(target: Target, tickets: str, *, seconds: int, connections: int, cores: str) -> dict:
+    before = cpu_seconds(target.process.pid)
+    out = subprocess.run(
+        [*(["taskset", "-c", cores] if cores else []), "wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
+         "-s", str(HERE / "validate.lua"), f"http://127.0.0.1:{target.port}", "--",
+         str(target.dir / f"{tickets}.txt"), quote(target.service, safe=""), ENDPOINT],
+        capture_output=True, text=True, check=True).stdout
+    match = re.search(r"RESULT (.*)", out)
+    if not match:
+        raise RuntimeError(out)
+    values = {k: int(v) for k, v in (item.split("=") for item in match.group(1).split())}
+    values["per_second"] = values["ok"] / (values["duration_us"] / 1e6)
+    values["server_cpu_s"] = cpu_seconds(target.process.pid) - before
+    values["per_cpu_second"] = values["ok"] / values["server_cpu_s"] if values["server_cpu_s"] else 0.0
+    return values
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=20, help="seconds of measured load per server and round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds; the servers take turns in each")
+    parser.add_argument("--tickets", type=int, default=20000,
+                        help="tickets pre-created for each loaded run (more than it can validate)")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--server-core", default="", help="pin the server to these cores (taskset -c), e.g. 0")
+    parser.add_argument("--load-core", default="", help="pin wrk to these cores, e.g. 1")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    for tool in ("wrk", "taskset"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is needed: apt-get install wrk util-linux")
+    targets = [Limen(args.server_core), MamaCas(args.server_core, ensure_mama_venv())]
+    counts = {"warm": 3000}
+    for round_ in range(args.rounds):  # a ticket validates once: every run has its own
+        counts[f"load{round_}"] = args.tickets
+        counts[f"single{round_}"] = max(2000, args.tickets // 3)
+    runs: dict[str, dict[str, list]] = {t.name: {"load": [], "single": []} for t in targets}
+    try:
+        for target in targets:
+            print(f"== {target.name}: seeding {sum(counts.values())} tickets", file=sys.stderr)
+            target.seed(counts)
+            target.start()
+            wrk(target, "warm", seconds=3, connections=args.connections, cores=args.load_core)
+        for round_ in range(args.rounds):
+            for target in targets if round_ % 2 == 0 else reversed(targets):
+                load = wrk(target, f"load{round_}", seconds=args.duration, connections=args.connections,
+                           cores=args.load_core)
+                single = wrk(target, f"single{round_}", seconds=5, connections=1, cores=args.load_core)
+                runs[target.name]["load"].append(load)
+                runs[target.name]["single"].append(single)
+                print(f"   round {round_ + 1} {target.name}: {load['per_cpu_second']:.0f} per CPU-second, "
+                      f"{load['per_second']:.0f} validations/s, "
+                      f"p50 {load['p50_us'] / 1000:.2f} ms, p99 {load['p99_us'] / 1000:.2f} ms, "
+                      f"failed {load['bad']}", file=sys.stderr)
+    finally:
+        for target in targets:
+            target.stop()
+    limen, mama = (runs[t.name] for t in targets)
+    report = {
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "machine": f"{os.cpu_count()} cores, {platform.platform()}", "cpu": _cpu_model(),
+        "load_average_before": Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else [],
+        "duration_s": args.duration, "rounds": args.rounds, "connections": args.connections,
+        "servers": [{"server": t.name, "version": t.version, **summary(runs[t.name])} for t in targets],
+        "ratio_per_round": [a["per_cpu_second"] / b["per_cpu_second"] for a, b in zip(limen["load"], mama["load"])],
+        "wall_ratio_per_round": [a["per_second"] / b["per_second"] for a, b in zip(limen["load"], mama["load"])],
+    }
+    report["ratio"] = _median(report["ratio_per_round"])
+    report["wall_ratio"] = _median(report["wall_ratio_per_round"])
+    print(markdown(report))
+    if args.json:
+        args.json.write_text(json.dumps({**report, "runs": runs}, indent=2) + "\n")
+
+
+def summary(runs: dict[str, list]) -> dict:
+    return {
+        "per_cpu_second": _median([r["per_cpu_second"] for r in runs["load"]]),
+        "per_second": _median([r["per_second"] for r in runs["load"]]),
+        "p50_ms": _median([r["p50_us"] for r in runs["load"]]) / 1000,
+        "p99_ms": _median([r["p99_us"] for r in runs["load"]]) / 1000,
+        "single_p50_ms": _median([r["p50_us"] for r in runs["single"]]) / 1000,
+        "single_p99_ms": _median([r["p99_us"] for r in runs["single"]]) / 1000,
+        "failed": sum(r["bad"] + r["errors"] for kind in runs.values() for r in kind),
+        "per_round": [round(r["per_cpu_second"]) for r in runs["load"]],
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def markdown(report: dict) -> str:
+    rows = ["| server | validations per CPU-second (median) | per round | validations/s (wall clock) "
+            "| p50 | p99 | p50 alone | p99 alone | failed |",
+            "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for s in report["servers"]:
+        rows.append(f"| {s['server']} ({s['version']}) | {s['per_cpu_second']:.0f} | "
+                    f"{', '.join(str(n) for n in s['per_round'])} | {s['per_second']:.0f} | {s['p50_ms']:.2f} ms | "
+                    f"{s['p99_ms']:.2f} ms | {s['single_p50_ms']:.2f} ms | {s['single_p99_ms']:.2f} ms | "
+                    f"{s['failed']} |")
+    ratios = ", ".join(f"{r:.2f}" for r in report["ratio_per_round"])
+    return (f"{report['date']}, {report['cpu']} ({report['machine']}), load average before "
+            f"{' '.join(report['load_average_before'])}; {report['rounds']} rounds of {report['duration_s']} s, "
+            f"{report['connections']} connections\n\n" + "\n".join(rows)
+            + f"\n\nLimen / django-mama-cas, per CPU-second: {report['ratio']:.2f} (median; per round {ratios}); "
+            f"wall clock: {report['wall_ratio']:.2f}\n")
+
+
+if __name__ == "__main__":
+    main()
