@@ -140,7 +140,7 @@ def main() -> None:
             print(f"threads={threads} waiting apps={apps}: returned early {r['returned_before_probe']}, "
                   f"errors {r['error_count']}; GET /login/ "
                   + (f"{statistics.median(probe):.0f} ms median ({len(probe)}/5 served)" if probe else "NOT served")
-                  + f"; new request reached the last app in "
+                  + "; new request reached the last app in "
                   + (f"{r['wake_ms']:.0f} ms" if r["wake_ms"] is not None else "— (not delivered)")
                   + f"; worker RSS {r['idle'].get('VmRSS')} idle -> {r['loaded'].get('VmRSS')} waiting, "
                   f"threads {r['loaded'].get('Threads')}", flush=True)

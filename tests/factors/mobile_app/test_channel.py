@@ -3,7 +3,6 @@
 import threading
 import time
 
-import pytest
 from django.db import connection
 
 from limen.factors.mobile_app import channel

@@ -7,7 +7,6 @@ import pytest
 from limen.audit.models import AuditEvent
 from limen.core import clock
 from limen.factors.mobile_app.models import DeviceStatus, Enrolment, EnrolmentStatus, MobileDevice
-from limen.signin.sessions import SESSION_KEY
 from limen_protocol import payloads
 
 from .conftest import PIN, confirm, scan, sign_in
