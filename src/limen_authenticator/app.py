@@ -155,9 +155,11 @@ def listen(accounts: list[Account], on_request: Callable[[Request], None], *,
     def run(account: Account) -> None:
         client = client_for(account, timeout=wait + 10)
         backoff = 1.0
+        have: list[str] = []  # requests of this account already shown and still pending
         while not stop.is_set():
             try:
-                items = client.call("GET", f"challenges/wait?timeout={wait}")["challenges"]
+                query = f"timeout={wait}" + (f"&seen={','.join(have[-20:])}" if have else "")
+                items = client.call("GET", f"challenges/wait?{query}")["challenges"]
                 backoff = 1.0
             except ApiError as error:
                 on_problem(account, error)
@@ -172,13 +174,14 @@ def listen(accounts: list[Account], on_request: Callable[[Request], None], *,
                 backoff = min(backoff * 2, 30)
                 continue
             for item in items:
+                have.append(item["id"])
                 with lock:
                     if item["id"] in seen:
                         continue
                     seen.add(item["id"])
                 on_request(Request(account, item))
-            if items:
-                stop.wait(0.5)  # the request stays pending until answered: do not spin on it
+            if not items and have:
+                have.clear()  # nothing new in a whole wait: let answered or expired ids go
 
     threads = [threading.Thread(target=run, args=(a,), daemon=True, name=f"listen-{a.id}") for a in accounts]
     for thread in threads:

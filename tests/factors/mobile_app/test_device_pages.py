@@ -212,3 +212,10 @@ def test_panic_removes_every_device_with_one_e_mail(make_phone, user, outbox):
     assert removed == {"mobile_app_pin": 2}
     assert not MobileDevice.objects.filter(user=user).exists()
     assert [m.kind for m in outbox.all()[before:]] == ["panic_done"]
+
+
+def test_starting_enrolments_is_rate_limited(signed_in_client):
+    for _ in range(20):
+        signed_in_client.post("/account/mobile/add/", {"name": "Phone", "pin": PIN, "pin_confirm": PIN})
+    response = signed_in_client.post("/account/mobile/add/", {"name": "Phone", "pin": PIN, "pin_confirm": PIN})
+    assert response.status_code == 400 and "Too many attempts" in response.content.decode()

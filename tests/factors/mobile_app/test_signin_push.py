@@ -303,3 +303,18 @@ def test_an_unregistered_service_shows_its_host(client, phone):
     sign_in(client, phone.user, "mobile_app_pin", next_url="/cas/login?service=https%3A%2F%2Fother.example.net%2F")
     client.get("/login/mobile/")
     assert phone.pending()[0]["application"] == "other.example.net"
+
+
+def test_long_poll_waits_for_requests_the_app_has_not_seen(waiting, phone):
+    import time
+
+    challenge = phone.pending()[0]
+    start = time.monotonic()
+    response = phone.call("GET", f"challenges/wait?timeout=1&seen={challenge['id']}")
+    assert response.json()["challenges"] == [] and time.monotonic() - start >= 0.9
+    waiting.post("/login/mobile/", {"action": "send"})  # a new request replaces the old one
+    response = phone.call("GET", f"challenges/wait?timeout=5&seen={challenge['id']}")
+    assert [c["id"] for c in response.json()["challenges"]] != [challenge["id"]]
+    assert len(response.json()["challenges"]) == 1
+    for bad in ["x" * 40, ",".join(["abc"] * 21), "a.b"]:
+        assert error_code(phone.call("GET", f"challenges/wait?timeout=0&seen={bad}")) == "invalid_field"

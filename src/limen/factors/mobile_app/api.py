@@ -8,6 +8,7 @@ code. openapi.json beside this file describes every call.
 from __future__ import annotations
 
 import json
+import re
 from functools import wraps
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from .models import DeviceStatus
 from .services import apiauth, challenges, devices, enrolment
 
 MAX_BODY = 8 * 1024
+MAX_SEEN = 20
+_PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
 
 
@@ -189,14 +192,23 @@ def challenge_list(request, body):
 
 @endpoint("GET")
 def challenge_wait(request, body):
-    """Long poll: answers as soon as a request is pending, or after ``timeout`` seconds with none."""
+    """Long poll: answers as soon as a request is pending that is not in ``seen`` (ids the app already
+    has), or after ``timeout`` seconds with none."""
     current = _active_unlocked(request, body)
     raw = request.GET.get("timeout", str(settings.PUSH_WAIT_SECONDS))
     if not raw.isascii() or not raw.isdigit() or len(raw) > 4:
         raise InvalidField("timeout")
     timeout = min(int(raw), settings.PUSH_WAIT_SECONDS)
-    pending = channel.wait_until(lambda: list(challenges.pending_for(current)),
-                                 [channel.device_key(current.pk)], timeout)
+    seen_raw = request.GET.get("seen", "")
+    items = [item for item in seen_raw.split(",") if item]
+    if len(seen_raw) > MAX_SEEN * 33 or len(items) > MAX_SEEN or not all(_PUBLIC_ID.match(i) for i in items):
+        raise InvalidField("seen")
+    seen = set(items)
+
+    def new_requests():
+        return [c for c in challenges.pending_for(current) if c.public_id not in seen]
+
+    pending = channel.wait_until(new_requests, [channel.device_key(current.pk)], timeout)
     return JsonResponse({"challenges": [challenges.serialise(c) for c in pending]})
 
 

@@ -47,6 +47,10 @@ def scan_limit() -> ratelimit.Limit:
     return ratelimit.Limit("mobile-enrol-ip", 30, settings.RATE_LIMIT_WINDOW_SECONDS)
 
 
+def start_limit() -> ratelimit.Limit:
+    return ratelimit.Limit("mobile-enrol-user", 20, settings.RATE_LIMIT_WINDOW_SECONDS)
+
+
 def qr_payload(token: str) -> str:
     return payloads.enrolment_uri(settings.BASE_URL, token)
 
@@ -59,6 +63,8 @@ def start(*, user, name: str, pin: str, request=None) -> tuple[Enrolment, str]:
     """Returns the enrolment and the token for its QR code (shown once, never stored)."""
     if device_count(user) >= settings.MOBILE_MAX_DEVICES:
         raise TooManyDevices()
+    if ratelimit.hit(start_limit(), str(user.pk)) > start_limit().limit:
+        raise TooManyRequests()
     key = secrets.token_bytes(pin_protocol.SECRET_LENGTH)
     sealed = sealing.seal(sealing.DeviceSecrets(key=key, verifier=pin_protocol.verifier(key, pin),
                                                 pin_hash=pin_protocol.ocra_pin_hash(pin)))
