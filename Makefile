@@ -21,8 +21,11 @@ $(BIN)/limen: pyproject.toml
 
 install: $(BIN)/limen
 
+# Other ports: make run RUN_ARGS="--address 127.0.0.1:8010 --portal 127.0.0.1:8011"
+RUN_ARGS ?=
+
 run: install
-	$(BIN)/limen demo
+	$(BIN)/limen demo $(RUN_ARGS)
 
 # The package with its [test] extra, and axe-core from npm for the browser tests.
 $(VENV)/.test-installed: pyproject.toml

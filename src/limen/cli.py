@@ -104,6 +104,18 @@ def _start_portal(demo_dir: Path, address: str, limen_url: str) -> subprocess.Po
     return portal
 
 
+def _port_in_use(address: str) -> bool:
+    import socket
+
+    host, _, port = address.rpartition(":")
+    with socket.socket(socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET) as probe:
+        try:
+            probe.bind((host.strip("[]") or "127.0.0.1", int(port)))
+        except OSError:
+            return True
+    return False
+
+
 def demo(argv: list[str]) -> None:
     """Development server plus the Europass demo portal, registered as a CAS service, and a demo account."""
     import argparse
@@ -120,6 +132,10 @@ def demo(argv: list[str]) -> None:
     if os.environ.get("RUN_MAIN") == "true":  # the autoreloader's child: only serve
         _django(runserver)
         return
+    busy = [a for a in (args.address, args.portal) if _port_in_use(a)]
+    if busy:
+        sys.exit(f"limen demo: {' and '.join(busy)} already in use (another Limen?). Choose free ports, e.g.\n"
+                 "  make run RUN_ARGS=\"--address 127.0.0.1:8010 --portal 127.0.0.1:8011\"")
     if importlib.util.find_spec("django_cas_ng") is None:
         sys.exit("The demo portal needs django-cas-ng: pip install -e '.[demo]'")
     demo_dir = _demo_dir()
