@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "limen.notify",
     "limen.accounts",
     "limen.signin",
+    "limen.factors.mobile_app",
     "limen.factors.webauthn",
     "limen.factors.sms",
     "limen.factors.recovery",
@@ -227,6 +228,19 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
+
+# Mobile authenticator (docs/mobile-app.md).
+MOBILE_ENROL_TTL = config.env_int("LIMEN_MOBILE_ENROL_TTL", 300, minimum=60, maximum=3600)
+MOBILE_CHALLENGE_TTL = config.env_int("LIMEN_MOBILE_CHALLENGE_TTL", 120, minimum=30, maximum=600)
+MOBILE_OTP_TTL = config.env_int("LIMEN_MOBILE_OTP_TTL", 180, minimum=30, maximum=900)
+MOBILE_PIN_ATTEMPTS = config.env_int("LIMEN_MOBILE_PIN_ATTEMPTS", 5, minimum=1, maximum=20)
+MOBILE_OTP_ATTEMPTS = config.env_int("LIMEN_MOBILE_OTP_ATTEMPTS", 5, minimum=1, maximum=20)
+MOBILE_CLOCK_SKEW = config.env_int("LIMEN_MOBILE_CLOCK_SKEW", 60, minimum=5, maximum=600)
+MOBILE_MAX_DEVICES = config.env_int("LIMEN_MOBILE_MAX_DEVICES", 10, minimum=1, maximum=100)
+MOBILE_REQUESTS_PER_WINDOW = config.env_int("LIMEN_MOBILE_REQUESTS_PER_WINDOW", 10, minimum=1)
+PUSH_BACKEND = config.env_str("LIMEN_PUSH_BACKEND", "channel")
+PUSH_WAIT_SECONDS = config.env_int("LIMEN_PUSH_WAIT_SECONDS", 25, minimum=1, maximum=120)
+PUSH_POLL_MS = config.env_int("LIMEN_PUSH_POLL_MS", 250, minimum=20, maximum=5000)
 
 # E-mail uniqueness is enforced case-insensitively by a constraint (accounts.User.Meta).
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("", include("limen.signin.urls")),
     path("", include("limen.accounts.urls")),
+    path("", include("limen.factors.mobile_app.urls")),
     path("", include("limen.factors.webauthn.urls")),
     path("", include("limen.factors.sms.urls")),
     path("", include("limen.factors.recovery.urls")),

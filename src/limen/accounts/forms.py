@@ -130,3 +130,10 @@ def password_rules() -> list[str]:
     return [str(t) for t in password_validation.password_validators_help_texts() if t]
 
 
+class SigninPreferencesForm(CleanForm):
+    require_second_factor = forms.BooleanField(
+        label=_("Always require a second factor when I sign in"), required=False,
+        help_text=_("When this is on, signing in with the password only is refused: you also need your mobile "
+                    "app, security key or another verification method you have set up."),
+    )
+

@@ -17,4 +17,5 @@ urlpatterns = [
     path("account/email/", views.change_email, name="change_email"),
     path("account/email/confirm/<str:token>/", views.confirm_email, name="confirm_email"),
     path("account/activity/", views.activity, name="activity"),
+    path("account/preferences/", views.signin_preferences, name="signin_preferences"),
 ]

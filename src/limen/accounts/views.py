@@ -249,3 +249,33 @@ def activity(request):
         "sessions": sessions.active_for(request.user),
         "current_key": request.session.session_key,
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def signin_preferences(request):
+    from limen.factors.base import registry
+
+    user = request.user
+    form = forms.SigninPreferencesForm(request.POST if request.method == "POST" else None, initial={"require_second_factor": user.require_second_factor})
+    if request.method == "POST" and form.is_valid():
+        if user.require_second_factor and not form.cleaned_data["require_second_factor"]:
+            # Turning the protection off needs the protection: prove a second factor first.
+            from limen.factors.guards import enrolment_gate
+
+            gate = enrolment_gate(request, request.get_full_path())
+            if gate is not None:
+                return gate
+        try:
+            profile.update_signin_preferences(user=user, request=request,
+                                              require_second_factor=form.cleaned_data["require_second_factor"])
+        except profile.NoSecondFactor:
+            form.add_error("require_second_factor",
+                           _("Add a second verification method first, such as the mobile app; then turn this on."))
+        else:
+            messages.success(request, _("Your sign-in preferences have been saved."))
+            return redirect("accounts:my_account")
+    return render(request, "accounts/signin_preferences.html",
+                  {"form": form, "has_second_factor": registry.has_second_factor(user)},
+                  status=400 if form.errors else 200)
+

@@ -26,6 +26,18 @@ class Event(models.TextChoices):
     EMAIL_CHANGED = "email.changed", _("E-mail address changed")
     AUDIT_PURGED = "audit.purged", _("Old audit events purged by an operator")
     PROFILE_UPDATED = "profile.updated", _("Personal details updated")
+    # Mobile authenticator (limen.factors.mobile_app).
+    MOBILE_ENROLMENT_STARTED = "mobile.enrolment_started", _("Adding a mobile device started")
+    MOBILE_ENROLMENT_FAILED = "mobile.enrolment_failed", _("Adding a mobile device failed")
+    MOBILE_DEVICE_LOCKED = "mobile.device_locked", _("Mobile device locked after wrong PIN codes")
+    MOBILE_DEVICE_UNLOCKED = "mobile.device_unlocked", _("Mobile device unlocked by an operator")
+    MOBILE_WRONG_PIN = "mobile.wrong_pin", _("Wrong PIN code in the mobile app")
+    MOBILE_SIGNIN_APPROVED = "mobile.signin_approved", _("Sign-in approved in the mobile app")
+    MOBILE_SIGNIN_DENIED = "mobile.signin_denied", _("Sign-in refused in the mobile app")
+    MOBILE_OTP_FAILED = "mobile.otp_failed", _("Wrong one-time password from the mobile app")
+    MOBILE_API_REJECTED = "mobile.api_rejected", _("Request of a mobile device rejected (bad signature or replay)")
+    # My Account preferences.
+    PREFERENCES_CHANGED = "account.preferences_changed", _("Sign-in preferences changed")
     # Second factors (every method): data carries "method" and, where there is one, "name".
     FACTOR_ADDED = "factor.added", _("Verification method added")
     FACTOR_RENAMED = "factor.renamed", _("Verification method renamed")

@@ -34,6 +34,8 @@ class OutboxMessage(models.Model):
     next_attempt = models.DateTimeField(_("next attempt"), db_index=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     sent = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Messages that are useless late (an SMS code) are dropped, not sent, after this.
+    expires = models.DateTimeField(_("expires"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]

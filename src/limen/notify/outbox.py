@@ -24,11 +24,12 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
-def enqueue(*, channel: str, recipient: str, subject: str, body: str, kind: str = "") -> OutboxMessage:
+def enqueue(*, channel: str, recipient: str, subject: str, body: str, kind: str = "",
+            expires=None) -> OutboxMessage:
     now = clock.now()
     message = OutboxMessage.objects.create(
         channel=channel, recipient=recipient, subject=subject[:250], body=body, kind=kind,
-        created=now, next_attempt=now,
+        created=now, next_attempt=now, expires=expires,
     )
     transaction.on_commit(lambda: deliver(message.pk))
     return message
@@ -48,6 +49,14 @@ def deliver(pk: int) -> bool:
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().filter(pk=pk, status=Status.PENDING).first()
         if message is None:
+            return False
+        if message.expires is not None and message.expires <= clock.now():
+            # Too late to be of use (e.g. an SMS code past its lifetime): drop it, and
+            # its secret with it.
+            message.status = Status.FAILED
+            message.last_error = "expired before it could be sent"
+            message.body = "(expired; body removed)"
+            message.save(update_fields=["status", "last_error", "body"])
             return False
         message.attempts += 1
         try:

@@ -18,3 +18,22 @@ def update_profile(*, user: User, request=None, **changes) -> list[str]:
         user.save(update_fields=changed)
         record(Event.PROFILE_UPDATED, user=user, request=request, fields=changed)
     return changed
+
+
+class NoSecondFactor(Exception):
+    """Requiring a second factor makes no sense before the account has one."""
+
+
+def update_signin_preferences(*, user: User, require_second_factor: bool, request=None) -> bool:
+    """Returns whether something changed."""
+    from limen.factors.base import registry
+
+    if require_second_factor and not registry.has_second_factor(user):
+        raise NoSecondFactor()
+    if user.require_second_factor == require_second_factor:
+        return False
+    user.require_second_factor = require_second_factor
+    user.save(update_fields=["require_second_factor"])
+    record(Event.PREFERENCES_CHANGED, user=user, request=request, require_second_factor=require_second_factor)
+    return True
+

@@ -113,7 +113,7 @@ def send_code(user, number: str, purpose: str, *, request=None) -> SmsCode:
             expires=now + dt.timedelta(seconds=settings.SMS_CODE_TTL),
         )
         enqueue(channel=Channel.SMS, recipient=number, subject=str(_("SMS verification code")),
-                body=_sms_text(user, raw), kind=f"sms_{purpose}")
+                body=_sms_text(user, raw), kind=f"sms_{purpose}", expires=entry.expires)
     record(Event.SMS_CODE_SENT, user=user, request=request, method=METHOD, purpose=purpose,
            number=phonenumbers_lib.masked(number))
     return entry

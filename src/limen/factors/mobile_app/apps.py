@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MobileAppConfig(AppConfig):
+    name = "limen.factors.mobile_app"
+    label = "factors_mobile_app"
+    verbose_name = _("Mobile authenticator")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from limen.factors.base import registry
+
+        from .factors import MobileAppPin, MobileAppQr
+
+        registry.register(MobileAppPin())
+        registry.register(MobileAppQr())
