@@ -68,11 +68,10 @@ def test_the_openid_connect_demo_signs_in_shows_the_claims_and_signs_out(oidc_de
     # Asking for MEDIUM sends the person to Limen's step-up page (the demo account has no second factor).
     page.get_by_role("link", name="Ask for level MEDIUM (step-up)").click()
     expect(heading(page, "Extra verification needed")).to_be_visible()
-    page.go_back()
-    page.go_back()
 
     # Signing out in the application signs out of Limen too (RP-initiated logout with id_token_hint).
     page.goto(demo.oidc_url + "/")
+    expect(heading(page, "Hello Dana")).to_be_visible()
     page.get_by_role("link", name="Sign out").click()
     expect(heading(page, "You are signed out")).to_be_visible()
     assert page.url.startswith(demo.oidc_url + "/signed-out?state=")

@@ -150,6 +150,11 @@ def test_step_up_goes_to_the_step_up_page(signed_in_client, app):
     assert target.path == "/login/step-up/" and parse_qs(target.query)["level"] == ["MEDIUM"]
 
 
+def test_acr_values_high_asks_for_the_best_limen_offers(signed_in_client, app):
+    response = signed_in_client.get("/oidc/authorize", params(app, acr_values="HIGH"))
+    assert parse_qs(urlsplit(response["Location"]).query)["level"] == ["MEDIUM"]  # not a step-up it cannot end
+
+
 def test_unknown_acr_values_are_ignored_but_not_an_unknown_essential_acr(signed_in_client, app):
     assert "code" in query(signed_in_client.get("/oidc/authorize", params(app, acr_values="urn:x:loa gold")))
     essential = '{"id_token": {"acr": {"essential": true, "values": ["HIGH"]}}}'

@@ -177,11 +177,14 @@ class AuthorizeView(OAuthLibMixin, View):
             if silent:
                 return fail("login_required", "The sign-in is older than max_age.")
             return self._sign_in(request, params, again=True)
+        highest = max(levels.STRENGTH_LEVELS.values())
+        if level is not None and level > highest:  # HIGH: no sign-in method reaches it (yet)
+            if essential:
+                return fail("unmet_authentication_requirements", "No sign-in method reaches this level.")
+            level = highest  # acr_values is a wish: the best Limen offers
         if level is not None and not levels.satisfies(session.get("strengths", []), level=level):
             if silent:
                 return fail("interaction_required", "A stronger sign-in is needed.")
-            if level > max(levels.STRENGTH_LEVELS.values()) and essential:
-                return fail("unmet_authentication_requirements", "No sign-in method reaches this level.")
             return redirect(flow.step_up_url(self._return_path(request, params), level=level))
         if request.user.warn_before_sso and not fresh and not self._confirmed(request):
             if silent:
