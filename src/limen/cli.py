@@ -1,7 +1,8 @@
 """The `limen` command: Django's management commands plus Limen's own.
 
     limen run        development server on http://127.0.0.1:8000 (SQLite in ./var)
-    limen demo       the development server plus the demo application (Europass, CAS) on :8001
+    limen demo       the development server plus the demo applications: Europass (CAS) on :8001,
+                     an OpenID Connect application on :8002
     limen serve      production server (gunicorn)
     limen <command>  any Django management command (migrate, createsuperuser, ...)
 """
@@ -116,13 +117,22 @@ def _port_in_use(address: str) -> bool:
     return False
 
 
+def _start_oidc_app(demo_dir: Path, address: str, limen_url: str, client_id: str, secret: str) -> subprocess.Popen:
+    env = {**os.environ, "DEMO_ISSUER": limen_url, "DEMO_CLIENT_ID": client_id, "DEMO_CLIENT_SECRET": secret}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    app = subprocess.Popen([sys.executable, str(demo_dir / "oidc_app" / "app.py"), "--address", address], env=env)
+    atexit.register(app.terminate)
+    return app
+
+
 def demo(argv: list[str]) -> None:
-    """Development server plus the Europass demo portal, registered as a CAS service, and a demo account."""
+    """Development server plus the demo applications (CAS portal, OpenID Connect app) and a demo account."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="limen demo")
     parser.add_argument("--address", default="127.0.0.1:8000", help="where Limen listens")
     parser.add_argument("--portal", default="127.0.0.1:8001", help="where the demo portal listens")
+    parser.add_argument("--oidc-app", default="127.0.0.1:8002", help="where the OpenID Connect demo listens")
     parser.add_argument("--noreload", action="store_true", help="do not restart Limen when code changes")
     args = parser.parse_args(argv)
     os.environ.setdefault("LIMEN_DEBUG", "1")
@@ -132,10 +142,10 @@ def demo(argv: list[str]) -> None:
     if os.environ.get("RUN_MAIN") == "true":  # the autoreloader's child: only serve
         _django(runserver)
         return
-    busy = [a for a in (args.address, args.portal) if _port_in_use(a)]
+    busy = [a for a in (args.address, args.portal, args.oidc_app) if _port_in_use(a)]
     if busy:
         sys.exit(f"limen demo: {' and '.join(busy)} already in use (another Limen?). Choose free ports, e.g.\n"
-                 "  make run RUN_ARGS=\"--address 127.0.0.1:8010 --portal 127.0.0.1:8011\"")
+                 "  make run RUN_ARGS=\"--address 127.0.0.1:8010 --portal 127.0.0.1:8011 --oidc-app 127.0.0.1:8012\"")
     if importlib.util.find_spec("django_cas_ng") is None:
         sys.exit("The demo portal needs django-cas-ng: pip install -e '.[demo]'")
     demo_dir = _demo_dir()
@@ -145,17 +155,23 @@ def demo(argv: list[str]) -> None:
 
     from limen.accounts.services.operators import ensure_dev_operator
     from limen.cas.demo import DEMO_SERVICE, prepare
+    from limen.oidc import demo as oidc_demo
 
     operator = ensure_dev_operator()
     portal_url = f"http://{args.portal}/"
     email, password = prepare(portal_url)
     _start_portal(demo_dir, args.portal, settings.BASE_URL)
+    oidc_url = f"http://{args.oidc_app}/"
+    client_id, secret = oidc_demo.prepare(oidc_url)
+    _start_oidc_app(demo_dir, args.oidc_app, settings.BASE_URL, client_id, secret)
     print(f"""
   Limen is starting on {settings.BASE_URL}
   Demo application ({DEMO_SERVICE}): {portal_url}
       Open it, press "Sign in with Limen", and sign in as
       {email}  /  {password}      (a new password at every start)
       Then open {settings.BASE_URL}/account/ : you are already signed in (single sign-on).
+  Demo application ({oidc_demo.DEMO_NAME}): {oidc_url}
+      Signs in with OpenID Connect (Authlib) and shows the ID token; same account.
   Create your own account: {settings.BASE_URL}/register/   (e-mails: {settings.BASE_URL}/dev/outbox/)
   Operators' site: {settings.BASE_URL}/admin/   {operator}
 """, flush=True)

@@ -29,13 +29,15 @@ class Demo:
     def __init__(self, tmp: Path):
         self.limen_url = self.url = f"http://127.0.0.1:{free_port()}"
         self.portal_url = f"http://127.0.0.1:{free_port()}"
+        self.oidc_url = f"http://127.0.0.1:{free_port()}"
         env = {**os.environ, "LIMEN_DATA_DIR": str(tmp / "limen"), "DEMO_DATA_DIR": str(tmp / "portal"),
                "LIMEN_ARGON2_MEMORY_KIB": "1024", "LIMEN_ARGON2_TIME_COST": "1", "LIMEN_EMAIL_URL": "memory:",
                "PYTHONUNBUFFERED": "1"}
         env.pop("DJANGO_SETTINGS_MODULE", None)
         env.pop("LIMEN_DATABASE_URL", None)
         self.process = subprocess.Popen(
-            [LIMEN, "demo", "--noreload", "--address", self.limen_url[7:], "--portal", self.portal_url[7:]],
+            [LIMEN, "demo", "--noreload", "--address", self.limen_url[7:], "--portal", self.portal_url[7:],
+             "--oidc-app", self.oidc_url[7:]],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         self.output: list[str] = []
         self.email = self.password = None
@@ -49,6 +51,7 @@ class Demo:
         threading.Thread(target=lambda: self.output.extend(self.process.stdout), daemon=True).start()
         wait_for(self.limen_url + "/login/", self.process)
         wait_for(self.portal_url + "/", self.process)
+        wait_for(self.oidc_url + "/", self.process)
 
     def stop(self):
         try:

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from limen.notify.outbox import deliver_due
+from limen.notify.worker import run_jobs
 
 
 class Command(BaseCommand):
@@ -15,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, watch=False, interval=15.0, **options):
         while True:
             sent = deliver_due()
+            run_jobs()
             self.stdout.write(f"sent {sent} message(s)")
             if not watch:
                 return

@@ -1,0 +1,372 @@
+"""OpenID Connect: token endpoint requests per second per core, and full authorization code round trips,
+Limen beside panva's oidc-provider (Node.js), in one run.
+
+Both servers get one CPU core (taskset): Limen as operators run it (`limen serve`, gunicorn, one sync
+worker, SQLite), oidc-provider as one Node.js process with in-memory storage. wrk, pinned to another
+core, drives them over loopback. The same client does the same thing on both: confidential,
+client_secret_basic, PKCE S256, scope "openid email profile", RS256 ID tokens, a refresh token with
+every code exchange.
+
+1. Token endpoint: codes are first collected from each server's own authorization endpoint (a person
+   already signed in), then every token request exchanges a different code.
+2. Round trip: what a signed-in person's browser and the application do together, one after the
+   other: GET the authorization endpoint, take the code from the redirect, POST it to the token
+   endpoint. One round trip = both requests, counted when the token response has an ID token.
+
+Usage (from the repository root):
+
+    npm --prefix bench ci                    # oidc-provider, into bench/node_modules (not committed)
+    .venv/bin/python bench/oidc/run.py [--duration 20] [--rounds 3] [--json bench/oidc/results.json]
+
+Needs wrk, taskset (apt-get install wrk util-linux) and Node.js 20 or later.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote, urlencode, urljoin
+
+import requests
+
+HERE = Path(__file__).resolve().parent
+BENCH = HERE.parent
+ROOT = BENCH.parent
+WORK = BENCH / "work" / "oidc"
+CLIENT_ID = "bench-client"
+CLIENT_SECRET = "bench-client-secret-" + "s" * 40
+VERIFIER = "bench-pkce-verifier-" + "v" * 40
+CHALLENGE = base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest()).rstrip(b"=").decode()
+REDIRECT = "http://127.0.0.1:9/callback"  # never contacted: wrk does not follow redirects
+BASIC = "Basic " + base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+PERSON, PASSWORD = "bench@example.org", "Bench-Password-42"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen) -> None:
+    for _ in range(300):
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def form_fields(html: str) -> dict:
+    return dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html))
+
+
+class Target:
+    key = name = version = ""
+    authorize_path = token_path = ""
+
+    def __init__(self, cores: str):
+        self.cores = cores
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.dir = WORK / self.key
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir.mkdir(parents=True)
+        self.process: subprocess.Popen | None = None
+        self.cookie = ""
+
+    def authorize_query(self) -> str:
+        return urlencode({"response_type": "code", "client_id": CLIENT_ID, "redirect_uri": REDIRECT,
+                          "scope": "openid email profile", "state": "bench-state", "nonce": "bench-nonce",
+                          "code_challenge": CHALLENGE, "code_challenge_method": "S256"})
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(["taskset", "-c", self.cores, *self.command()], env=self.env(),
+                                        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(self.dir / "server.log", "w"))
+        wait_for(self.base + "/.well-known/openid-configuration", self.process)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(15)
+
+    def env(self) -> dict:
+        return dict(os.environ)
+
+    def check(self) -> None:
+        """One real round trip through Python, so a misconfiguration fails loudly before measuring."""
+        session = requests.Session()
+        response = session.get(self.base + self.authorize_path + "?" + self.authorize_query(),
+                               headers={"Cookie": self.cookie}, allow_redirects=False, timeout=10)
+        code = re.search(r"[?&]code=([^&]+)", response.headers.get("Location", ""))
+        assert code, f"{self.name}: no code from the authorization endpoint: {response.status_code}"
+        token = requests.post(self.base + self.token_path, data={
+            "grant_type": "authorization_code", "code": code.group(1), "redirect_uri": REDIRECT,
+            "code_verifier": VERIFIER}, headers={"Authorization": BASIC}, timeout=10).json()
+        assert token.get("id_token") and token.get("refresh_token"), f"{self.name}: {token}"
+
+
+class Limen(Target):
+    key, name = "limen", "Limen"
+    authorize_path, token_path = "/oidc/authorize", "/oidc/token"
+
+    def env(self) -> dict:
+        env = {**os.environ, "LIMEN_DATA_DIR": str(self.dir), "LIMEN_DEBUG": "0", "LIMEN_BASE_URL": self.base,
+               "LIMEN_LOG_LEVEL": "WARNING", "LIMEN_OIDC_CODE_SECONDS": "600"}
+        for name in ("DJANGO_SETTINGS_MODULE", "LIMEN_DATABASE_URL"):
+            env.pop(name, None)
+        return env
+
+    def limen(self, *args: str) -> str:
+        return subprocess.run([str(Path(sys.executable).with_name("limen")), *args], env=self.env(), cwd=ROOT,
+                              capture_output=True, text=True, check=True).stdout
+
+    def prepare(self) -> None:
+        self.limen("migrate", "--verbosity", "0")
+        self.limen("createcachetable")
+        self.limen("shell", "-c", f"""
+from limen.accounts.models import User
+from limen.oidc import clients
+User.objects.create_user({PERSON!r}, {PASSWORD!r}, first_name="Ada", last_name="Lovelace", email_verified=True)
+clients.register(name="Bench", client_id={CLIENT_ID!r}, secret={CLIENT_SECRET!r}, redirect_uris=[{REDIRECT!r}])
+""")
+        from importlib.metadata import version
+
+        self.version = (f"limen {version('limen')}, Django {version('django')}, django-oauth-toolkit "
+                        f"{version('django-oauth-toolkit')}, gunicorn 1 sync worker, SQLite")
+
+    def command(self) -> list[str]:
+        return [str(Path(sys.executable).with_name("limen")), "serve", "--bind", f"127.0.0.1:{self.port}",
+                "--workers", "1", "--threads", "1"]
+
+    def sign_in(self) -> None:
+        session = requests.Session()
+        for path, data in (("/login/", {"email": PERSON}), ("/login/password/", {"password": PASSWORD})):
+            page = session.get(self.base + path, timeout=10)
+            session.post(self.base + path, data={**form_fields(page.text), **data}, allow_redirects=False,
+                         timeout=10, headers={"Referer": self.base + path})
+        self.cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.get_dict().items())
+        assert "limen_sso" in self.cookie, "could not sign in to Limen"
+
+
+class OidcProvider(Target):
+    key, name = "oidc-provider", "oidc-provider (Node.js)"
+    authorize_path, token_path = "/auth", "/token"
+
+    def prepare(self) -> None:
+        package = BENCH / "node_modules" / "oidc-provider" / "package.json"
+        if not package.exists():
+            subprocess.run(["npm", "--prefix", str(BENCH), "ci", "--no-audit", "--no-fund"], check=True)
+        node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True).stdout.strip()
+        self.version = f"oidc-provider {json.loads(package.read_text())['version']}, Node.js {node}"
+
+    def command(self) -> list[str]:
+        return ["node", str(HERE / "provider.mjs"), str(self.port), CLIENT_ID, CLIENT_SECRET, REDIRECT]
+
+    def sign_in(self) -> None:
+        """Through oidc-provider's development interactions: log in, then consent once."""
+        session = requests.Session()
+        url = self.base + self.authorize_path + "?" + self.authorize_query()
+        for _ in range(10):
+            response = session.get(url, allow_redirects=False, timeout=10)
+            if response.status_code == 200:
+                action = re.search(r'<form[^>]*action="([^"]+)"', response.text).group(1)
+                fields = {**form_fields(response.text), "login": "ada", "password": "any"}
+                response = session.post(urljoin(url, action), data=fields, allow_redirects=False, timeout=10)
+            location = urljoin(url, response.headers["Location"])
+            if location.startswith(REDIRECT):
+                break
+            url = location
+        self.cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.get_dict().items())
+
+
+def _tree(pid: int) -> list[int]:
+    """pid and all its descendants (gunicorn's master and worker)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time used so far by a process tree (as in bench/cas_validate)."""
+    total = 0
+    for each in _tree(pid):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(target: Target, script: str, args: list[str], *, seconds: float, connections: int, cores: str) -> dict:
+    before = cpu_seconds(target.process.pid)
+    out = subprocess.run(
+        ["taskset", "-c", cores, "wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
+         "-s", str(HERE / script), target.base, "--", *args], capture_output=True, text=True, check=True).stdout
+    match = re.search(r"RESULT (.*)", out)
+    if not match:
+        raise RuntimeError(out)
+    values = {k: int(v) for k, v in (item.split("=") for item in match.group(1).split())}
+    values["per_second"] = values["ok"] / (values["duration_us"] / 1e6)
+    values["server_cpu_s"] = cpu_seconds(target.process.pid) - before
+    values["per_cpu_second"] = values["ok"] / values["server_cpu_s"] if values["server_cpu_s"] else 0.0
+    return values
+
+
+def harvest(target: Target, name: str, *, need: int, connections: int, cores: str, limit: float = 300) -> Path:
+    """Collect at least ``need`` codes from the authorization endpoint, in 10-second runs."""
+    prefix = target.dir / f"{name}-"
+    for old in target.dir.glob(f"{name}-*.txt"):
+        old.unlink()
+    got, spent, started = 0, 0.0, time.monotonic()
+    while got < need and time.monotonic() - started < limit:
+        result = wrk(target, "harvest.lua", [target.authorize_path + "?" + target.authorize_query(), target.cookie,
+                                             str(prefix)], seconds=10, connections=connections, cores=cores)
+        got += result["ok"]
+        spent += result["server_cpu_s"]
+    merged = target.dir / f"{name}.txt"
+    with open(merged, "w") as out:
+        for part in sorted(target.dir.glob(f"{name}-*.txt")):
+            out.write(part.read_text())
+    rate = got / spent if spent else 0.0
+    print(f"   {target.name}: {got} codes collected ({rate:.0f} authorization requests per CPU-second)",
+          file=sys.stderr)
+    return merged, rate
+
+
+def token_run(target: Target, codes: Path, **kw) -> dict:
+    return wrk(target, "token.lua", [str(codes), target.token_path, quote(REDIRECT, safe=""), VERIFIER, BASIC], **kw)
+
+
+def round_trip_run(target: Target, **kw) -> dict:
+    return wrk(target, "roundtrip.lua", [target.authorize_path + "?" + target.authorize_query(), target.cookie,
+                                         target.token_path, quote(REDIRECT, safe=""), VERIFIER, BASIC], **kw)
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=20, help="seconds of measured load per server and run")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds; the servers take turns in each")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--server-core", default="0")
+    parser.add_argument("--load-core", default="1")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    for tool in ("wrk", "taskset", "node"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is needed (apt-get install wrk util-linux nodejs)")
+    targets = [Limen(args.server_core), OidcProvider(args.server_core)]
+    runs = {t.name: {"token": [], "round_trip": [], "authorize_per_cpu_second": []} for t in targets}
+    load = {"connections": args.connections, "cores": args.load_core}
+    try:
+        need = {}
+        for target in targets:
+            print(f"== {target.name}: preparing", file=sys.stderr)
+            target.prepare()
+            target.start()
+            target.sign_in()
+            target.check()
+            warm = round_trip_run(target, seconds=5, **load)  # warm-up, and how many codes a token run needs
+            # A token exchange costs less than a round trip: collect four times the round-trip rate.
+            need[target.name] = int(4 * warm["per_second"] * args.duration) + 200
+        for round_ in range(args.rounds):
+            for target in targets if round_ % 2 == 0 else list(reversed(targets)):
+                print(f"== round {round_ + 1}: {target.name}", file=sys.stderr)
+                codes, authorize_rate = harvest(target, f"codes{round_}", need=need[target.name], **load)
+                token = token_run(target, codes, seconds=args.duration, **load)
+                runs[target.name]["authorize_per_cpu_second"].append(authorize_rate)
+                # Never run short of codes again: keep a third more than this round's token rate needs.
+                need[target.name] = max(need[target.name], int(1.35 * token["per_second"] * args.duration) + 200)
+                trip = round_trip_run(target, seconds=args.duration, **load)
+                runs[target.name]["token"].append(token)
+                runs[target.name]["round_trip"].append(trip)
+                print(f"   token endpoint {token['per_cpu_second']:.0f} per CPU-second ({token['per_second']:.0f}/s, "
+                      f"bad {token['bad']}), round trips {trip['per_cpu_second']:.0f} per CPU-second "
+                      f"({trip['per_second']:.0f}/s, bad {trip['bad']})", file=sys.stderr)
+    finally:
+        for target in targets:
+            target.stop()
+    summary = {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+                   f"{platform.python_version()}",
+        "cpu": _cpu_model(),
+        "load_average_before": Path("/proc/loadavg").read_text().split()[:3],
+        "settings": {"duration_s": args.duration, "rounds": args.rounds, "connections": args.connections,
+                     "server_core": args.server_core, "load_core": args.load_core},
+        "servers": {},
+    }
+    for target in targets:
+        data = runs[target.name]
+        summary["servers"][target.name] = {
+            "version": target.version,
+            "token_per_cpu_second": round(_median([r["per_cpu_second"] for r in data["token"]])),
+            "round_trips_per_cpu_second": round(_median([r["per_cpu_second"] for r in data["round_trip"]])),
+            "token_per_second_per_core": round(_median([r["per_second"] for r in data["token"]])),
+            "token_p50_ms": round(_median([r["p50_us"] for r in data["token"]]) / 1000, 2),
+            "token_p99_ms": round(_median([r["p99_us"] for r in data["token"]]) / 1000, 2),
+            "round_trips_per_second_per_core": round(_median([r["per_second"] for r in data["round_trip"]])),
+            "authorize_per_cpu_second": round(_median(data["authorize_per_cpu_second"])),
+            "failed_requests": sum(r["bad"] + r["errors"] for kind in ("token", "round_trip") for r in data[kind]),
+            "runs": data,
+        }
+    print(json.dumps({k: v for k, v in summary.items() if k != "servers"}, indent=2))
+    print("| server | token requests per CPU-second | round trips per CPU-second | token req/s (wall clock, "
+          "one core) | token p50 / p99 (ms) | round trips/s (wall clock) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, s in summary["servers"].items():
+        print(f"| {name} ({s['version']}) | {s['token_per_cpu_second']} | {s['round_trips_per_cpu_second']} | "
+              f"{s['token_per_second_per_core']} | {s['token_p50_ms']} / {s['token_p99_ms']} | "
+              f"{s['round_trips_per_second_per_core']} |")
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2) + "\n")
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+if __name__ == "__main__":
+    main()

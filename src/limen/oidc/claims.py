@@ -1,0 +1,109 @@
+"""What Limen tells applications about a person and about how they signed in.
+
+acr (authentication context class) is the level of the sign-in, named as in
+EU Login: BASIC, MEDIUM, HIGH. An application that asks for a level (acr_values,
+or an essential acr in the claims parameter) accepts every level above it.
+
+amr (authentication methods, RFC 8176 values) says which methods were used.
+"""
+
+from __future__ import annotations
+
+from limen.signin import levels
+
+ACR_VALUES = ["BASIC", "MEDIUM", "HIGH"]
+
+# Strength (EU Login name) -> RFC 8176 method references.
+STRENGTH_AMR: dict[str, list[str]] = {
+    "PASSWORD": ["pwd"],
+    "PASSWORD_MOBILE_APP": ["pwd", "swk", "pin"],
+    "PASSWORD_SOFTWARE_TOKEN": ["pwd", "otp", "pin"],
+    "MOBILE_APP": ["swk", "pin"],
+    "PASSWORD_SMS": ["pwd", "sms"],
+    "PASSWORD_WEBAUTHN": ["pwd", "hwk"],
+    "PASSWORD_RECOVERY_CODE": ["pwd", "otp"],
+    # A national eID counts as two factors; "eid" is Limen's own value (RFC 8176 has none for it).
+    "EIDAS": ["eid", "mfa"],
+}
+TWO_FACTOR_STRENGTHS = set(STRENGTH_AMR) - {"PASSWORD"}
+
+SCOPE_CLAIMS = {
+    "profile": ["name", "given_name", "family_name", "locale"],
+    "email": ["email", "email_verified"],
+}
+ALL_CLAIMS = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "azp",
+              "at_hash", *SCOPE_CLAIMS["profile"], *SCOPE_CLAIMS["email"]]
+
+
+def acr_for(strengths: list[str]) -> str:
+    return levels.LEVEL_NAMES[levels.level_of(strengths)]
+
+
+def amr_for(strengths: list[str]) -> list[str]:
+    values: list[str] = []
+    for strength in strengths:
+        for value in STRENGTH_AMR.get(strength, []):
+            if value not in values:
+                values.append(value)
+    if set(strengths) & TWO_FACTOR_STRENGTHS and "mfa" not in values:
+        values.append("mfa")
+    return values
+
+
+def parse_acr(value: str) -> int | None:
+    """'MEDIUM' (any case) -> the level; anything else -> None."""
+    return levels.parse_level(value)
+
+
+def requested_level(acr_values: str | None, claims: dict | None) -> tuple[int | None, bool, bool]:
+    """(level to ensure, whether it is essential, whether an essential request was unknown).
+
+    acr_values lists acceptable levels in order of preference; since a level
+    accepts every level above it, the lowest known one is what must be met.
+    An essential acr in the claims parameter (id_token or userinfo member)
+    wins over acr_values.
+    """
+    essential_values: list[str] = []
+    essential = False
+    for member in ("id_token", "userinfo"):
+        acr = ((claims or {}).get(member) or {}).get("acr") if isinstance(claims, dict) else None
+        if isinstance(acr, dict) and acr.get("essential"):
+            essential = True
+            if isinstance(acr.get("values"), list):
+                essential_values += [v for v in acr["values"] if isinstance(v, str)]
+            elif isinstance(acr.get("value"), str):
+                essential_values.append(acr["value"])
+    if essential and essential_values:
+        known = [lvl for lvl in (parse_acr(v) for v in essential_values) if lvl is not None]
+        if not known:
+            return None, True, True
+        return min(known), True, False
+    known = [lvl for lvl in (parse_acr(v) for v in (acr_values or "").split()) if lvl is not None]
+    return (min(known) if known else None), False, False
+
+
+def user_claims(user, scopes: list[str], requested: list[str] | None = None) -> dict:
+    """Claims about the person allowed by ``scopes`` (plus individually requested ones)."""
+    values = {
+        "name": user.get_full_name(),
+        "given_name": user.first_name,
+        "family_name": user.last_name,
+        "locale": user.interface_language or user.email_language or "en",
+        "email": user.email,
+        "email_verified": bool(user.email_verified),
+    }
+    allowed: list[str] = []
+    for scope, names in SCOPE_CLAIMS.items():
+        if scope in scopes:
+            allowed += names
+    for name in requested or []:
+        if name in values and name not in allowed:
+            allowed.append(name)
+    return {name: values[name] for name in allowed}
+
+
+def requested_claims(claims: dict | None, member: str) -> list[str]:
+    """Names requested individually in the claims parameter for ``member`` (id_token/userinfo)."""
+    if not isinstance(claims, dict) or not isinstance(claims.get(member), dict):
+        return []
+    return [name for name in claims[member] if isinstance(name, str)]

@@ -1,0 +1,87 @@
+"""Registering applications (OpenID Connect clients): used by `limen oidc_client` and the admin site."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from oauth2_provider.generators import generate_client_id, generate_client_secret
+
+from limen.audit.events import Event
+from limen.audit.service import record
+
+from . import clientauth
+from .models import SECRET_METHODS, AuthMethod, Client
+
+
+@dataclass
+class Registered:
+    client: Client
+    secret: str | None  # shown once; only a hash (and, for client_secret_jwt, an encrypted copy) is kept
+
+
+def _apply_secret(client: Client, secret: str | None = None) -> str | None:
+    if client.token_endpoint_auth_method not in SECRET_METHODS:
+        client.client_secret = ""
+        client.secret_encrypted = ""
+        return None
+    value = secret or generate_client_secret()
+    client.client_secret = value  # hashed when saved
+    client.secret_encrypted = ""
+    if client.token_endpoint_auth_method == AuthMethod.CLIENT_SECRET_JWT:
+        clientauth.store_secret(client, value)
+    return value
+
+
+def parse_jwks(value: str | dict | None):
+    if value in (None, ""):
+        return None
+    if isinstance(value, dict):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        raise ValidationError({"jwks": ["The public keys must be a JSON object such as {\"keys\": [...]}."]}) from None
+
+
+@transaction.atomic
+def register(*, name: str, redirect_uris: list[str], public: bool = False, auth_method: str | None = None,
+             post_logout_redirect_uris: list[str] = (), backchannel_logout_uri: str = "", jwks=None,
+             jwks_uri: str = "", client_id: str | None = None, secret: str | None = None,
+             operator: str = "") -> Registered:
+    """Register an application; raises ValidationError with a message per field."""
+    method = auth_method or (AuthMethod.NONE if public else AuthMethod.CLIENT_SECRET_BASIC)
+    if method not in AuthMethod.values:
+        raise ValidationError({"token_endpoint_auth_method": [f"Unknown method {method!r}; use one of "
+                                                              + ", ".join(AuthMethod.values) + "."]})
+    client = Client(
+        name=name.strip(), client_id=client_id or generate_client_id(),
+        client_type=Client.CLIENT_PUBLIC if public else Client.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=" ".join(redirect_uris), post_logout_redirect_uris=" ".join(post_logout_redirect_uris),
+        backchannel_logout_uri=backchannel_logout_uri, jwks=parse_jwks(jwks), jwks_uri=jwks_uri,
+        token_endpoint_auth_method=method, algorithm=Client.RS256_ALGORITHM, skip_authorization=True,
+    )
+    value = _apply_secret(client, secret)
+    client.full_clean(exclude=["client_secret", "user"])
+    client.save()
+    record(Event.OIDC_CLIENT_ADDED, client=client.client_id, name=client.name, operator=operator)
+    return Registered(client, value)
+
+
+@transaction.atomic
+def reset_secret(client: Client, *, operator: str = "") -> str | None:
+    value = _apply_secret(client)
+    client.save()
+    record(Event.OIDC_CLIENT_SECRET_RESET, client=client.client_id, operator=operator)
+    return value
+
+
+@transaction.atomic
+def remove(client: Client, *, operator: str = "") -> None:
+    """Delete the application; its codes and tokens go with it."""
+    client_id = client.client_id
+    client.delete()
+    record(Event.OIDC_CLIENT_REMOVED, client=client_id, operator=operator)

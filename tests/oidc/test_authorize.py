@@ -1,0 +1,162 @@
+"""The authorization endpoint in-process: sign-in, step-up, prompt, max_age, hints, warnings, errors."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from limen.audit.events import Event
+from limen.audit.models import AuditEvent
+from limen.core import clock
+from limen.oidc.models import Authorization
+
+from .conftest import REDIRECT_URI, pkce_pair
+
+
+@pytest.fixture
+def app(oidc_app):
+    return oidc_app()
+
+
+def params(app, **extra):
+    _verifier, challenge = pkce_pair()
+    data = {"response_type": "code", "client_id": app.client.client_id, "redirect_uri": REDIRECT_URI,
+            "scope": "openid email", "state": "st", "nonce": "nn", "code_challenge": challenge,
+            "code_challenge_method": "S256"}
+    data.update(extra)
+    return data
+
+
+def query(response) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlsplit(response["Location"]).query).items()}
+
+
+def test_not_signed_in_goes_to_sign_in_and_comes_back_with_a_code(client, user, app):
+    response = client.get("/oidc/authorize", params(app, login_hint=user.email))
+    target = urlsplit(response["Location"])
+    assert target.path == "/login/"
+    back = parse_qs(target.query)
+    assert back["email"] == [user.email]  # login_hint fills in the e-mail address
+    client.post("/login/", {"email": user.email})
+    done = client.post("/login/password/", {"password": "Correct-Horse-42", "next": back["next"][0]})
+    code = client.get(done["Location"])
+    assert code["Location"].startswith(REDIRECT_URI) and "code" in query(code)
+    authz = Authorization.objects.get()
+    assert authz.acr == "BASIC" and authz.amr == ["pwd"] and authz.user == user
+    event = AuditEvent.objects.filter(event=Event.OIDC_AUTHORIZED).get()
+    assert event.data["sso"] is False  # the person signed in for this application
+
+
+def test_single_sign_on_is_recorded_as_such(signed_in_client, app):
+    response = signed_in_client.get("/oidc/authorize", params(app))
+    assert "code" in query(response)
+    assert AuditEvent.objects.filter(event=Event.OIDC_AUTHORIZED).get().data["sso"] is True
+
+
+def test_a_form_post_authentication_request_continues_as_get(signed_in_client, app):
+    response = signed_in_client.post("/oidc/authorize", params(app))
+    assert response.status_code == 302 and response["Location"].startswith("/oidc/authorize?")
+    assert "code" in query(signed_in_client.get(response["Location"]))
+
+
+def test_after_a_form_of_ours_the_code_is_handed_over_by_a_continuing_page(signed_in_client, app):
+    response = signed_in_client.get("/oidc/authorize", params(app), HTTP_SEC_FETCH_SITE="same-origin",
+                                    HTTP_SEC_FETCH_MODE="navigate")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/callback?code=' in page
+    assert "Continuing to Test application" in page
+    assert response["Cache-Control"] == "no-store" and response["Referrer-Policy"] == "no-referrer"
+    cross = signed_in_client.get("/oidc/authorize", params(app), HTTP_SEC_FETCH_SITE="cross-site")
+    assert cross.status_code == 302
+
+
+def test_max_age_exceeded_asks_for_the_password_again(signed_in_client, app):
+    clock.advance(seconds=120)
+    response = signed_in_client.get("/oidc/authorize", params(app, max_age="60"))
+    target = parse_qs(urlsplit(response["Location"]).query)
+    assert urlsplit(response["Location"]).path == "/login/" and target["switch"] == ["1"]
+    assert target["email"] == [signed_in_client.user.email]
+    signed_in_client.post("/login/?switch=1", {"email": signed_in_client.user.email})
+    done = signed_in_client.post("/login/password/", {"password": "Correct-Horse-42", "next": target["next"][0]})
+    assert "code" in query(signed_in_client.get(done["Location"]))  # max_age=60 met, and max_age=0 would be too
+    fresh = signed_in_client.get("/oidc/authorize", params(app, max_age="600"))
+    assert "code" in query(fresh)
+
+
+def test_max_age_must_be_a_number(signed_in_client, app):
+    assert query(signed_in_client.get("/oidc/authorize", params(app, max_age="soon")))["error"] == "invalid_request"
+
+
+def test_the_return_marker_cannot_be_forged(signed_in_client, app):
+    response = signed_in_client.get("/oidc/authorize", params(app, prompt="login", limen_reauth="forged"))
+    assert urlsplit(response["Location"]).path == "/login/"
+
+
+@pytest.mark.parametrize("extra, error", [
+    ({"request": "eyJ..."}, "request_not_supported"),
+    ({"request_uri": "https://rp.example/r"}, "request_uri_not_supported"),
+    ({"response_mode": "form_post"}, "invalid_request"),
+    ({"scope": "email"}, "invalid_scope"),
+    ({"code_challenge_method": "plain"}, "invalid_request"),
+    ({"claims": "{not json"}, "invalid_request"),
+])
+def test_requests_limen_does_not_serve(signed_in_client, app, extra, error):
+    response = signed_in_client.get("/oidc/authorize", params(app, **extra))
+    answer = query(response)
+    assert answer["error"] == error and answer["state"] == "st" and "code" not in answer
+    assert answer["iss"] == "http://127.0.0.1:8000"
+    assert not Authorization.objects.exists()
+
+
+def test_warn_before_sso_asks_first(signed_in_client, app):
+    user = signed_in_client.user
+    user.warn_before_sso = True
+    user.save()
+    page = signed_in_client.get("/oidc/authorize", params(app))
+    assert page.status_code == 200 and b"An application asks who you are" in page.content
+    assert not Authorization.objects.exists()
+    silent = signed_in_client.get("/oidc/authorize", params(app, prompt="none"))
+    assert query(silent)["error"] == "interaction_required"
+    path = page.context["next"]
+    confirmed = signed_in_client.post("/oidc/authorize/confirm", {"next": path})
+    assert confirmed["Location"] == path
+    assert "code" in query(signed_in_client.get(path))
+    # The confirmation is for that request only.
+    assert signed_in_client.get("/oidc/authorize", params(app)).status_code == 200
+
+
+def test_confirmation_only_returns_to_the_authorization_endpoint(signed_in_client):
+    response = signed_in_client.post("/oidc/authorize/confirm", {"next": "https://evil.example/"})
+    assert response.status_code == 400
+
+
+def test_ui_locales_sets_the_language_of_the_sign_in_pages(client, db, app):
+    response = client.get("/oidc/authorize", params(app, ui_locales="fr-BE en"))
+    assert response.cookies["limen_language"].value == "fr"
+
+
+def test_disabled_client_cannot_sign_anyone_in(signed_in_client, app):
+    app.client.active = False
+    app.client.save()
+    response = signed_in_client.get("/oidc/authorize", params(app))
+    assert response.status_code == 400 and "Location" not in response
+
+
+def test_step_up_goes_to_the_step_up_page(signed_in_client, app):
+    response = signed_in_client.get("/oidc/authorize", params(app, acr_values="MEDIUM"))
+    target = urlsplit(response["Location"])
+    assert target.path == "/login/step-up/" and parse_qs(target.query)["level"] == ["MEDIUM"]
+
+
+def test_acr_values_high_asks_for_the_best_limen_offers(signed_in_client, app):
+    response = signed_in_client.get("/oidc/authorize", params(app, acr_values="HIGH"))
+    assert parse_qs(urlsplit(response["Location"]).query)["level"] == ["MEDIUM"]  # not a step-up it cannot end
+
+
+def test_unknown_acr_values_are_ignored_but_not_an_unknown_essential_acr(signed_in_client, app):
+    assert "code" in query(signed_in_client.get("/oidc/authorize", params(app, acr_values="urn:x:loa gold")))
+    essential = '{"id_token": {"acr": {"essential": true, "values": ["HIGH"]}}}'
+    answer = query(signed_in_client.get("/oidc/authorize", params(app, claims=essential)))
+    assert answer["error"] == "unmet_authentication_requirements"  # no method reaches HIGH
