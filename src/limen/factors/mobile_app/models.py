@@ -18,7 +18,9 @@ from limen.core import clock
 
 
 def new_public_id() -> str:
-    return secrets.token_urlsafe(16)  # 22 characters
+    # Hex, not URL-safe base64: people type prefixes of these ids on a command
+    # line, and an id starting with "-" would read as an option.
+    return secrets.token_hex(16)  # 32 characters, 128 bits
 
 
 class DeviceStatus(models.TextChoices):
