@@ -46,6 +46,9 @@ def eid_site(request, page, eid_limen, mailbox):
 
 def sign_in_at_the_eid_provider(page, national_eid, email: str):
     expect(heading(page, "Sign in to continue")).to_be_visible()
+    # The sign-in page asks for passkey options in the background, and that request saves the session;
+    # pressing Next before it finished can lose the e-mail step (see the report to the WebAuthn area).
+    page.wait_for_load_state("networkidle")
     assert page.url.startswith(national_eid.base_url)
     page.get_by_label("E-mail", exact=True).fill(email)
     page.get_by_role("button", name="Next").click()

@@ -44,6 +44,7 @@ def demo_page(browser):
 
 def sign_in_on_limen(page, demo):
     expect(heading(page, "Sign in to continue")).to_be_visible()
+    page.wait_for_load_state("networkidle")  # the passkey options request saves the session (see test_eid.py)
     page.get_by_label("E-mail", exact=True).fill(demo.email)
     page.get_by_role("button", name="Next").click()
     expect(heading(page, "Welcome back")).to_be_visible()
