@@ -5,7 +5,10 @@ from __future__ import annotations
 import base64
 import time
 
+import secrets
+
 from django.conf import settings
+from django.core.cache import cache
 
 PREFIX = "limen.webauthn."
 
@@ -25,3 +28,32 @@ def take(request, ceremony: str) -> dict | None:
         return None
     data["challenge"] = base64.b64decode(data["challenge"])
     return data
+
+
+# The passkey ceremony starts in the background while the person may be
+# typing an e-mail address on the same page. Saving it in the session would
+# race with the sign-in step (each request saves the whole session, and the
+# later save wins), so it lives in the shared cache under a random id kept in
+# its own cookie, and the session is never touched.
+DETACHED_COOKIE = "limen_passkey"
+
+
+def remember_detached(response, ceremony: str, challenge: bytes) -> None:
+    handle = secrets.token_urlsafe(24)
+    cache.set(f"{PREFIX}{ceremony}:{handle}", base64.b64encode(challenge).decode(),
+              settings.WEBAUTHN_TIMEOUT_SECONDS + 60)
+    response.set_cookie(DETACHED_COOKIE, handle, max_age=settings.WEBAUTHN_TIMEOUT_SECONDS + 60,
+                        secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+
+
+def take_detached(request, ceremony: str) -> dict | None:
+    """The challenge, used up (single use); None if absent or expired."""
+    handle = request.COOKIES.get(DETACHED_COOKIE, "")
+    if not handle or len(handle) > 64:
+        return None
+    key = f"{PREFIX}{ceremony}:{handle}"
+    encoded = cache.get(key)
+    cache.delete(key)
+    if not encoded:
+        return None
+    return {"challenge": base64.b64decode(encoded)}

@@ -167,8 +167,8 @@ def passkey_options(request):
                             status=429)
     ratelimit.hit(_options_limit(), ip)
     options, challenge_bytes = services.authentication_options(None)
-    state.remember(request, "passkey", challenge_bytes)
     response = JsonResponse(json.loads(options))
+    state.remember_detached(response, "passkey", challenge_bytes)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -177,7 +177,7 @@ def passkey_options(request):
 def passkey_signin(request):
     next_url = safe_next(request, request.POST.get("next"), reverse("accounts:my_account"))
     form = ResponseForm(request.POST)
-    ceremony = state.take(request, "passkey")
+    ceremony = state.take_detached(request, "passkey")
     try:
         if not form.is_valid():
             raise CeremonyExpired()
