@@ -21,15 +21,14 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from harness import cpu_model, cpu_seconds, free_port, median, wait_for  # noqa: E402
 BENCH = HERE.parent
 ROOT = BENCH.parent
 WORK = BENCH / "work"
@@ -38,32 +37,12 @@ MAMA_REQUIREMENTS = ["django-mama-cas==2.5.0", "Django>=5.2,<5.3", "gunicorn"]
 ENDPOINT = "/cas/p3/serviceValidate"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def ensure_mama_venv() -> Path:
     python = MAMA_VENV / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(MAMA_VENV)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "--quiet", *MAMA_REQUIREMENTS], check=True)
     return python
-
-
-def wait_for(url: str, process: subprocess.Popen) -> None:
-    for _ in range(300):
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer")
 
 
 class Target:
@@ -150,36 +129,6 @@ class MamaCas(Target):
         return HERE
 
 
-def _tree(pid: int) -> list[int]:
-    """pid and all its descendants (gunicorn's master and workers)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time used so far by a process tree."""
-    total = 0
-    for each in _tree(pid):
-        try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def wrk(target: Target, tickets: str, *, seconds: int, connections: int, cores: str) -> dict:
     before = cpu_seconds(target.process.pid)
     out = subprocess.run(
@@ -195,12 +144,6 @@ def wrk(target: Target, tickets: str, *, seconds: int, connections: int, cores: 
     values["server_cpu_s"] = cpu_seconds(target.process.pid) - before
     values["per_cpu_second"] = values["ok"] / values["server_cpu_s"] if values["server_cpu_s"] else 0.0
     return values
-
-
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def main() -> None:
@@ -246,15 +189,15 @@ def main() -> None:
     limen, mama = (runs[t.name] for t in targets)
     report = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{os.cpu_count()} cores, {platform.platform()}", "cpu": _cpu_model(),
+        "machine": f"{os.cpu_count()} cores, {platform.platform()}", "cpu": cpu_model(),
         "load_average_before": Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else [],
         "duration_s": args.duration, "rounds": args.rounds, "connections": args.connections,
         "servers": [{"server": t.name, "version": t.version, **summary(runs[t.name])} for t in targets],
         "ratio_per_round": [a["per_cpu_second"] / b["per_cpu_second"] for a, b in zip(limen["load"], mama["load"])],
         "wall_ratio_per_round": [a["per_second"] / b["per_second"] for a, b in zip(limen["load"], mama["load"])],
     }
-    report["ratio"] = _median(report["ratio_per_round"])
-    report["wall_ratio"] = _median(report["wall_ratio_per_round"])
+    report["ratio"] = median(report["ratio_per_round"])
+    report["wall_ratio"] = median(report["wall_ratio_per_round"])
     print(markdown(report))
     if args.json:
         args.json.write_text(json.dumps({**report, "runs": runs}, indent=2) + "\n")
@@ -262,25 +205,15 @@ def main() -> None:
 
 def summary(runs: dict[str, list]) -> dict:
     return {
-        "per_cpu_second": _median([r["per_cpu_second"] for r in runs["load"]]),
-        "per_second": _median([r["per_second"] for r in runs["load"]]),
-        "p50_ms": _median([r["p50_us"] for r in runs["load"]]) / 1000,
-        "p99_ms": _median([r["p99_us"] for r in runs["load"]]) / 1000,
-        "single_p50_ms": _median([r["p50_us"] for r in runs["single"]]) / 1000,
-        "single_p99_ms": _median([r["p99_us"] for r in runs["single"]]) / 1000,
+        "per_cpu_second": median([r["per_cpu_second"] for r in runs["load"]]),
+        "per_second": median([r["per_second"] for r in runs["load"]]),
+        "p50_ms": median([r["p50_us"] for r in runs["load"]]) / 1000,
+        "p99_ms": median([r["p99_us"] for r in runs["load"]]) / 1000,
+        "single_p50_ms": median([r["p50_us"] for r in runs["single"]]) / 1000,
+        "single_p99_ms": median([r["p99_us"] for r in runs["single"]]) / 1000,
         "failed": sum(r["bad"] + r["errors"] for kind in runs.values() for r in kind),
         "per_round": [round(r["per_cpu_second"]) for r in runs["load"]],
     }
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def markdown(report: dict) -> str:

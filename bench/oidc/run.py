@@ -32,17 +32,17 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote, urlencode, urljoin
 
 import requests
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from harness import cpu_model, cpu_seconds, free_port, median, wait_for  # noqa: E402
 BENCH = HERE.parent
 ROOT = BENCH.parent
 WORK = BENCH / "work" / "oidc"
@@ -53,26 +53,6 @@ CHALLENGE = base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest())
 REDIRECT = "http://127.0.0.1:9/callback"  # never contacted: wrk does not follow redirects
 BASIC = "Basic " + base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
 PERSON, PASSWORD = "bench@example.org", "Bench-Password-42"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen) -> None:
-    for _ in range(300):
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer")
 
 
 def form_fields(html: str) -> dict:
@@ -198,36 +178,6 @@ class OidcProvider(Target):
         self.cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.get_dict().items())
 
 
-def _tree(pid: int) -> list[int]:
-    """pid and all its descendants (gunicorn's master and worker)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time used so far by a process tree (as in bench/cas_validate)."""
-    total = 0
-    for each in _tree(pid):
-        try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def wrk(target: Target, script: str, args: list[str], *, seconds: float, connections: int, cores: str) -> dict:
     before = cpu_seconds(target.process.pid)
     out = subprocess.run(
@@ -271,12 +221,6 @@ def token_run(target: Target, codes: Path, **kw) -> dict:
 def round_trip_run(target: Target, **kw) -> dict:
     return wrk(target, "roundtrip.lua", [target.authorize_path + "?" + target.authorize_query(), target.cookie,
                                          target.token_path, quote(REDIRECT, safe=""), VERIFIER, BASIC], **kw)
-
-
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def main() -> None:
@@ -326,7 +270,7 @@ def main() -> None:
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
                    f"{platform.python_version()}",
-        "cpu": _cpu_model(),
+        "cpu": cpu_model(),
         "load_average_before": Path("/proc/loadavg").read_text().split()[:3],
         "settings": {"duration_s": args.duration, "rounds": args.rounds, "connections": args.connections,
                      "server_core": args.server_core, "load_core": args.load_core},
@@ -336,13 +280,13 @@ def main() -> None:
         data = runs[target.name]
         summary["servers"][target.name] = {
             "version": target.version,
-            "token_per_cpu_second": round(_median([r["per_cpu_second"] for r in data["token"]])),
-            "round_trips_per_cpu_second": round(_median([r["per_cpu_second"] for r in data["round_trip"]])),
-            "token_per_second_per_core": round(_median([r["per_second"] for r in data["token"]])),
-            "token_p50_ms": round(_median([r["p50_us"] for r in data["token"]]) / 1000, 2),
-            "token_p99_ms": round(_median([r["p99_us"] for r in data["token"]]) / 1000, 2),
-            "round_trips_per_second_per_core": round(_median([r["per_second"] for r in data["round_trip"]])),
-            "authorize_per_cpu_second": round(_median(data["authorize_per_cpu_second"])),
+            "token_per_cpu_second": round(median([r["per_cpu_second"] for r in data["token"]])),
+            "round_trips_per_cpu_second": round(median([r["per_cpu_second"] for r in data["round_trip"]])),
+            "token_per_second_per_core": round(median([r["per_second"] for r in data["token"]])),
+            "token_p50_ms": round(median([r["p50_us"] for r in data["token"]]) / 1000, 2),
+            "token_p99_ms": round(median([r["p99_us"] for r in data["token"]]) / 1000, 2),
+            "round_trips_per_second_per_core": round(median([r["per_second"] for r in data["round_trip"]])),
+            "authorize_per_cpu_second": round(median(data["authorize_per_cpu_second"])),
             "failed_requests": sum(r["bad"] + r["errors"] for kind in ("token", "round_trip") for r in data[kind]),
             "runs": data,
         }
@@ -356,16 +300,6 @@ def main() -> None:
               f"{s['round_trips_per_second_per_core']} |")
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2) + "\n")
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 if __name__ == "__main__":
