@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -32,3 +34,21 @@ def enrolment_gate(request, next_url: str):
     if levels.level_of(strengths) >= Level.MEDIUM:
         return None
     return flow.ensure(request, next_url, level=Level.MEDIUM)
+
+
+def enrolment_required(back_to: str | None = None):
+    """View decorator: ``enrolment_gate`` before the view runs.
+
+    ``back_to`` names the URL the person returns to after proving a factor
+    (for the later steps of an adding flow, its first page); by default the
+    page itself.
+    """
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            gate = enrolment_gate(request, reverse(back_to) if back_to else request.path)
+            if gate is not None:
+                return gate
+            return view(request, *args, **kwargs)
+        return wrapped
+    return decorate

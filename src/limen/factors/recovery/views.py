@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_http_methods
 
@@ -62,10 +61,8 @@ def manage(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@guards.enrolment_required()
 def generate(request):
-    gate = guards.enrolment_gate(request, reverse("factors_recovery:generate"))
-    if gate is not None:
-        return gate
     if request.method == "GET":
         return render(request, "factors/recovery/generate.html", {
             "replacing": RecoveryCode.objects.filter(user=request.user).exists(),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,21 +27,27 @@ def _disabled(request):
     return render(request, "factors/sms/disabled.html", {"message": SmsDisabled.default_message}, status=403)
 
 
+def _enabled(view):
+    """The page explains that SMS is switched off (LIMEN_SMS_ENABLED=0) instead of running."""
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not settings.SMS_ENABLED:
+            return _disabled(request)
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
 @login_required
+@_enabled
 def manage(request):
-    if not settings.SMS_ENABLED:
-        return _disabled(request)
     return render(request, "factors/sms/manage.html", {"numbers": services.numbers_of(request.user)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@_enabled
+@guards.enrolment_required(back_to="factors_sms:add")
 def add(request):
-    if not settings.SMS_ENABLED:
-        return _disabled(request)
-    gate = guards.enrolment_gate(request, reverse("factors_sms:add"))
-    if gate is not None:
-        return gate
     form = AddNumberForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -58,12 +65,9 @@ def add(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@_enabled
+@guards.enrolment_required(back_to="factors_sms:add")
 def finalise(request):
-    if not settings.SMS_ENABLED:
-        return _disabled(request)
-    gate = guards.enrolment_gate(request, reverse("factors_sms:add"))
-    if gate is not None:
-        return gate
     waiting = services.pending_code(request.user, Purpose.ENROL)
     if waiting is None and request.method == "GET":
         messages.info(request, _("Enter your number to receive a new code."))
@@ -90,12 +94,9 @@ def finalise(request):
 
 @login_required
 @require_POST
+@_enabled
+@guards.enrolment_required(back_to="factors_sms:add")
 def resend_enrolment(request):
-    if not settings.SMS_ENABLED:
-        return _disabled(request)
-    gate = guards.enrolment_gate(request, reverse("factors_sms:add"))
-    if gate is not None:
-        return gate
     try:
         services.resend_enrolment(request.user, request=request)
     except LimenError as error:
@@ -107,11 +108,9 @@ def resend_enrolment(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@guards.enrolment_required()
 def remove(request, pk: int):
     phone = get_object_or_404(PhoneNumber, pk=pk, user=request.user)
-    gate = guards.enrolment_gate(request, reverse("factors_sms:remove", args=[pk]))
-    if gate is not None:
-        return gate
     if request.method == "POST":
         services.remove(request.user, phone.pk, request=request)
         messages.success(request, _("The number %(number)s has been removed.") % {"number": phone.pretty})

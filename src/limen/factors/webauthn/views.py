@@ -37,11 +37,9 @@ def manage(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@guards.enrolment_required(back_to="factors_webauthn:add")
 def add(request):
     """Step 1: what it is and what to call it."""
-    gate = guards.enrolment_gate(request, reverse("factors_webauthn:add"))
-    if gate is not None:
-        return gate
     form = AddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         request.session[PENDING_KEY] = {"name": form.cleaned_data["name"].strip(), "kind": form.cleaned_data["kind"]}
@@ -51,11 +49,9 @@ def add(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@guards.enrolment_required(back_to="factors_webauthn:add")
 def register(request):
     """Step 2: the browser talks to the authenticator; the page posts its answer."""
-    gate = guards.enrolment_gate(request, reverse("factors_webauthn:add"))
-    if gate is not None:
-        return gate
     adding = request.session.get(PENDING_KEY)
     if not adding:
         return redirect("factors_webauthn:add")
@@ -93,11 +89,9 @@ def _own(request, pk: int) -> WebAuthnCredential:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@guards.enrolment_required()
 def rename(request, pk: int):
     credential = _own(request, pk)
-    gate = guards.enrolment_gate(request, reverse("factors_webauthn:rename", args=[pk]))
-    if gate is not None:
-        return gate
     form = RenameForm(request.POST or None, initial={"name": credential.name})
     if request.method == "POST" and form.is_valid():
         services.rename(request.user, credential.pk, form.cleaned_data["name"].strip(), request=request)
@@ -109,11 +103,9 @@ def rename(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@guards.enrolment_required()
 def remove(request, pk: int):
     credential = _own(request, pk)
-    gate = guards.enrolment_gate(request, reverse("factors_webauthn:remove", args=[pk]))
-    if gate is not None:
-        return gate
     if request.method == "POST":
         services.remove(request.user, credential.pk, request=request)
         messages.success(request, _("“%(name)s” has been removed.") % {"name": credential.name})
@@ -191,9 +183,4 @@ def passkey_signin(request):
         if next_url != reverse("accounts:my_account"):
             target += "?" + urlencode({"next": next_url})
         return redirect(target)
-    user = credential.user
-    response = flow.passwordless_passed(request, user, WebAuthnFactor.strength, next_url)
-    if user.interface_language:
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.interface_language,
-                            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=True, samesite="Lax")
-    return response
+    return flow.passwordless_passed(request, credential.user, WebAuthnFactor.strength, next_url)
