@@ -155,7 +155,10 @@ def test_manage_devices_and_require_a_second_factor(site, app, tmp_path):
     page.get_by_role("button", name="Submit").click()
     read_qr(page.locator("#enrol-qr"), tmp_path / "qr.png")
     app.run("enrol", "--qr", str(tmp_path / "qr.png"), "--pin", PIN)
-    expect(page.get_by_text("has been added")).to_be_visible(timeout=10_000)
+    # The enrolment page shows "Your device has been added." and then navigates by itself to the device
+    # list: wait for that list, or the next goto races with the page's own navigation (ERR_ABORTED).
+    expect(heading(page, "Manage my mobile devices")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Your mobile device “Tablet” has been added.")).to_be_visible()
 
     # Always require a second factor.
     site.goto("/account/")

@@ -128,7 +128,8 @@ def test_a_medium_service_steps_a_password_session_up_with_the_mobile_app(mobile
     page.get_by_role("button", name="Submit").click()
     read_qr(page.locator("#enrol-qr"), tmp_path / "enrol.png")
     app.run("enrol", "--qr", str(tmp_path / "enrol.png"), "--pin", PIN)
-    expect(page.get_by_text("has been added")).to_be_visible(timeout=10_000)
+    # Wait for the device list the enrolment page navigates to by itself, not for its own "added" message.
+    expect(page.get_by_text("Your mobile device “Reference app” has been added.")).to_be_visible(timeout=10_000)
     sign_out_of_limen(page, demo)
 
     # The operator requires MEDIUM for the portal.
