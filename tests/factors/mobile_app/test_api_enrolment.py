@@ -109,7 +109,7 @@ def test_wrong_algorithm(api):
     assert error_code(response) == "invalid_field" and response.json()["error"]["field"] == "algorithm"
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b'"text"', b"\xff\xfe", b""])
+@pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b'"text"', b"\xff\xfe", b"", b"[" * 8000])
 def test_malformed_json(api, raw):
     response = api.call("POST", "enrolments", raw=raw)
     assert response.status_code == 400 and error_code(response) == "malformed_json"

@@ -85,7 +85,7 @@ def endpoint(*methods: str):
 def _json(body: bytes) -> dict:
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # "[[[[…" nested deeper than Python recurses
         raise MalformedJson() from None
     if not isinstance(data, dict):
         raise MalformedJson()
