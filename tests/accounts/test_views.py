@@ -71,6 +71,16 @@ def test_edit_details(signed_in_client):
     assert set(event.data["fields"]) == {"first_name", "last_name", "email_language", "interface_language"}
 
 
+def test_back_to_the_browser_language_forgets_the_language_cookie(signed_in_client):
+    details = {"first_name": "Ada", "last_name": "Lovelace", "email_language": "en"}
+    response = signed_in_client.post("/account/details/", {**details, "interface_language": "fr"})
+    assert response.cookies["limen_language"].value == "fr"
+    response = signed_in_client.post("/account/details/", {**details, "interface_language": ""})
+    assert response.cookies["limen_language"].value == "" and response.cookies["limen_language"]["max-age"] == 0
+    page = signed_in_client.get("/account/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.wsgi_request.LANGUAGE_CODE == "en"
+
+
 def test_saving_unchanged_details_records_nothing(signed_in_client):
     signed_in_client.post("/account/details/", {
         "first_name": "Ada", "last_name": "Lovelace", "email_language": "en", "interface_language": ""})

@@ -139,6 +139,23 @@ def test_interface_language_cookie_set_at_sign_in(client, make_user):
     assert response.cookies["limen_language"].value == "fr"
 
 
+def test_interface_language_cookie_set_at_sign_in_with_a_second_factor(client, make_user):
+    from limen.core import clock
+    from limen.factors.recovery import codes as recovery
+    from limen.factors.recovery.models import RecoveryCode
+
+    user = make_user(interface_language="fr")
+    code = recovery.new_code()
+    RecoveryCode.objects.create(user=user, digest=recovery.digest(recovery.normalise(code)), created=clock.now())
+    client.post("/login/", {"email": user.email})
+    response = client.post("/login/password/", {"password": DEFAULT_PASSWORD, "method": "recovery_code"})
+    assert response.status_code == 302 and response["Location"] == "/login/recovery-code/"
+    client.cookies.pop("limen_language")  # e.g. the browser's switcher was used in between
+    response = client.post("/login/recovery-code/", {"code": code})
+    assert response.status_code == 302 and response["Location"] == "/account/"
+    assert response.cookies["limen_language"].value == "fr"
+
+
 # --- next -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("target", ["/account/activity/", "/account/details/?tab=1", "/admin/"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from limen.audit.service import recent_for
 from limen.core import captcha
+from limen.core.languages import forget_language_cookie, set_language_cookie
 from limen.signin import sessions
 from limen.signin.errors import SigninError
 
@@ -168,12 +168,13 @@ def edit_details(request):
     initial = {f: getattr(user, f) for f in profile.PROFILE_FIELDS}
     form = forms.ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        profile.update_profile(user=user, request=request, **form.cleaned_data)
+        changed = profile.update_profile(user=user, request=request, **form.cleaned_data)
         messages.success(request, _("Your details have been saved."))
         response = redirect("accounts:my_account")
         if user.interface_language:
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.interface_language,
-                                secure=settings.LANGUAGE_COOKIE_SECURE, httponly=True, samesite="Lax")
+            set_language_cookie(response, user.interface_language)
+        elif "interface_language" in changed:  # back to "As my browser asks"
+            forget_language_cookie(response)
         return response
     return render(request, "accounts/edit_details.html", {"form": form})
 

@@ -5,6 +5,8 @@ translation yet falls back to English. Interface languages: only those whose
 translation is complete are offered in the switcher.
 """
 
+from django.conf import settings
+
 # Autonyms, so a person finds their language whatever the page language is.
 EU_LANGUAGES = [
     ("bg", "български (bg)"),
@@ -40,3 +42,22 @@ INTERFACE_LANGUAGES = [
 
 EU_LANGUAGE_CODES = frozenset(code for code, _ in EU_LANGUAGES)
 INTERFACE_LANGUAGE_CODES = frozenset(code for code, _ in INTERFACE_LANGUAGES)
+
+
+def set_language_cookie(response, code: str) -> None:
+    """Remember an interface language in this browser, as Django's set_language view does.
+
+    LocaleMiddleware reads this cookie before the browser's Accept-Language.
+    """
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+def forget_language_cookie(response) -> None:
+    """Back to the browser's Accept-Language."""
+    response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, path=settings.LANGUAGE_COOKIE_PATH,
+                           domain=settings.LANGUAGE_COOKIE_DOMAIN, samesite=settings.LANGUAGE_COOKIE_SAMESITE)

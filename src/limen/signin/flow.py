@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from limen.accounts.models import User
+from limen.core.languages import set_language_cookie
 from limen.factors.base import registry
 
 from . import levels, sessions
@@ -58,6 +59,14 @@ def methods_for(user: User | None) -> list:
     return registry.available_for(user) if user is not None else []
 
 
+def _as(user: User, url: str):
+    """A redirect for a person who has proved who they are: from now on, pages in their interface language."""
+    response = redirect(url)
+    if user.interface_language:
+        set_language_cookie(response, user.interface_language)
+    return response
+
+
 def password_passed(request, user: User, method: str, next_url: str):
     """The password was right: finish, or send the person to the chosen second factor."""
     if not method or method == "password":
@@ -65,7 +74,7 @@ def password_passed(request, user: User, method: str, next_url: str):
             raise SecondFactorRequired()
         clear(request)
         sessions.start(request, user, strengths=[levels.PASSWORD], level=levels.level_of([levels.PASSWORD]))
-        return redirect(next_url)
+        return _as(user, next_url)
     factor = registry.get(method)
     if factor is None or not factor.available_for(user):
         raise MethodNotAvailable()
@@ -73,7 +82,7 @@ def password_passed(request, user: User, method: str, next_url: str):
         "email": user.email, "user_id": user.pk, "method": factor.key, "next": next_url,
         "stage": "second_factor", "since": time.time(), "step_up": False,
     }
-    return redirect(factor.challenge_url())
+    return _as(user, factor.challenge_url())
 
 
 def start_step_up(request, factor_key: str, next_url: str):
@@ -115,7 +124,7 @@ def second_factor_passed(request, strength: str):
         sessions.upgrade(request, strengths=strengths, level=levels.level_of(strengths))
     else:
         sessions.start(request, user, strengths=[strength], level=levels.level_of([strength]))
-    return redirect(next_url)
+    return _as(user, next_url)
 
 
 def step_up_url(next_url: str, *, level: int | None = None, strengths: list[str] | None = None) -> str:
@@ -145,4 +154,4 @@ def passwordless_passed(request, user: User, strength: str, next_url: str):
     """A method that replaces the password (a passkey) proved who this is: start the SSO session."""
     clear(request)
     sessions.start(request, user, strengths=[strength], level=levels.level_of([strength]))
-    return redirect(next_url)
+    return _as(user, next_url)

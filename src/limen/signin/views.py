@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from limen.audit.events import Event
@@ -69,9 +66,6 @@ def password(request):
             form.add_error(None, str(error.message))
             status = 429
         else:
-            if user.interface_language:
-                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.interface_language,
-                                    secure=settings.LANGUAGE_COOKIE_SECURE, httponly=True, samesite="Lax")
             return response
     elif request.method == "POST":
         status = 400
