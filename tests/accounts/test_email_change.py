@@ -199,3 +199,15 @@ def test_links_sent_to_the_old_address_stop_working(signed_in_client, outbox):
     response = Client().post(reset_link, {"new_password": "Harbour-Kite-88", "confirm_password": "Harbour-Kite-88"})
     assert response.status_code == 400
     assert User.objects.get(pk=user.pk).check_password(DEFAULT_PASSWORD)
+
+
+def test_link_of_an_account_disabled_since_changes_nothing(signed_in_client, outbox):
+    """An operator froze the account (e.g. taken over): a pending change must not go through."""
+    ask(signed_in_client)
+    link = path_of(outbox.link(NEW))
+    user = signed_in_client.user
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    for response in (Client().get(link), Client().post(link)):
+        assert response.status_code == 400 and response.context["error"].code == "token_invalid"
+    assert User.objects.get(pk=user.pk).email == user.email
+    assert not AuditEvent.objects.filter(event=Event.EMAIL_CHANGED).exists()

@@ -244,3 +244,15 @@ def test_change_password_ends_other_sessions_and_keeps_this_one(signed_in_client
     event = AuditEvent.objects.get(event=Event.PASSWORD_CHANGED)
     assert event.user_id == user.pk
     assert event.ip == "127.0.0.1"
+
+
+def test_reset_link_of_an_account_disabled_since_is_refused(client, user, outbox):
+    client.post("/password/lost/", {"email": user.email})
+    link = path_of(outbox.link(user.email))
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    for response in (client.get(link),
+                     client.post(link, {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})):
+        assert response.status_code == 400 and response.context["error"].code == "token_invalid"
+    user.refresh_from_db()
+    assert user.check_password(DEFAULT_PASSWORD)
+    assert not AuditEvent.objects.filter(event=Event.PASSWORD_RESET).exists()

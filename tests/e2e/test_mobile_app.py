@@ -184,6 +184,22 @@ def test_manage_devices_and_require_a_second_factor(site, app, tmp_path):
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("rowheader", name="Old tablet")).to_be_visible()
 
+    # Starting to add a device and cancelling: its QR code page then says so.
+    page.get_by_role("link", name="Add a mobile device").click()
+    page.get_by_label("Your device name").fill("Spare")
+    page.get_by_label("Your 4-digit PIN code").fill("3691")
+    page.get_by_label("Confirm your PIN code").fill("3691")
+    page.get_by_role("button", name="Submit").click()
+    expect(heading(page, "Scan the QR code with your app")).to_be_visible()
+    cancelled_url = page.url
+    page.get_by_role("button", name="Cancel").click()
+    expect(heading(page, "Manage my mobile devices")).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Spare")).to_have_count(0)
+    site.goto(cancelled_url)
+    expect(page.get_by_text("Adding this device was cancelled.")).to_be_visible()
+    site.check("enrolment cancelled")
+    page.get_by_role("link", name="Manage my mobile devices").click()
+
     # A second device (this session passed the first one): the sign-in then asks which one.
     phone = App(tmp_path / "phone2.json")
     page.get_by_role("link", name="Add a mobile device").click()

@@ -160,3 +160,9 @@ def test_unknown_acr_values_are_ignored_but_not_an_unknown_essential_acr(signed_
     essential = '{"id_token": {"acr": {"essential": true, "values": ["HIGH"]}}}'
     answer = query(signed_in_client.get("/oidc/authorize", params(app, claims=essential)))
     assert answer["error"] == "unmet_authentication_requirements"  # no method reaches HIGH
+
+
+@pytest.mark.parametrize("claims", ['{"userinfo": [1]}', '{"id_token": "acr"}', '{"id_token": {"acr": ["HIGH"]}}'])
+def test_claims_members_that_are_not_objects_are_ignored(signed_in_client, app, claims):
+    response = signed_in_client.get("/oidc/authorize", params(app, claims=claims))
+    assert "code" in query(response)  # not a server error

@@ -48,6 +48,8 @@ def peek(token: str, purpose: TokenPurpose) -> AccountToken:
         raise TokenUsed(user=record.user)
     if record.expires <= clock.now():
         raise TokenExpired(user=record.user)
+    if not record.user.is_active:  # disabled by an operator since the link was sent: the account is frozen
+        raise TokenInvalid()
     return record
 
 

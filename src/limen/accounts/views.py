@@ -18,7 +18,7 @@ from limen.signin import sessions
 from limen.signin.errors import SigninError
 
 from . import forms, policy, tokens
-from .errors import AccountError, TokenExpired, TokenInvalid, TokenUsed
+from .errors import AccountError, TokenExpired, TokenUsed
 from .models import TokenPurpose
 from .services import email_change, passwords, profile, registration
 
@@ -71,8 +71,6 @@ def verify(request, token: str):
         entry = tokens.peek(token, TokenPurpose.VERIFY_EMAIL)
     except AccountError as error:
         return _token_problem(request, error, TokenPurpose.VERIFY_EMAIL)
-    if not entry.user.is_active:  # disabled by an operator since the link was sent
-        return _token_problem(request, TokenInvalid(), TokenPurpose.VERIFY_EMAIL)
     form = forms.PasswordPairForm(request.POST or None, user=entry.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -66,7 +66,8 @@ def requested_level(acr_values: str | None, claims: dict | None) -> tuple[int | 
     essential_values: list[str] = []
     essential = False
     for member in ("id_token", "userinfo"):
-        acr = ((claims or {}).get(member) or {}).get("acr") if isinstance(claims, dict) else None
+        requested = claims.get(member) if isinstance(claims, dict) else None
+        acr = requested.get("acr") if isinstance(requested, dict) else None
         if isinstance(acr, dict) and acr.get("essential"):
             essential = True
             if isinstance(acr.get("values"), list):

@@ -194,6 +194,17 @@ def test_empty_answer(client, user, softkey, add_key):
     assert response.status_code == 400 and "did not send an answer" in response.content.decode()
 
 
+@pytest.mark.parametrize("answer", ["{", "null", "[]", '{"id": 5}'])
+def test_a_malformed_answer_is_refused_and_audited(client, user, softkey, add_key, answer):
+    add_key(user, softkey())
+    start_signin(client, user, "webauthn")
+    client.get("/login/security-key/")
+    response = client.post("/login/security-key/", {"response": answer})
+    assert response.status_code == 400 and "limen.sso" not in client.session
+    failed = AuditEvent.objects.get(user=user, event=Event.FACTOR_FAILED)
+    assert failed.data["method"] == "webauthn" and failed.data["reason"] == "malformed"
+
+
 # -- passkey ---------------------------------------------------------------------------
 
 def test_sign_in_with_a_passkey_without_password(client, user, softkey, add_key):

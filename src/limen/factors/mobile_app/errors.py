@@ -12,6 +12,14 @@ class MobileError(LimenError):
     status = 400  # HTTP status when the device API returns it
 
 
+class CountedFailure(MobileError):
+    """A wrong PIN or code that counts towards a lock: says how many attempts are left (the API returns it)."""
+
+    def __init__(self, message=None, *, attempts_left: int = 0):
+        super().__init__(message, attempts_left=attempts_left)
+        self.attempts_left = attempts_left
+
+
 # --- Requests that cannot be read -------------------------------------------------------------
 
 class MalformedJson(MobileError):
@@ -105,14 +113,10 @@ class EnrolmentMismatch(MobileError):
     default_message = _("This enrolment belongs to another account or device.")
 
 
-class PinMismatch(MobileError):
+class PinMismatch(CountedFailure):
     code = "pin_mismatch"
     status = 403
     default_message = _("This is not the PIN code chosen in the browser.")
-
-    def __init__(self, message=None, *, attempts_left: int = 0):
-        super().__init__(message, attempts_left=attempts_left)
-        self.attempts_left = attempts_left
 
 
 class TooManyDevices(MobileError):
@@ -147,14 +151,10 @@ class NumberMismatch(MobileError):
     default_message = _("The number does not match the one of this sign-in request.")
 
 
-class WrongPin(MobileError):
+class WrongPin(CountedFailure):
     code = "wrong_pin"
     status = 403
     default_message = _("The PIN code is not correct.")
-
-    def __init__(self, message=None, *, attempts_left: int = 0):
-        super().__init__(message, attempts_left=attempts_left)
-        self.attempts_left = attempts_left
 
 
 class NoUsableDevice(MobileError):
@@ -176,13 +176,9 @@ class TooManyRequests(MobileError):
 
 # --- One-time password -----------------------------------------------------------------------
 
-class OtpWrong(MobileError):
+class OtpWrong(CountedFailure):
     code = "otp_wrong"
     default_message = _("This code is not correct. Scan the QR code again and type the code your app shows.")
-
-    def __init__(self, message=None, *, attempts_left: int = 0):
-        super().__init__(message, attempts_left=attempts_left)
-        self.attempts_left = attempts_left
 
 
 class OtpExpired(MobileError):
@@ -202,14 +198,7 @@ class OtpMalformed(MobileError):
     default_message = _("Type the %(digits)d digits that your app shows.")
 
 
-# Every code the device API can return, for the OpenAPI description and its test.
-API_ERRORS = [
-    MalformedJson, InvalidField, FieldTooLong, PayloadTooLarge, Unauthenticated, UnknownDevice, BadSignature,
-    StaleTimestamp, Replayed, DeviceLocked, EnrolmentInvalid, EnrolmentExpired, EnrolmentUsed, EnrolmentMismatch,
-    PinMismatch, TooManyDevices, ChallengeNotFound, ChallengeExpired, ChallengeAnswered, NumberMismatch, WrongPin,
-    TooManyRequests,
-]
-
+# --- Calls the device API does not have ----------------------------------------------------------
 
 class ApiNotFound(MobileError):
     code = "not_found"
@@ -223,4 +212,10 @@ class MethodNotAllowed(MobileError):
     default_message = _("This call does not accept this HTTP method.")
 
 
-API_ERRORS += [ApiNotFound, MethodNotAllowed]
+# Every code the device API can return, for the OpenAPI description and its test.
+API_ERRORS = [
+    MalformedJson, InvalidField, FieldTooLong, PayloadTooLarge, Unauthenticated, UnknownDevice, BadSignature,
+    StaleTimestamp, Replayed, DeviceLocked, EnrolmentInvalid, EnrolmentExpired, EnrolmentUsed, EnrolmentMismatch,
+    PinMismatch, TooManyDevices, ChallengeNotFound, ChallengeExpired, ChallengeAnswered, NumberMismatch, WrongPin,
+    TooManyRequests, ApiNotFound, MethodNotAllowed,
+]

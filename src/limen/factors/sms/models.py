@@ -55,3 +55,15 @@ class SmsCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} code for {self.user_id}"
+
+    @property
+    def pretty(self) -> str:
+        from .internal.phonenumbers_lib import pretty
+
+        return pretty(self.number)
+
+    @property
+    def masked(self) -> str:
+        from .internal.phonenumbers_lib import masked
+
+        return masked(self.number)

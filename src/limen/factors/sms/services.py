@@ -119,6 +119,11 @@ def send_code(user, number: str, purpose: str, *, request=None) -> SmsCode:
     return entry
 
 
+def latest_code(user, purpose: str) -> SmsCode | None:
+    """The newest code of this purpose, whatever its state (used, expired, spent)."""
+    return SmsCode.objects.filter(user=user, purpose=purpose).order_by("-created").first()
+
+
 def pending_code(user, purpose: str) -> SmsCode | None:
     """The code the person is expected to type now (the newest, unused and unexpired)."""
     return SmsCode.objects.filter(user=user, purpose=purpose, used__isnull=True, expires__gt=clock.now()) \
@@ -127,7 +132,7 @@ def pending_code(user, purpose: str) -> SmsCode | None:
 
 def check_code(user, purpose: str, typed: str, *, request=None) -> SmsCode:
     """Use the code; wrong, expired, used and too many attempts each raise their own error."""
-    entry = SmsCode.objects.filter(user=user, purpose=purpose).order_by("-created").first()
+    entry = latest_code(user, purpose)
     if entry is None:
         raise NoCodeSent()
     raw = codes.normalise(typed)
@@ -164,7 +169,7 @@ def start_enrolment(user, typed: str, *, request=None) -> SmsCode:
 
 def resend_enrolment(user, *, request=None) -> SmsCode:
     ensure_enabled()
-    last = SmsCode.objects.filter(user=user, purpose=Purpose.ENROL).order_by("-created").first()
+    last = latest_code(user, Purpose.ENROL)
     if last is None:
         raise NoCodeSent()
     return send_code(user, last.number, Purpose.ENROL, request=request)
@@ -223,7 +228,7 @@ def send_signin_code(user, phone: PhoneNumber, *, request=None) -> SmsCode:
 
 
 def resend_signin_code(user, *, request=None) -> SmsCode:
-    last = SmsCode.objects.filter(user=user, purpose=Purpose.SIGNIN).order_by("-created").first()
+    last = latest_code(user, Purpose.SIGNIN)
     if last is None or not numbers_of(user).filter(number=last.number).exists():
         raise NoCodeSent()
     return send_code(user, last.number, Purpose.SIGNIN, request=request)

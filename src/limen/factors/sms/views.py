@@ -19,8 +19,7 @@ from . import services
 from .errors import SmsDisabled
 from .factor import SmsFactor
 from .forms import AddNumberForm, ChooseNumberForm, CodeForm
-from .internal.phonenumbers_lib import masked, pretty
-from .models import PhoneNumber, Purpose, SmsCode
+from .models import PhoneNumber, Purpose
 
 
 def _disabled(request):
@@ -85,9 +84,8 @@ def finalise(request):
                 messages.success(request, _("Your mobile phone number %(number)s is registered. You can now sign in "
                                             "with Mobile Phone + SMS.") % {"number": phone.pretty})
                 return redirect("factors_sms:manage")
-    number = waiting.number if waiting else ""
     return render(request, "factors/sms/finalise.html", {
-        "form": form, "number": pretty(number) if number else "",
+        "form": form, "number": waiting.pretty if waiting else "",
         "minutes": max(1, settings.SMS_CODE_TTL // 60),
     }, status=status)
 
@@ -167,9 +165,9 @@ def code(request):
                 form.add_error("code", str(error.message))
             else:
                 return flow.second_factor_passed(request, SmsFactor.strength)
-    latest = waiting or SmsCode.objects.filter(user=user, purpose=Purpose.SIGNIN).order_by("-created").first()
+    latest = waiting or services.latest_code(user, Purpose.SIGNIN)
     return render(request, "factors/sms/code.html", {
-        "form": form, "number": masked(latest.number) if latest else "",
+        "form": form, "number": latest.masked if latest else "",
         "minutes": max(1, settings.SMS_CODE_TTL // 60), **pending.context(request),
     }, status=status)
 

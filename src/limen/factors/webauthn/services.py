@@ -158,6 +158,7 @@ def verify_second_factor(user, *, response: str, challenge: bytes, request=None)
         asserted = lib.read_assertion(response)
     except lib.InvalidResponse:
         ratelimit.hit(failure_limit(), str(user.pk))
+        record(Event.FACTOR_FAILED, user=user, request=request, method=METHOD, reason="malformed")
         raise InvalidResponse() from None
     credential = credentials_of(user).filter(credential_id=lib.b64url(asserted.credential_id)).first()
     if credential is None:

@@ -58,6 +58,12 @@
       request.send();
     }
 
+    // The person is leaving (e.g. Cancel): an answer arriving meanwhile must not reload
+    // the page over their navigation.
+    document.addEventListener("submit", function (event) {
+      if (event.target !== form) { done = true; }
+    });
+
     if (known === success) { finish(known); } else { poll(); }
   }
 
