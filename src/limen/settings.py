@@ -45,13 +45,20 @@ INSTALLED_APPS = [
     "limen.notify",
     "limen.accounts",
     "limen.signin",
+    "limen.factors.panic",
+    "limen.cas",
+]
+
+# Sign-in methods: each is its own package implementing limen.signin.methods.Method
+# (docs/architecture.md). A method is added or removed here, and nowhere else.
+SIGNIN_METHODS = [
     "limen.factors.mobile_app",
     "limen.factors.webauthn",
     "limen.factors.sms",
     "limen.factors.recovery",
-    "limen.factors.panic",
-    "limen.cas",
+    "limen.factors.eid",
 ]
+INSTALLED_APPS += SIGNIN_METHODS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -278,7 +285,7 @@ PANIC_LINK_TTL = config.env_int("LIMEN_PANIC_LINK_TTL", 24 * 3600, minimum=300)
 
 # OpenID Connect provider (limen.oidc, on django-oauth-toolkit) and national eID
 # sign-in through upstream identity providers (limen.factors.eid). docs/oidc.md, docs/eid.md.
-INSTALLED_APPS += ["oauth2_provider", "limen.oidc", "limen.factors.eid"]
+INSTALLED_APPS += ["oauth2_provider", "limen.oidc"]
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oidc.Client"
 PASSWORD_HASHERS = PASSWORD_HASHERS + ["limen.oidc.hashers.ClientSecretHasher"]  # client secrets only
 OIDC_ACCESS_TOKEN_SECONDS = config.env_int("LIMEN_OIDC_ACCESS_TOKEN_SECONDS", 3600, minimum=30)

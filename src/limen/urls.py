@@ -1,3 +1,5 @@
+import importlib.util
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -9,15 +11,13 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("", include("limen.signin.urls")),
     path("", include("limen.accounts.urls")),
-    path("", include("limen.factors.mobile_app.urls")),
-    path("", include("limen.factors.webauthn.urls")),
-    path("", include("limen.factors.sms.urls")),
-    path("", include("limen.factors.recovery.urls")),
+    # Each sign-in method's own pages (enrolment, management, what its challenge needs besides).
+    *[path("", include(f"{app}.urls")) for app in settings.SIGNIN_METHODS
+      if importlib.util.find_spec(f"{app}.urls") is not None],
     path("", include("limen.factors.panic.urls")),
     path("cas/", include("limen.cas.urls")),
     path("oidc/", include("limen.oidc.urls")),
     path("", include("limen.oidc.well_known")),
-    path("", include("limen.factors.eid.urls")),
     path("captcha.png", core_views.captcha_image, name="captcha_image"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

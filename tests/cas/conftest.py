@@ -58,24 +58,32 @@ def cas_ticket(client, user, cas_service):
 
 @pytest.fixture
 def cas_second_factor(settings):
-    """A stand-in second factor (strength PASSWORD_SOFTWARE_TOKEN) registered for every account."""
-    from limen.factors.base import Factor, registry
+    """A stand-in second factor (strength PASSWORD_SOFTWARE_TOKEN) registered for every account: its page
+    (/test/factor/) signs in on any POST."""
+    from limen.signin.attempts import Challenge, Proof
+    from limen.signin.methods import Descriptor, Method, registry
+    from limen.signin.models import Level
 
-    class StandIn(Factor):
-        key = "stand_in"
-        strength = "PASSWORD_SOFTWARE_TOKEN"
-        label = "Stand-in code"
+    class StandIn(Method):
+        descriptor = Descriptor(key="stand_in", strength="PASSWORD_SOFTWARE_TOKEN", level=Level.MEDIUM,
+                                amr=("pwd", "otp", "pin"), label="Stand-in code")
 
         def available_for(self, user):
             return True
 
-        def challenge_url(self):
+        def challenge_url(self, step=""):
             return "/test/factor/"
 
+        def begin(self, attempt):
+            return Challenge("signin/challenge.html")
+
+        def verify(self, attempt, data):
+            return Proof(method=self.key, strength=self.strength)
+
     settings.ROOT_URLCONF = "tests.cas.urls"
-    factor = registry.register(StandIn())
-    yield factor
-    registry._factors.pop(factor.key, None)
+    method = registry.register(StandIn())
+    yield method
+    registry.unregister(method.key)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.test import Client
 
 from limen.audit.events import Event
 from limen.audit.models import AuditEvent
-from limen.factors.base import registry
+from limen.signin.methods import registry
 from limen.factors.panic.models import EnrolmentHold
 from limen.factors.sms.models import PhoneNumber
 from limen.factors.webauthn.models import WebAuthnCredential

@@ -16,6 +16,7 @@ from limen_protocol import payloads
 
 from tests.conftest import DEFAULT_PASSWORD
 from tests.factors.mobile_app.conftest import sign_in
+from tests.signin.helpers import method_state
 
 from .conftest import qr_png
 
@@ -190,7 +191,7 @@ def test_offline_one_time_password(enrolled, server, run, tmp_path, monkeypatch)
     from limen.factors.mobile_app.models import OtpChallenge
     from limen.factors.mobile_app.services import otp
 
-    challenge = OtpChallenge.objects.get(public_id=browser.session["limen.mobile.otp"]["id"])
+    challenge = OtpChallenge.objects.get(public_id=method_state(browser, "mobile_app_qr")["otp"])
     image = qr_png(otp.qr_payload(challenge), tmp_path / "otp.png")
 
     def no_network(*args, **kwargs):

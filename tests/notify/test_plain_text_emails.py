@@ -1,6 +1,6 @@
 """E-mails are plain text: names must arrive as typed, not HTML-escaped."""
 
-from limen.accounts import notices
+from limen.notify import notices
 
 
 def test_apostrophes_and_ampersands_are_not_escaped(make_user, outbox):

@@ -39,3 +39,16 @@ def normalised(response, *replace: str) -> str:
     for text in replace:
         html = html.replace(text, "ADDRESS").replace(quote(text, safe=""), "ADDRESS")
     return html
+
+
+def transaction_of(client: Client) -> dict:
+    """The data of the browser's current sign-in transaction (limen.signin.store)."""
+    from limen.signin.models import SigninTransaction
+    from limen.signin.store import CURRENT_KEY
+
+    return SigninTransaction.objects.get(pk=client.session[CURRENT_KEY]).data
+
+
+def method_state(client: Client, method: str) -> dict:
+    """What a method keeps in the current transaction (its challenge id, ...)."""
+    return transaction_of(client)["state"].get(method, {})

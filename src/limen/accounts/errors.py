@@ -26,9 +26,11 @@ class TokenUsed(AccountError):
 
 class WrongPassword(AccountError):
     code = "wrong_password"
+    field = "password"
     default_message = _("The current password is not correct.")
 
 
 class EmailUnchanged(AccountError):
     code = "email_unchanged"
+    field = "new_email"
     default_message = _("This is already the e-mail address of your account.")

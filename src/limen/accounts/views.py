@@ -13,9 +13,13 @@ from django.views.decorators.http import require_http_methods
 
 from limen.audit.service import recent_for
 from limen.core import captcha
+from limen.core.errors import show_on
 from limen.core.languages import forget_language_cookie, set_language_cookie
-from limen.signin import sessions
+from limen.signin import guards, sessions
+from limen.signin.complete import sign_in_now
+from limen.signin.methods import registry
 from limen.signin.errors import SigninError
+from limen.signin.proofs import Proof
 
 from . import forms, policy, tokens
 from .errors import AccountError, TokenExpired, TokenUsed
@@ -81,9 +85,8 @@ def verify(request, token: str):
         except ValidationError as error:
             form.add_error("new_password", error)
         else:
-            sessions.start(request, user, strengths=["PASSWORD"])
             messages.success(request, _("Your password is set and your account is ready."))
-            return redirect("accounts:my_account")
+            return sign_in_now(request, user, Proof(method="password", strength="PASSWORD"))
     return render(request, "accounts/choose_password.html",
                   {"form": form, "account": entry.user, "title": _("Choose your password"), **_rules_context()})
 
@@ -141,8 +144,6 @@ def reset_password(request, token: str):
 
 
 def _factor_tiles(user) -> list[dict]:
-    from limen.factors.base import registry
-
     tiles, seen = [], set()
     for factor in registry.all():
         url = factor.manage_url()
@@ -196,7 +197,7 @@ def change_password(request):
         except SigninError as error:
             return _locked_out(request, error)
         except AccountError as error:
-            form.add_error("current_password", str(error.message))
+            show_on(form, error, default_field="current_password")
         except ValidationError as error:
             form.add_error("new_password", error)
         else:
@@ -216,8 +217,7 @@ def change_email(request):
         except SigninError as error:
             return _locked_out(request, error)
         except AccountError as error:
-            field = "password" if error.code == "wrong_password" else "new_email"
-            form.add_error(field, str(error.message))
+            show_on(form, error)
         else:
             return render(request, "accounts/link_sent.html",
                           {"email": form.cleaned_data["new_email"], "email_change": True})
@@ -253,16 +253,12 @@ def activity(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def signin_preferences(request):
-    from limen.factors.base import registry
-
     user = request.user
     form = forms.SigninPreferencesForm(request.POST if request.method == "POST" else None, initial={"require_second_factor": user.require_second_factor})
     if request.method == "POST" and form.is_valid():
         if user.require_second_factor and not form.cleaned_data["require_second_factor"]:
             # Turning the protection off needs the protection: prove a second factor first.
-            from limen.factors.guards import enrolment_gate
-
-            gate = enrolment_gate(request, request.get_full_path())
+            gate = guards.second_factor_proved(request, request.get_full_path())
             if gate is not None:
                 return gate
         try:

@@ -1,4 +1,4 @@
-"""/cas/login: decide whether a person gets a ticket for an application, or what is missing.
+"""/cas/login: translate the CAS parameters into a requirement, and the evaluator's answer into CAS.
 
 The answer is one of
 - ``Redirect``: to sign-in, to step-up, to the application without a ticket
@@ -7,10 +7,8 @@ The answer is one of
   they are (My Account preference);
 - ``Issued``: a ticket, to be sent to the application by redirect or by POST.
 
-Whether the person just presented credentials (for renew=true, and the
-``sso`` attribute) is known by remembering, in the session, when Limen sent
-them to sign in for this service URL and comparing with the SSO session's
-authentication time when they come back.
+Whether the person just presented credentials for this request (renew=true,
+and the ``sso`` / isFromNewLogin attributes) is the evaluator's ``fresh``.
 """
 
 from __future__ import annotations
@@ -23,17 +21,16 @@ from django.utils.translation import gettext_lazy as _
 
 from limen.audit.events import Event
 from limen.audit.service import record
-from limen.core import clock
-from limen.signin import flow, levels, sessions
+from limen.signin import levels
+from limen.signin.evaluate import Confirm as EvaluatorConfirm
+from limen.signin.evaluate import Proceed, Refused, SignIn, StepUp, evaluate
+from limen.signin.transaction import Application, Requirement
 
 from . import params, registry, tickets
 from .errors import InvalidRequest, InvalidStrength, UnknownService, UnsupportedLevel
 from .models import Service
 
 LOGIN_PARAMS = ("service", "renew", "gateway", "method", "authenticationLevel", "acceptStrengths")
-PENDING_KEY = "limen.cas.pending"
-PENDING_SECONDS = 600
-PENDING_MAX = 5
 # The sign-in pages follow ``next`` up to 2000 characters (limen.core.net.safe_next).
 MAX_LOGIN_PATH = 2000
 
@@ -96,7 +93,7 @@ def parse(query) -> LoginRequest:
         if service is None:
             raise UnknownService()
     level = max(service.level if service else 0, asked_level or 0)
-    if level > max(levels.STRENGTH_LEVELS.values()):
+    if level > levels.max_level():
         raise UnsupportedLevel()
     renew = params.flag(p["renew"])
     return LoginRequest(service_url=p["service"], service=service, renew=renew,
@@ -104,53 +101,34 @@ def parse(query) -> LoginRequest:
                         level=level, accept_strengths=accept)
 
 
-def _remember_sign_in(request, service_url: str) -> None:
-    pending = dict(request.session.get(PENDING_KEY) or {})
-    pending[service_url] = clock.now().timestamp()
-    request.session[PENDING_KEY] = dict(sorted(pending.items(), key=lambda kv: kv[1])[-PENDING_MAX:])
-
-
-def _just_signed_in(request, service_url: str) -> bool:
-    """The person presented credentials after Limen sent them to sign in for this service."""
-    started = (request.session.get(PENDING_KEY) or {}).get(service_url)
-    current = sessions.current(request)
-    if not started or not current or clock.now().timestamp() - started > PENDING_SECONDS:
-        return False
-    return current.get("auth_time", 0) >= started
-
-
-def _forget(request, service_url: str) -> None:
-    pending = dict(request.session.get(PENDING_KEY) or {})
-    if pending.pop(service_url, None) is not None:
-        request.session[PENDING_KEY] = pending
+def requirement_of(req: LoginRequest) -> Requirement:
+    """What the CAS parameters ask of the sign-in, in the evaluator's terms."""
+    return Requirement(
+        application=Application(name=req.service.name, identifier=req.service_url, protocol="cas"),
+        level=req.level or None, accept_strengths=tuple(req.accept_strengths or ()),
+        force=req.renew, passive=req.gateway,
+    )
 
 
 def start(request, *, confirmed: bool = False) -> Redirect | Confirm | Issued:
     """Raises a CasError (shown on an error page) for a request Limen will not serve."""
     req = parse(request.GET)
-    signed_in = request.user.is_authenticated
     if req.service is None:
         home = reverse("accounts:my_account")
-        return Redirect(home if signed_in else flow.ensure(request, home).url)
+        outcome = evaluate(request, Requirement(), return_to=home, confirmed=True)
+        return Redirect(home if isinstance(outcome, Proceed) else outcome.url)
     here = request.get_full_path()
     if len(here) > MAX_LOGIN_PATH:
         raise InvalidRequest(_("The sign-in request is too long."))
-    strengths = (sessions.current(request) or {}).get("strengths", [])
-    if req.gateway and not (signed_in and levels.satisfies(strengths, level=req.level,
-                                                           accept_strengths=req.accept_strengths)):
+    outcome = evaluate(request, requirement_of(req), return_to=here, confirmed=confirmed)
+    if isinstance(outcome, Refused):
         return Redirect(req.service_url)  # gateway: never ask; back to the application, no ticket
-    fresh = signed_in and _just_signed_in(request, req.service_url)
-    if not signed_in or (req.renew and not fresh):
-        _remember_sign_in(request, req.service_url)
-        return Redirect(flow.ensure(request, here, renew=req.renew).url)
-    step_up = flow.ensure(request, here, level=req.level or None, accept_strengths=req.accept_strengths)
-    if step_up is not None:
-        return Redirect(step_up.url)
-    if request.user.warn_before_sso and not fresh and not confirmed:
+    if isinstance(outcome, (SignIn, StepUp)):
+        return Redirect(outcome.url)
+    if isinstance(outcome, EvaluatorConfirm):
         return Confirm(req.service)
     ticket = tickets.issue_service_ticket(request, service=req.service, service_url=req.service_url,
-                                          from_sso=not fresh)
-    _forget(request, req.service_url)
+                                          from_sso=not outcome.fresh)
     record(Event.CAS_SIGNED_IN, user=request.user, request=request, service=req.service.name,
-           sso=not fresh, level=levels.LEVEL_NAMES.get(ticket.level))
+           sso=not outcome.fresh, level=levels.LEVEL_NAMES.get(ticket.level))
     return Issued(service=req.service, service_url=req.service_url, ticket=ticket.ticket, method=req.method)

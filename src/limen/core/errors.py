@@ -1,7 +1,9 @@
-"""Base of every domain error: a stable machine code and a translatable message.
+"""Base of every domain error: a stable machine code, a translatable message, an HTTP status and,
+where the error is about one field of a form, that field's name.
 
 Services raise these; views and forms show ``message`` (already translated
-lazily) and APIs return ``code``.
+lazily) on ``field`` (None: above the form) and answer with ``status``; APIs
+return ``code``. A view never decides a status or a field by comparing codes.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from django.utils.functional import Promise
 class LimenError(Exception):
     code: str = "error"
     default_message: str | Promise = ""
+    status: int = 400
+    field: str | None = None
 
     def __init__(self, message: str | Promise | None = None, **params):
         self.message = message if message is not None else self.default_message
@@ -23,8 +27,20 @@ class LimenError(Exception):
 
 
 class RateLimited(LimenError):
-    code = "rate_limited"
+    """Too many attempts: 429 everywhere, with the seconds to wait when known."""
 
-    def __init__(self, message=None, *, retry_after: int = 0):
-        super().__init__(message)
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message=None, *, retry_after: int = 0, **params):
+        super().__init__(message, **params)
         self.retry_after = retry_after
+
+
+def show_on(form, error: LimenError, *, default_field: str | None = None) -> int:
+    """Put the error's message on its declared field of ``form`` (or, if the form has no such field,
+    on ``default_field``, or above the form); returns the status to answer with."""
+    fields = getattr(form, "fields", {})
+    field = error.field if error.field in fields else default_field
+    form.add_error(field if field in fields else None, str(error.message))
+    return error.status

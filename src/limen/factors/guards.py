@@ -1,4 +1,4 @@
-"""Rules that protect adding and removing second factors."""
+"""Rules that protect adding and removing verification methods."""
 
 from __future__ import annotations
 
@@ -8,32 +8,24 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from limen.signin import flow, levels, sessions
-from limen.signin.models import Level
+from limen.signin import guards
+from limen.signin.methods import registry
 
-from .base import registry
+from .panic import services as panic
 
 
 def enrolment_gate(request, next_url: str):
-    """None if the person may add a factor now, else a redirect that makes it so.
+    """None if the person may add or remove a method now, else a redirect that makes it so.
 
     An account that already has a second factor must prove one in this
     session first: a stolen password alone cannot add the thief's device.
-    After PANIC, the first new factor needs a link sent to the account's
+    After PANIC, the first new method needs a link sent to the account's
     e-mail address (limen.factors.panic) for the same reason.
     """
-    if not request.user.is_authenticated:
-        return flow.ensure(request, next_url)
-    if not registry.has_second_factor(request.user):
-        from limen.factors.panic import services as panic
-
-        if panic.active_hold(request.user) is not None:
-            return redirect(reverse("factors_panic:hold") + "?" + urlencode({"next": next_url}))
-        return None
-    strengths = (sessions.current(request) or {}).get("strengths", [])
-    if levels.level_of(strengths) >= Level.MEDIUM:
-        return None
-    return flow.ensure(request, next_url, level=Level.MEDIUM)
+    if request.user.is_authenticated and panic.active_hold(request.user) is not None \
+            and not registry.has_second_factor(request.user):
+        return redirect(reverse("factors_panic:hold") + "?" + urlencode({"next": next_url}))
+    return guards.second_factor_proved(request, next_url)
 
 
 def enrolment_required(back_to: str | None = None):

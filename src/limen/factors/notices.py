@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from limen.accounts import notices
+from limen.notify import notices
 from limen.core.net import client_ip
 
 

@@ -13,20 +13,6 @@ from limen.signin import levels
 
 ACR_VALUES = ["BASIC", "MEDIUM", "HIGH"]
 
-# Strength (EU Login name) -> RFC 8176 method references.
-STRENGTH_AMR: dict[str, list[str]] = {
-    "PASSWORD": ["pwd"],
-    "PASSWORD_MOBILE_APP": ["pwd", "swk", "pin"],
-    "PASSWORD_SOFTWARE_TOKEN": ["pwd", "otp", "pin"],
-    "MOBILE_APP": ["swk", "pin"],
-    "PASSWORD_SMS": ["pwd", "sms"],
-    "PASSWORD_WEBAUTHN": ["pwd", "hwk"],
-    "PASSWORD_RECOVERY_CODE": ["pwd", "otp"],
-    # A national eID counts as two factors; "eid" is Limen's own value (RFC 8176 has none for it).
-    "EIDAS": ["eid", "mfa"],
-}
-TWO_FACTOR_STRENGTHS = set(STRENGTH_AMR) - {"PASSWORD"}
-
 SCOPE_CLAIMS = {
     "profile": ["name", "given_name", "family_name", "locale"],
     "email": ["email", "email_verified"],
@@ -40,14 +26,8 @@ def acr_for(strengths: list[str]) -> str:
 
 
 def amr_for(strengths: list[str]) -> list[str]:
-    values: list[str] = []
-    for strength in strengths:
-        for value in STRENGTH_AMR.get(strength, []):
-            if value not in values:
-                values.append(value)
-    if set(strengths) & TWO_FACTOR_STRENGTHS and "mfa" not in values:
-        values.append("mfa")
-    return values
+    """RFC 8176 values, from the methods' descriptors (limen.signin.methods)."""
+    return levels.amr_of(strengths)
 
 
 def parse_acr(value: str) -> int | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.core import signing
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +22,10 @@ from limen.audit.events import Event
 from limen.audit.service import record
 from limen.core import clock
 from limen.core.redirects import leave
-from limen.signin import flow, levels, sessions
+from limen.core.languages import set_language_cookie
+from limen.signin import levels, sessions
+from limen.signin.evaluate import Confirm, Refused, SignIn, StepUp, evaluate
+from limen.signin.transaction import Application, Requirement
 
 from . import claims as claims_mod
 from . import keys, logout
@@ -31,11 +33,12 @@ from .errors import fatal_message
 from .internal import jose
 from .models import AuthMethod, Client
 
-REAUTH_PARAM = "limen_reauth"
-REAUTH_SALT = "limen.oidc.reauth"
-REAUTH_MAX_AGE = 1800
 CONFIRMED_KEY = "limen.oidc.confirmed"
 CONFIRM_SECONDS = 300
+REFUSALS = {
+    "login_required": "The person is not signed in, or the sign-in is older than max_age.",
+    "interaction_required": "A stronger sign-in is needed.",
+}
 
 
 def _url(name: str) -> str:
@@ -163,33 +166,30 @@ class AuthorizeView(OAuthLibMixin, View):
         if unknown:
             return fail("unmet_authentication_requirements",
                         "The essential acr values are not offered; use " + ", ".join(claims_mod.ACR_VALUES) + ".")
-        prompt = set(params.get("prompt", "").split())
-        silent = "none" in prompt
-
-        session = sessions.current(request)
-        if session is None:
-            if silent:
-                return fail("login_required", "The person is not signed in.")
-            return self._sign_in(request, params, again=False)
-        fresh = self._fresh(params, session)
-        if not fresh and ((prompt & {"login", "select_account"}) or (
-                max_age is not None and clock.now().timestamp() - session.get("auth_time", 0) > max_age)):
-            if silent:
-                return fail("login_required", "The sign-in is older than max_age.")
-            return self._sign_in(request, params, again=True)
-        highest = max(levels.STRENGTH_LEVELS.values())
-        if level is not None and level > highest:  # HIGH: no sign-in method reaches it (yet)
+        if level is not None and level > levels.max_level():  # HIGH: no sign-in method reaches it (yet)
             if essential:
                 return fail("unmet_authentication_requirements", "No sign-in method reaches this level.")
-            level = highest  # acr_values is a wish: the best Limen offers
-        if level is not None and not levels.satisfies(session.get("strengths", []), level=level):
-            if silent:
-                return fail("interaction_required", "A stronger sign-in is needed.")
-            return redirect(flow.step_up_url(self._return_path(request, params), level=level))
-        if request.user.warn_before_sso and not fresh and not self._confirmed(request):
+            level = levels.max_level()  # acr_values is a wish: the best Limen offers
+        prompt = set(params.get("prompt", "").split())
+        silent = "none" in prompt
+        requirement = Requirement(
+            application=Application(name=client.name, identifier=client.client_id, protocol="oidc"),
+            level=level, max_age=max_age, force=bool(prompt & {"login", "select_account"}), passive=silent,
+            login_hint=params.get("login_hint", ""),
+        )
+        outcome = evaluate(request, requirement, return_to=self._return_path(request, params),
+                           confirmed=self._confirmed(request))
+        if isinstance(outcome, Refused):
+            return fail(outcome.reason, REFUSALS[outcome.reason])
+        if isinstance(outcome, SignIn):
+            return self._with_ui_locales(request, params, redirect(outcome.url))
+        if isinstance(outcome, StepUp):
+            return redirect(outcome.url)
+        if isinstance(outcome, Confirm):
             if silent:
                 return fail("interaction_required", "The person asked to confirm each sign-in to an application.")
             return render(request, "oidc/confirm.html", {"client": client, "next": request.get_full_path()})
+        fresh = outcome.fresh
 
         credentials["limen_session"] = logout.session_info(request)
         try:
@@ -202,22 +202,9 @@ class AuthorizeView(OAuthLibMixin, View):
         return leave(request, uri, destination=client.name)
 
     @staticmethod
-    def _fresh(params, session) -> bool:
-        """The person signed in (or stepped up) after this request sent them to do so."""
-        marker = params.get(REAUTH_PARAM)
-        if not marker:
-            return False
-        try:
-            since = float(signing.loads(marker, salt=REAUTH_SALT, max_age=REAUTH_MAX_AGE)["t"])
-        except (signing.BadSignature, KeyError, TypeError, ValueError):
-            return False
-        return session.get("auth_time", 0) >= since
-
-    @staticmethod
     def _return_path(request, params) -> str:
-        """This request again, marked with the time Limen sent the person to sign in."""
-        query = [(k, v) for k, v in params.items() if k not in {"prompt", REAUTH_PARAM}]
-        query.append((REAUTH_PARAM, signing.dumps({"t": clock.now().timestamp()}, salt=REAUTH_SALT)))
+        """This request again, without ``prompt`` (once the person has signed in, it is answered)."""
+        query = [(k, v) for k, v in params.items() if k != "prompt"]
         return request.path + "?" + urlencode(query)
 
     @staticmethod
@@ -226,20 +213,13 @@ class AuthorizeView(OAuthLibMixin, View):
         return confirmed.get("path") == request.get_full_path() and \
             clock.now().timestamp() - confirmed.get("at", 0) < CONFIRM_SECONDS
 
-    def _sign_in(self, request, params, *, again: bool):
-        """To the sign-in pages; ``again`` asks for credentials even though the person is signed in."""
-        target = {"next": self._return_path(request, params)}
-        if again:
-            target["switch"] = "1"
-        hint = params.get("login_hint", "") or (request.user.email if again else "")
-        if "@" in hint and len(hint) <= 254:
-            target["email"] = hint
-        response = redirect(reverse("signin:identify") + "?" + urlencode(target))
+    @staticmethod
+    def _with_ui_locales(request, params, response):
+        """The sign-in pages in the language the application asks for, unless the person chose one."""
         for code in params.get("ui_locales", "").split():
             code = code.split("-")[0].lower()
             if code in dict(settings.LANGUAGES) and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, secure=settings.LANGUAGE_COOKIE_SECURE,
-                                    httponly=True, samesite="Lax")
+                set_language_cookie(response, code)
                 break
         return response
 

@@ -1,157 +1,97 @@
-"""The sign-in state machine shared by the password page, the second factors and step-up.
+"""The steps of the sign-in pages around a transaction: identifier, password, the choice of a method.
 
-State lives in the session under FLOW_KEY:
-  {"email"}                                   after the identifier step
-  {"email", "user_id", "method", "next", "stage": "second_factor", "since", "step_up"}
-                                              after the password (or on step-up)
-A second factor's view asks ``pending_user`` who is signing in and calls
-``second_factor_passed`` when the person has proved it.
+Who is signing in and what they proved so far lives in the transaction
+(limen.signin.store), never in loose session keys; this module moves it
+from one page to the next and hands the last proof to ``complete``.
 """
 
 from __future__ import annotations
 
-import time
-
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils.http import urlencode
-from django.utils.translation import gettext_lazy as _
 
-from limen.accounts.models import User
+from limen.core import clock
 from limen.core.languages import set_language_cookie
-from limen.factors.base import registry
 
-from . import levels, sessions
-from .errors import SigninError
+from . import store
+from .complete import complete, person
+from .errors import MethodNotAvailable, MethodNotBegun, NoTransaction, TransactionExpired
+from .methods import Method, registry
+from .proofs import Proof
+from .transaction import Transaction
 
-FLOW_KEY = "limen.signin"
-PENDING_SECONDS = 300
-
-
-class SecondFactorRequired(SigninError):
-    code = "second_factor_required"
-    default_message = _("Your account requires a second factor: choose a verification method other than password only.")
+PASSWORD = "password"
 
 
-class MethodNotAvailable(SigninError):
-    code = "method_not_available"
-    default_message = _("This verification method is not set up for your account. Choose another one.")
+def identified(request, email: str, next_url: str | None) -> Transaction:
+    """The identifier step: the browser's current transaction (if it is for the same place), or a new one."""
+    tx = store.peek(request)
+    if tx is None or tx.step_up or (next_url is not None and not store.same_place(tx.next_url, next_url)):
+        tx = store.start(request, next_url=next_url or "", requirement=tx.requirement if (
+            tx is not None and not tx.step_up and next_url is None) else None)
+    tx.email = email
+    tx.user_id, tx.method, tx.proofs, tx.state = None, None, [], {}
+    store.save(tx)
+    return tx
 
 
-class NoPendingSignin(SigninError):
-    code = "no_pending_signin"
-    default_message = _("Your sign-in took too long or was interrupted. Please start again.")
+def methods_for_email(email: str) -> list[Method]:
+    """EU Login shows the methods an account can use; unknown addresses see only the password."""
+    user = get_user_model().objects.find_by_email(email) if email else None
+    return registry.available_for(user)
 
 
-def state(request) -> dict:
-    return request.session.get(FLOW_KEY) or {}
-
-
-def begin(request, email: str) -> None:
-    request.session[FLOW_KEY] = {"email": email}
-
-
-def clear(request) -> None:
-    request.session.pop(FLOW_KEY, None)
-
-
-def methods_for(user: User | None) -> list:
-    return registry.available_for(user) if user is not None else []
-
-
-def _as(user: User, url: str):
-    """A redirect for a person who has proved who they are: from now on, pages in their interface language."""
-    response = redirect(url)
+def in_their_language(response, user):
+    """From now on, the pages in the person's interface language."""
     if user.interface_language:
         set_language_cookie(response, user.interface_language)
     return response
 
 
-def password_passed(request, user: User, method: str, next_url: str):
-    """The password was right: finish, or send the person to the chosen second factor."""
-    if not method or method == "password":
-        if user.require_second_factor and registry.has_second_factor(user):
-            raise SecondFactorRequired()
-        clear(request)
-        sessions.start(request, user, strengths=[levels.PASSWORD], level=levels.level_of([levels.PASSWORD]))
-        return _as(user, next_url)
-    factor = registry.get(method)
-    if factor is None or not factor.available_for(user):
+def password_passed(request, tx: Transaction, user, method_key: str):
+    """The password was right: finish, or go on to the chosen method."""
+    tx.user_id = user.pk
+    if not method_key or method_key == PASSWORD:
+        return complete(request, tx, Proof(method=PASSWORD, strength="PASSWORD"), user=user)
+    tx.proofs.append(Proof(method=PASSWORD, strength="PASSWORD"))
+    return in_their_language(choose(request, tx, user, method_key), user)
+
+
+def choose(request, tx: Transaction, user, method_key: str):
+    """Begin a method for the person in ``tx`` (after the password, or to step up)."""
+    method = registry.get(method_key)
+    if method is None or not method.descriptor.second_factor or not method.available_for(user):
         raise MethodNotAvailable()
-    request.session[FLOW_KEY] = {
-        "email": user.email, "user_id": user.pk, "method": factor.key, "next": next_url,
-        "stage": "second_factor", "since": time.time(), "step_up": False,
-    }
-    return _as(user, factor.challenge_url())
+    tx.method, tx.since, tx.state = method.key, clock.now().timestamp(), {}
+    store.save(tx)
+    return redirect(method.challenge_url())
 
 
-def start_step_up(request, factor_key: str, next_url: str):
-    """A signed-in person proves a second factor without typing the password again."""
-    factor = registry.get(factor_key)
-    if factor is None or not factor.available_for(request.user):
-        raise MethodNotAvailable()
-    request.session[FLOW_KEY] = {
-        "email": request.user.email, "user_id": request.user.pk, "method": factor.key, "next": next_url,
-        "stage": "second_factor", "since": time.time(), "step_up": True,
-    }
-    return redirect(factor.challenge_url())
+def pending(request, method_key: str) -> tuple[Transaction, object]:
+    """(transaction, person) of a challenge page of ``method_key``; raises a TransactionError."""
+    tx = store.from_request(request)
+    if tx.method != method_key:
+        raise MethodNotBegun()
+    if store.method_idle(tx):
+        raise TransactionExpired()
+    user = person(tx)
+    if user is None or (tx.step_up and (not request.user.is_authenticated or request.user.pk != user.pk)):
+        raise NoTransaction()
+    return tx, user
 
 
-def pending_user(request, method: str | None = None) -> User:
-    """Who is between password and second factor; raises NoPendingSignin otherwise."""
-    data = state(request)
-    if data.get("stage") != "second_factor" or time.time() - data.get("since", 0) > PENDING_SECONDS:
-        raise NoPendingSignin()
-    if method is not None and data.get("method") != method:
-        raise NoPendingSignin()
-    if data.get("step_up") and (not request.user.is_authenticated or request.user.pk != data.get("user_id")):
-        raise NoPendingSignin()
-    user = User.objects.filter(pk=data.get("user_id"), is_active=True).first()
-    if user is None:
-        raise NoPendingSignin()
-    return user
+def restart(request, error):
+    """Back to the first sign-in page, saying why (the message shows there)."""
+    messages.error(request, str(error.message))
+    return redirect("signin:identify")
 
 
-def second_factor_passed(request, strength: str):
-    """The second factor is proved: start (or upgrade) the SSO session and go on."""
-    data = state(request)
-    user = pending_user(request)
-    next_url = data.get("next") or reverse("accounts:my_account")
-    clear(request)
-    if data.get("step_up"):
-        current = (sessions.current(request) or {}).get("strengths", [])
-        strengths = sorted(set(current) | {strength})
-        sessions.upgrade(request, strengths=strengths, level=levels.level_of(strengths))
-    else:
-        sessions.start(request, user, strengths=[strength], level=levels.level_of([strength]))
-    return _as(user, next_url)
-
-
-def step_up_url(next_url: str, *, level: int | None = None, strengths: list[str] | None = None) -> str:
-    params = {"next": next_url}
-    if level is not None:
-        params["level"] = levels.LEVEL_NAMES[level]
-    if strengths:
-        params["strengths"] = ",".join(strengths)
-    return reverse("signin:step_up") + "?" + urlencode(params)
-
-
-def ensure(request, next_url: str, *, level: int | None = None, accept_strengths: list[str] | None = None,
-           renew: bool = False):
-    """For protocol endpoints: None if the SSO session suffices, else a redirect that fixes it."""
-    if not request.user.is_authenticated:
-        return redirect(reverse("signin:identify") + "?" + urlencode({"next": next_url}))
-    if renew:  # present the credentials again: the identifier page, even though signed in
-        return redirect(reverse("signin:identify") + "?" + urlencode(
-            {"next": next_url, "switch": "1", "email": request.user.email}))
-    current = (sessions.current(request) or {}).get("strengths", [])
-    if levels.satisfies(current, level=level, accept_strengths=accept_strengths):
-        return None
-    return redirect(step_up_url(next_url, level=level, strengths=accept_strengths))
-
-
-def passwordless_passed(request, user: User, strength: str, next_url: str):
-    """A method that replaces the password (a passkey) proved who this is: start the SSO session."""
-    clear(request)
-    sessions.start(request, user, strengths=[strength], level=levels.level_of([strength]))
-    return _as(user, next_url)
+def passwordless(request, user, proof: Proof, next_url: str):
+    """A passwordless method (passkey, eID) proved who this is: complete this browser's transaction
+    for ``next_url`` (the one a protocol started, with its application), or a new one."""
+    tx = store.peek(request)
+    if tx is None or tx.step_up or not store.same_place(tx.next_url, next_url):
+        tx = store.start(request, next_url=next_url)
+    tx.email = user.email
+    return complete(request, tx, proof, user=user)

@@ -1,33 +1,48 @@
-"""Authentication strengths and levels, named as in EU Login.
+"""Authentication strengths and levels, named as in EU Login, derived from the method registry.
 
 A strength says how the person signed in (PASSWORD, PASSWORD_MOBILE_APP, ...);
-each maps to a level, BASIC < MEDIUM < HIGH. An application that asks for a
-level accepts any level above it.
+each method's descriptor gives its level, BASIC < MEDIUM < HIGH. An
+application that asks for a level accepts any level above it.
 """
 
 from __future__ import annotations
 
+from .methods import registry
 from .models import Level
 
 PASSWORD = "PASSWORD"
-
-STRENGTH_LEVELS: dict[str, int] = {
-    PASSWORD: Level.BASIC,
-    "PASSWORD_MOBILE_APP": Level.MEDIUM,
-    "PASSWORD_SOFTWARE_TOKEN": Level.MEDIUM,
-    "MOBILE_APP": Level.MEDIUM,
-    "PASSWORD_SMS": Level.MEDIUM,
-    "PASSWORD_WEBAUTHN": Level.MEDIUM,
-    "PASSWORD_RECOVERY_CODE": Level.MEDIUM,
-    "EIDAS": Level.MEDIUM,
-}
 
 LEVEL_NAMES = {int(level): level.label for level in Level}
 LEVEL_BY_NAME = {level.label: int(level) for level in Level}
 
 
+def strength_levels() -> dict[str, int]:
+    return {m.strength: int(m.descriptor.level) for m in registry.all()}
+
+
+def amr_of(strengths: list[str]) -> list[str]:
+    """RFC 8176 method references of the strengths, in order, plus "mfa" when two factors were used."""
+    values: list[str] = []
+    multi = False
+    for strength in strengths:
+        method = registry.by_strength(strength)
+        if method is None:
+            continue
+        multi = multi or method.descriptor.multi_factor
+        values += [v for v in method.descriptor.amr if v not in values]
+    if multi and "mfa" not in values:
+        values.append("mfa")
+    return values
+
+
 def level_of(strengths: list[str]) -> int:
-    return max((STRENGTH_LEVELS.get(s, Level.BASIC) for s in strengths), default=Level.BASIC)
+    known = strength_levels()
+    return max((known.get(s, Level.BASIC) for s in strengths), default=Level.BASIC)
+
+
+def max_level() -> int:
+    """The highest level any method reaches: asking for more cannot be met."""
+    return max(strength_levels().values(), default=int(Level.BASIC))
 
 
 def parse_level(name: str | None) -> int | None:
@@ -38,15 +53,16 @@ def parse_level(name: str | None) -> int | None:
 
 
 def parse_strengths(value: str | None) -> list[str] | None:
-    """EU Login's acceptStrengths: a comma-separated list of strength names."""
+    """EU Login's acceptStrengths: a comma-separated list of strength names ([] if any is unknown)."""
     if not value:
         return None
     names = [v.strip().upper() for v in value.split(",") if v.strip()]
-    return names if names and all(n in STRENGTH_LEVELS for n in names) else []
+    known = strength_levels()
+    return names if names and all(n in known for n in names) else []
 
 
 def satisfies(session_strengths: list[str], *, level: int | None = None,
-              accept_strengths: list[str] | None = None) -> bool:
+              accept_strengths: list[str] | tuple[str, ...] | None = None) -> bool:
     if level is not None and level_of(session_strengths) < level:
         return False
     if accept_strengths and not set(session_strengths) & set(accept_strengths):

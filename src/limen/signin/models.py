@@ -29,3 +29,27 @@ class SsoSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} since {self.created:%Y-%m-%d %H:%M}"
+
+
+class SigninTransaction(models.Model):
+    """A sign-in in progress (limen.signin.transaction), kept server-side.
+
+    ``browser`` binds it to the browser that started it (a digest of a secret
+    in that browser's session); ``completed`` makes it single-use; ``used``
+    records that the protocol that asked for it has taken the fresh sign-in.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32)
+    browser = models.CharField(max_length=64)
+    data = models.JSONField(default=dict)
+    created = models.DateTimeField()
+    expires = models.DateTimeField(db_index=True)
+    completed = models.DateTimeField(null=True, blank=True)
+    used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in in progress")
+        verbose_name_plural = _("sign-ins in progress")
+
+    def __str__(self) -> str:
+        return self.id

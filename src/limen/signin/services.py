@@ -13,15 +13,16 @@ import datetime as dt
 import hashlib
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 
-from limen.accounts import notices
-from limen.accounts.models import User
+from limen.notify import notices
 from limen.audit.events import Event
 from limen.audit.service import record
 from limen.core import clock, ratelimit
 
+from . import sessions
 from .errors import AccountDisabled, AccountLocked, InvalidCredentials, TooManyRequests
 
 
@@ -38,11 +39,12 @@ def _locked(minutes: int | None = None) -> AccountLocked:
     return AccountLocked.for_minutes(minutes)
 
 
-def check_password(*, email: str, password: str, ip: str, request=None) -> User:
+def check_password(*, email: str, password: str, ip: str, request=None):
     if ratelimit.exceeded(ip_limit(), ip):
         raise TooManyRequests(retry_after=ratelimit.retry_after(ip_limit()))
     ratelimit.hit(ip_limit(), ip)
 
+    User = get_user_model()
     user = User.objects.find_by_email(email)
     if user is None:
         User().set_password(password)  # spend the same time as a real check
@@ -72,9 +74,9 @@ def check_password(*, email: str, password: str, ip: str, request=None) -> User:
     return user
 
 
-def _count_failure(user: User, request) -> None:
+def _count_failure(user, request) -> None:
     with transaction.atomic():
-        fresh = User.objects.select_for_update().get(pk=user.pk)
+        fresh = get_user_model().objects.select_for_update().get(pk=user.pk)
         fresh.failed_signins += 1
         just_locked = fresh.failed_signins >= settings.LOCKOUT_THRESHOLD
         if just_locked:
@@ -108,7 +110,7 @@ def _count_unknown_failure(email: str) -> None:
     cache.set(key, {"failures": failures, "locked_until": 0}, UNKNOWN_MEMORY)
 
 
-def verify_current_password(user: User, password: str, request=None) -> bool:
+def verify_current_password(user, password: str, request=None) -> bool:
     """Re-check the password of a signed-in person (before a sensitive change).
 
     Wrong answers count towards the same lockout as sign-in, so a stolen
@@ -119,18 +121,16 @@ def verify_current_password(user: User, password: str, request=None) -> bool:
         raise _locked(int((user.locked_until - clock.now()).total_seconds() // 60) + 1)
     if user.check_password(password):
         if user.failed_signins:
-            User.objects.filter(pk=user.pk).update(failed_signins=0)
+            get_user_model().objects.filter(pk=user.pk).update(failed_signins=0)
         return True
     _count_failure(user, request)
     user.refresh_from_db(fields=["locked_until", "failed_signins"])
     if user.is_locked:
-        from . import sessions
-
         sessions.end_all(user)
         raise _locked()
     return False
 
 
-def unlock(user: User, *, by=None, request=None) -> None:
-    User.objects.filter(pk=user.pk).update(locked_until=None, failed_signins=0)
+def unlock(user, *, by=None, request=None) -> None:
+    get_user_model().objects.filter(pk=user.pk).update(locked_until=None, failed_signins=0)
     record(Event.UNLOCKED, user=user, request=request, operator=getattr(by, "email", ""))

@@ -1,4 +1,4 @@
-"""Start, touch and end SSO sessions.
+"""Read, touch and end SSO sessions (starting one is limen.signin.login's job, for complete()).
 
 The Django session (database-backed, so every process sees it) carries the
 login; SsoSession mirrors it so that sessions can be listed and ended for an
@@ -10,50 +10,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.sessions.models import Session
 from django.db.models import Q
 
 from limen.audit.events import Event
 from limen.audit.service import record
 from limen.core import clock
-from limen.core.net import client_ip, user_agent
 
-from .models import Level, SsoSession
+from .models import SsoSession
 from .signals import sso_session_ending
 
 SESSION_KEY = "limen.sso"
-
-
-def start(request, user, *, strengths: list[str], level: int = Level.BASIC) -> SsoSession:
-    """Sign the user in; the session id changes (Django's login cycles the key).
-
-    Signing in again in the same browser (e.g. an application asked for
-    renewed credentials) keeps the same SsoSession record under the new key;
-    another person signing in ends the previous person's session first.
-    """
-    old_key = request.session.session_key
-    previous = SsoSession.objects.filter(session_key=old_key).select_related("user").first() if old_key else None
-    if previous is not None and previous.user_id != user.pk:
-        _ending(previous.session_key, previous.user)
-        previous.delete()
-        previous = None
-    login(request, user, backend="limen.accounts.backends.EmailBackend")
-    request.session.set_expiry(settings.SESSION_COOKIE_AGE)
-    now = clock.now()
-    request.session[SESSION_KEY] = {"auth_time": now.timestamp(), "seen": now.timestamp(),
-                                    "started": now.timestamp(), "strengths": strengths, "level": int(level)}
-    request.session.save()
-    record(Event.SIGNIN_SUCCEEDED, user=user, request=request, strengths=strengths)
-    values = {"session_key": request.session.session_key, "created": now, "last_seen": now,
-              "expires": now + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE),
-              "ip": client_ip(request), "user_agent": user_agent(request), "strengths": strengths, "level": level}
-    if previous is not None:
-        for name, value in values.items():
-            setattr(previous, name, value)
-        previous.save(update_fields=list(values))
-        return previous
-    return SsoSession.objects.create(user=user, **values)
 
 
 def current(request) -> dict | None:
@@ -62,7 +30,8 @@ def current(request) -> dict | None:
     return request.session.get(SESSION_KEY)
 
 
-def _ending(key: str, user) -> list[str]:
+def announce_end(key: str, user) -> list[str]:
+    """Tell the areas that listen (single logout) that this session ends; returns the applications."""
     names: list[str] = []
     for _receiver, response in sso_session_ending.send(sender=SsoSession, session_key=key, user=user):
         names.extend(response or [])
@@ -74,7 +43,7 @@ def end(request) -> list[str]:
     key = request.session.session_key
     names: list[str] = []
     if key:
-        names = _ending(key, request.user if request.user.is_authenticated else None)
+        names = announce_end(key, request.user if request.user.is_authenticated else None)
         SsoSession.objects.filter(session_key=key).delete()
     logout(request)
     return names
@@ -84,7 +53,7 @@ def end_all(user, *, keep: str | None = None) -> int:
     """End every session of the account, except ``keep`` (the caller's own)."""
     keys = list(SsoSession.objects.filter(user=user).exclude(session_key=keep or "").values_list("session_key", flat=True))
     for key in keys:
-        _ending(key, user)
+        announce_end(key, user)
     Session.objects.filter(session_key__in=keys).delete()
     SsoSession.objects.filter(session_key__in=keys).delete()
     return len(keys)
@@ -99,7 +68,7 @@ def end_expired() -> int:
     ).select_related("user")
     ended = list(stale)
     for entry in ended:
-        _ending(entry.session_key, entry.user)
+        announce_end(entry.session_key, entry.user)
     keys = [entry.session_key for entry in ended]
     Session.objects.filter(session_key__in=keys).delete()
     SsoSession.objects.filter(session_key__in=keys).delete()
@@ -132,22 +101,7 @@ def active_for(user):
 
 def keep_after_password_change(request, user) -> None:
     """End the account's other sessions but keep this one, under a new key."""
-    from django.contrib.auth import update_session_auth_hash
-
     old_key = request.session.session_key
     end_all(user, keep=old_key)
     update_session_auth_hash(request, user)
     SsoSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
-
-
-def upgrade(request, *, strengths: list[str], level: int) -> None:
-    """Step-up: the same person proved more; new session key, stronger record."""
-    old_key = request.session.session_key
-    request.session.cycle_key()
-    data = dict(request.session.get(SESSION_KEY) or {})
-    data.update({"strengths": strengths, "level": int(level), "auth_time": clock.now().timestamp()})
-    request.session[SESSION_KEY] = data
-    request.session.save()
-    SsoSession.objects.filter(session_key=old_key).update(
-        session_key=request.session.session_key, strengths=strengths, level=level)
-    record(Event.STEPPED_UP, user=request.user, request=request, strengths=strengths)

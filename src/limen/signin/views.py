@@ -1,26 +1,33 @@
-"""Identifier-first sign-in: e-mail, Next, then password, Sign in."""
+"""Identifier-first sign-in: e-mail, Next, then password (and a method), Sign in; step-up; sign-out."""
 
 from __future__ import annotations
 
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from limen.audit.events import Event
 from limen.audit.service import record
-from limen.core.errors import RateLimited
+from limen.core.errors import LimenError, show_on
 from limen.core.net import client_ip, safe_next
 
-from limen.accounts.models import User
-
-from . import flow, services, sessions
-from .errors import SigninError
+from . import flow, services, sessions, store
+from .errors import TransactionCompleted, TransactionError, TransactionForeign
 from .forms import IdentifyForm, PasswordForm, StepUpForm
+from .methods import registry
 
 
-def _next(request) -> str:
-    return safe_next(request, request.POST.get("next") or request.GET.get("next"), reverse("accounts:my_account"))
+def _asked_next(request) -> str | None:
+    """The ``next`` the request names, if it is a safe one; None if it names none."""
+    raw = request.POST.get("next") or request.GET.get("next")
+    return safe_next(request, raw, reverse("accounts:my_account")) if raw else None
+
+
+def _next(request, tx=None) -> str:
+    return _asked_next(request) or (tx.next_url if tx is not None and tx.next_url else "") \
+        or reverse("accounts:my_account")
 
 
 def _with_next(url: str, next_url: str) -> str:
@@ -28,48 +35,67 @@ def _with_next(url: str, next_url: str) -> str:
     return url if next_url == default else f"{url}?{urlencode({'next': next_url})}"
 
 
+def refused(request, error: TransactionError):
+    """A transaction that cannot go on: a page that says why (replayed, another browser), or the
+    first sign-in page with the reason (expired, interrupted)."""
+    if isinstance(error, (TransactionCompleted, TransactionForeign)):
+        return render(request, "signin/refused.html", {"error": error}, status=error.status)
+    return flow.restart(request, error)
+
+
+def _identify_parts(request, next_url: str) -> list[str]:
+    """What each passwordless method adds to the identifier page (an eID button, passkey autofill)."""
+    parts = []
+    for method in registry.passwordless():
+        context = method.identify_context(request, next_url) if method.identify_template else None
+        if context is not None:
+            parts.append(render_to_string(method.identify_template, {**context, "next": next_url}, request=request))
+    return parts
+
+
 @require_http_methods(["GET", "POST"])
 def identify(request):
-    next_url = _next(request)
+    next_url = _next(request, store.peek(request) if request.method == "POST" else None)
     if request.user.is_authenticated and request.method == "GET" and not request.GET.get("switch"):
         return redirect(next_url)  # SSO: already signed in
     if request.method == "POST":
         form = IdentifyForm(request.POST)
         if form.is_valid():
-            flow.begin(request, form.cleaned_data["email"].strip())
-            return redirect(_with_next(reverse("signin:password"), next_url))
+            tx = flow.identified(request, form.cleaned_data["email"].strip(), _asked_next(request))
+            return redirect(_with_next(reverse("signin:password"), tx.next_url or next_url))
     else:
         form = IdentifyForm(initial={"email": request.GET.get("email", "")[:254]})
-    return render(request, "signin/identify.html", {"form": form, "next": next_url})
+    return render(request, "signin/identify.html",
+                  {"form": form, "next": next_url, "parts": _identify_parts(request, next_url)})
 
 
 @require_http_methods(["GET", "POST"])
 def password(request):
-    next_url = _next(request)
-    email = flow.state(request).get("email")
-    if not email:
-        return redirect(_with_next(reverse("signin:identify"), next_url))
-    # EU Login shows the methods an account can use; unknown addresses see only the password.
-    methods = flow.methods_for(User.objects.find_by_email(email))
-    form = PasswordForm(request.POST or None, methods=methods)
+    try:
+        tx = store.from_request(request)
+    except TransactionError as error:
+        if request.method == "GET" or not isinstance(error, (TransactionCompleted, TransactionForeign)):
+            return redirect(_with_next(reverse("signin:identify"), _next(request)))
+        return refused(request, error)
+    if not tx.email:
+        return redirect(_with_next(reverse("signin:identify"), _next(request, tx)))
+    next_url = _next(request, tx)
+    if tx.next_url != next_url:
+        tx.next_url = next_url
+    form = PasswordForm(request.POST or None, methods=flow.methods_for_email(tx.email))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.check_password(email=email, password=form.cleaned_data["password"],
+            user = services.check_password(email=tx.email, password=form.cleaned_data["password"],
                                            ip=client_ip(request), request=request)
-            response = flow.password_passed(request, user, form.cleaned_data.get("method", ""), next_url)
-        except SigninError as error:
-            form.add_error("method" if error.code in {"second_factor_required", "method_not_available"}
-                           else "password", str(error.message))
-            status = 400
-        except RateLimited as error:
-            form.add_error(None, str(error.message))
-            status = 429
-        else:
-            return response
+            return flow.password_passed(request, tx, user, form.cleaned_data.get("method", ""))
+        except TransactionError as error:
+            return refused(request, error)
+        except LimenError as error:
+            status = show_on(form, error, default_field="password")
     elif request.method == "POST":
         status = 400
-    return render(request, "signin/password.html", {"form": form, "email": email, "next": next_url},
+    return render(request, "signin/password.html", {"form": form, "email": tx.email, "next": next_url, "tx": tx},
                   status=status)
 
 
@@ -79,17 +105,22 @@ def step_up(request):
     next_url = _next(request)
     if not request.user.is_authenticated:
         return redirect(_with_next(reverse("signin:identify"), next_url))
-    methods = flow.methods_for(request.user)
+    tx = store.peek(request)
+    if tx is None or not tx.step_up or not store.same_place(tx.next_url, next_url) \
+            or tx.user_id != request.user.pk:
+        tx = store.start(request, next_url=next_url, user=request.user, step_up=True)
+    methods = registry.available_for(request.user)
     form = StepUpForm(request.POST or None, methods=methods)
+    status = 200 if methods else 403
     if request.method == "POST" and form.is_valid():
         try:
-            return flow.start_step_up(request, form.cleaned_data["method"], next_url)
-        except SigninError as error:
-            form.add_error("method", str(error.message))
+            return flow.choose(request, tx, request.user, form.cleaned_data["method"])
+        except LimenError as error:
+            status = show_on(form, error, default_field="method")
     return render(request, "signin/step_up.html", {
-        "form": form, "next": next_url, "methods": methods,
-        "level": request.GET.get("level", "")[:16],
-    }, status=200 if methods else 403)
+        "form": form, "next": next_url, "methods": methods, "tx": tx,
+        "application": tx.application_name, "level": request.GET.get("level", "")[:16],
+    }, status=status)
 
 
 @require_http_methods(["GET", "POST"])

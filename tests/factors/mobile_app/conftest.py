@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -150,7 +151,7 @@ def phone(make_phone, user):
 
 def sign_in(client, user, method: str, next_url: str | None = None):
     """Identifier, then password with ``method`` chosen; returns the response (a redirect to the factor)."""
-    query = f"?next={next_url}" if next_url else ""
+    query = "?" + urlencode({"next": next_url}) if next_url else ""
     client.post("/login/" + query, {"email": user.email})
     return client.post("/login/password/" + query, {"password": DEFAULT_PASSWORD, "method": method,
                                                     **({"next": next_url} if next_url else {})})

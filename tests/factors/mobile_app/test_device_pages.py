@@ -176,7 +176,7 @@ def test_removing_needs_the_second_factor_and_mails_the_owner(client, make_phone
 
 
 def test_remove_all_for_panic(make_phone, user):
-    from limen.factors.base import registry
+    from limen.signin.methods import registry
 
     make_phone(user), make_phone(user, name="Tablet")
     factor = registry.get("mobile_app_pin")
@@ -186,7 +186,7 @@ def test_remove_all_for_panic(make_phone, user):
 
 
 def test_factors_are_registered_with_their_strengths():
-    from limen.factors.base import registry
+    from limen.signin.methods import registry
 
     pin, qr = registry.get("mobile_app_pin"), registry.get("mobile_app_qr")
     assert (pin.strength, qr.strength) == ("PASSWORD_MOBILE_APP", "PASSWORD_SOFTWARE_TOKEN")
@@ -195,7 +195,7 @@ def test_factors_are_registered_with_their_strengths():
 
 
 def test_pending_devices_do_not_count(api, user, start_enrolment):
-    from limen.factors.base import registry
+    from limen.signin.methods import registry
 
     _record, token = start_enrolment(user)
     scan(api, token)

@@ -289,20 +289,46 @@ def test_removing_a_device_cancels_its_requests(waiting, phone):
     assert waiting.get("/login/mobile/status/?known=pending").json()["state"] == "none"
 
 
+def _through(client, url: str) -> str:
+    """An application sends the person to sign in: the sign-in page's ``next``."""
+    from urllib.parse import parse_qs, urlsplit
+
+    response = client.get(url)
+    assert response.status_code == 302 and urlsplit(response["Location"]).path == "/login/", response
+    return parse_qs(urlsplit(response["Location"]).query)["next"][0]
+
+
 def test_the_request_names_the_cas_application(client, phone):
     from limen.cas import registry
 
     registry.register(name="Europass", url_pattern="https://europass.example.org/", level="MEDIUM")
-    next_url = "/cas/login?service=https%3A%2F%2Feuropass.example.org%2Fprofile%2F"
+    next_url = _through(client, "/cas/login?service=https%3A%2F%2Feuropass.example.org%2Fprofile%2F")
     sign_in(client, phone.user, "mobile_app_pin", next_url=next_url)
     client.get("/login/mobile/")
     assert phone.pending()[0]["application"] == "Europass"
 
 
-def test_an_unregistered_service_shows_its_host(client, phone):
+def test_the_request_names_the_openid_connect_application(client, phone):
+    """Not the host of its redirect URI: the name the operator registered, from the transaction."""
+    from urllib.parse import urlencode
+
+    from limen.oidc import clients
+
+    app = clients.register(name="Pension fund", redirect_uris=["http://127.0.0.1:9/callback"])
+    query = urlencode({"response_type": "code", "client_id": app.client.client_id, "scope": "openid",
+                       "redirect_uri": "http://127.0.0.1:9/callback", "code_challenge": "x" * 43,
+                       "code_challenge_method": "S256"})
+    next_url = _through(client, "/oidc/authorize?" + query)
+    sign_in(client, phone.user, "mobile_app_pin", next_url=next_url)
+    client.get("/login/mobile/")
+    assert phone.pending()[0]["application"] == "Pension fund"
+
+
+def test_a_sign_in_no_application_asked_for_names_limen(client, phone, settings):
+    """A next URL is not an application: its parameters are never read (factors know no protocol)."""
     sign_in(client, phone.user, "mobile_app_pin", next_url="/cas/login?service=https%3A%2F%2Fother.example.net%2F")
     client.get("/login/mobile/")
-    assert phone.pending()[0]["application"] == "other.example.net"
+    assert phone.pending()[0]["application"] == settings.SITE_NAME
 
 
 def test_long_poll_waits_for_requests_the_app_has_not_seen(waiting, phone):

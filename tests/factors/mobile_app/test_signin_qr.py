@@ -12,11 +12,13 @@ from limen.factors.mobile_app.services import otp as otp_service
 from limen.signin.sessions import SESSION_KEY
 from limen_protocol import payloads
 
+from tests.signin.helpers import method_state
+
 from .conftest import sign_in
 
 
 def _challenge(client) -> OtpChallenge:
-    return OtpChallenge.objects.get(public_id=client.session["limen.mobile.otp"]["id"])
+    return OtpChallenge.objects.get(public_id=method_state(client, "mobile_app_qr")["otp"])
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from limen.audit.events import Event
 from limen.audit.models import AuditEvent
 from limen.core import clock
-from limen.factors.base import registry
+from limen.signin.methods import registry
 from limen.factors.panic import services
 from limen.factors.panic.errors import LinkExpired, LinkForAnotherAccount, LinkUsed, ResendTooSoon
 from limen.factors.panic.models import EnrolmentHold
@@ -63,24 +63,23 @@ def test_panic_removes_every_factor_mails_and_audits(signed_in_client, equipped,
 
 
 def test_panic_calls_every_registered_factor(user, monkeypatch):
-    from limen.factors.base import Factor
+    from limen.signin.methods import Descriptor, Method
+    from limen.signin.models import Level
 
-    class Elsewhere(Factor):
-        key, strength, label = "elsewhere", "EIDAS", "Another branch's method"
+    class Elsewhere(Method):
+        descriptor = Descriptor(key="elsewhere", strength="EIDAS", level=Level.MEDIUM, amr=("eid", "mfa"),
+                                label="Another branch's method")
         removed = []
 
         def available_for(self, user):
             return False
-
-        def challenge_url(self):
-            return "/"
 
         def remove_all(self, user):
             self.removed.append(user.pk)
             return 3
 
     factor = Elsewhere()
-    monkeypatch.setitem(registry._factors, factor.key, factor)
+    monkeypatch.setitem(registry._methods, factor.key, factor)
     assert services.panic(user)["elsewhere"] == 3 and factor.removed == [user.pk]
 
 

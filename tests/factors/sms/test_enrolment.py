@@ -5,7 +5,7 @@ import pytest
 from limen.audit.events import Event
 from limen.audit.models import AuditEvent
 from limen.core import clock
-from limen.factors.base import registry
+from limen.signin.methods import registry
 from limen.factors.sms import services
 from limen.factors.sms.errors import (CodeExpired, CodeUsed, NoCodeSent, NumberAlreadyRegistered, ResendTooSoon,
                                       SmsDisabled, TooManyAttempts, TooManySms, WrongCode)

@@ -1,7 +1,7 @@
 """The passkey ceremony runs beside the sign-in form and must not touch the session."""
 
 from limen.factors.webauthn import state
-from limen.signin import flow
+from tests.signin.helpers import transaction_of
 
 
 def test_passkey_options_leave_the_session_alone(client, db):
@@ -13,7 +13,7 @@ def test_passkey_options_leave_the_session_alone(client, db):
     assert response.status_code == 200
     assert state.DETACHED_COOKIE in response.cookies
     assert dict(client.session.items()) == session_before
-    assert client.session[flow.FLOW_KEY]["email"] == "someone@example.org"
+    assert transaction_of(client)["email"] == "someone@example.org"
 
 
 def test_the_passkey_challenge_is_single_use(client, db):

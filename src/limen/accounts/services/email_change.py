@@ -10,8 +10,9 @@ from limen.audit.events import Event
 from limen.audit.service import record
 from limen.signin.services import verify_current_password
 from limen.core import clock
+from limen.notify import notices
 
-from .. import notices, tokens
+from .. import tokens
 from ..errors import EmailUnchanged, TokenInvalid, WrongPassword
 from ..models import AccountToken, TokenPurpose, User, normalise_email
 

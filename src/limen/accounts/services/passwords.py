@@ -13,8 +13,9 @@ from limen.signin.services import verify_current_password
 from limen.core import clock
 from limen.core.net import client_ip
 from limen.signin import sessions
+from limen.notify import notices
 
-from .. import notices, tokens
+from .. import tokens
 from ..errors import WrongPassword
 from ..models import TokenPurpose, User
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from limen.audit.events import Event
 from limen.audit.service import record
+from limen.signin.methods import registry
 
 from ..models import User
 
@@ -26,8 +27,6 @@ class NoSecondFactor(Exception):
 
 def update_signin_preferences(*, user: User, require_second_factor: bool, request=None) -> bool:
     """Returns whether something changed."""
-    from limen.factors.base import registry
-
     if require_second_factor and not registry.has_second_factor(user):
         raise NoSecondFactor()
     if user.require_second_factor == require_second_factor:

@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from limen.audit.events import Event
 from limen.audit.service import record
+from limen.notify import notices
 
-from .. import notices, tokens
+from .. import tokens
 from ..models import TokenPurpose, User
 
 

@@ -8,8 +8,8 @@ class EidConfig(AppConfig):
     verbose_name = _("National eID")
 
     def ready(self):
-        from limen.factors.base import registry
+        from limen.signin.methods import registry
 
-        from .factor import EidFactor
+        from .method import EidMethod
 
-        registry.register(EidFactor())
+        registry.register(EidMethod())

@@ -28,6 +28,7 @@ class Cancelled(EidError):
 
 class ProviderUnavailable(EidError):
     code = "eid_provider_unavailable"
+    status = 503
     default_message = _("Your eID provider cannot be reached at the moment. Please try again later.")
 
 
@@ -66,4 +67,5 @@ class AccountUnavailable(EidError):
 
 class NoProvider(EidError):
     code = "eid_no_provider"
+    status = 404
     default_message = _("Signing in with an eID is not available at the moment.")

@@ -8,18 +8,18 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from limen.accounts import notices
 from limen.accounts.models import User
 from limen.audit.events import Event
 from limen.audit.service import record
 from limen.core import clock
+from limen.notify import notices
 from limen.notify.outbox import send_templated_email
-from limen.signin import levels, sessions
+from limen.signin import sessions
+from limen.signin.methods import registry
 
-from .errors import AccountUnavailable, AlreadyLinked, EidError, LastWayIn, LinkedElsewhere
+from .errors import AccountUnavailable, AlreadyLinked, EidError, LastWayIn, LinkedElsewhere, NotLinked
 from .models import EidLink, UpstreamProvider
 
-STRENGTH = "EIDAS"
 UNLINKED_KEY = "limen.eid.unlinked"
 MERGE_KEY = "limen.eid.merge"
 PENDING_SECONDS = 600
@@ -50,28 +50,23 @@ def find_link(claims: dict) -> EidLink | None:
 # ----------------------------------------------------------------- signing in
 
 
-def sign_in(request, link: EidLink) -> None:
-    """Passwordless sign-in: strength EIDAS (two factors, level MEDIUM)."""
+def signing_in(request, link: EidLink):
+    """Passwordless sign-in with a linked eID: the account it opens (views complete the sign-in)."""
     user = link.user
     if not user.is_active:
         record(Event.EID_SIGNIN_FAILED, user=user, request=request, reason="account_disabled")
         raise AccountUnavailable()
     EidLink.objects.filter(pk=link.pk).update(last_used=clock.now())
-    sessions.start(request, user, strengths=[STRENGTH], level=levels.level_of([STRENGTH]))
+    return user
 
 
-def verified_second_factor(request, pending_user: User, claims: dict):
+def verify_second_factor(request, pending_user: User, claims: dict) -> None:
     """The person between password and second factor (or stepping up) proved their linked eID."""
-    from limen.signin import flow
-
-    from .errors import NotLinked
-
     link = find_link(claims)
     if link is None or link.user_id != pending_user.pk:
         record(Event.EID_SIGNIN_FAILED, user=pending_user, request=request, reason="not_linked")
         raise NotLinked()
     EidLink.objects.filter(pk=link.pk).update(last_used=clock.now())
-    return flow.second_factor_passed(request, STRENGTH)
 
 
 # ----------------------------------------------------------------- linking
@@ -210,8 +205,6 @@ def merge_proposal(request, target: User) -> User | None:
 
 def merge(request, target: User) -> str:
     """Move the eID-only account's eIDs into ``target`` and delete it. Returns its e-mail address."""
-    from limen.factors.base import registry
-
     source = merge_proposal(request, target)
     request.session.pop(MERGE_KEY, None)
     if source is None:
@@ -219,9 +212,9 @@ def merge(request, target: User) -> str:
     source_email = source.email
     with transaction.atomic():
         moved = EidLink.objects.filter(user=source).update(user=target)
-        for factor in registry.all():
-            if factor.key != "eid":
-                factor.remove_all(source)
+        for method in registry.all():
+            if method.key != "eid":
+                method.remove_all(source)
         sessions.end_all(source)
         record(Event.EID_ACCOUNTS_MERGED, user=target, request=request, merged_email=source_email,
                merged_uid=str(source.uid), links=moved)

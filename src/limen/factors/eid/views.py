@@ -1,4 +1,5 @@
-"""eID pages: sign in with eID, verify with eID, Manage my eIDs, eID-only accounts, merging."""
+"""eID pages: sign in with eID, the provider's answer, Manage my eIDs, eID-only accounts, merging.
+(Verifying with eID after the password is method.EidMethod's challenge page.)"""
 
 from __future__ import annotations
 
@@ -17,12 +18,15 @@ from limen.core import ratelimit
 from limen.core.net import client_ip, safe_next
 from limen.core.redirects import leave
 from limen.factors.guards import enrolment_gate
+from limen.core.errors import LimenError
 from limen.signin import flow
-from limen.signin.flow import NoPendingSignin
+from limen.signin.attempts import Proof
+from limen.signin.complete import complete
 
 from . import flows, services
 from .errors import EidError, FlowMissing, NoProvider
 from .forms import EidAccountForm
+from .method import KEY, EidMethod
 from .models import EidLink, UpstreamProvider
 
 
@@ -43,7 +47,7 @@ def _go(request, provider: UpstreamProvider, **flow_args):
     try:
         url = flows.begin(request, provider, **flow_args)
     except EidError as error:
-        return _problem(request, error, status=503)
+        return _problem(request, error, status=error.status)
     return leave(request, url, destination=provider.name)
 
 
@@ -68,23 +72,6 @@ def start_signin(request, slug: str | None = None):
 
 
 @require_GET
-def start_verify(request, slug: str | None = None):
-    """The eID as the verification method of the person signing in (after the password, or step-up)."""
-    try:
-        user = flow.pending_user(request, method="eid")
-    except NoPendingSignin as error:
-        return _problem(request, error)
-    providers = list(UpstreamProvider.objects.filter(enabled=True, links__user=user).distinct())
-    if slug is not None:
-        providers = [p for p in providers if p.slug == slug]
-    if not providers:
-        return _problem(request, NoProvider(), status=404)
-    if len(providers) > 1:
-        return _choose(request, providers, "eid:verify_with", "", _("Verify with your eID"))
-    return _go(request, providers[0], purpose="verify", user_id=user.pk)
-
-
-@require_GET
 def callback(request):
     """The upstream provider sends the person back here with a code (or an error)."""
     ip = client_ip(request)
@@ -103,14 +90,15 @@ def callback(request):
         if purpose == "signin":
             return _signed_in(request, provider, claims, data["next"])
         if purpose == "verify":
-            user = flow.pending_user(request, method="eid")
+            tx, user = flow.pending(request, KEY)
             if user.pk != data["user"]:
                 raise FlowMissing()
-            return services.verified_second_factor(request, user, claims)
+            services.verify_second_factor(request, user, claims)
+            return complete(request, tx, Proof(method=KEY, strength=EidMethod.descriptor.strength), user=user)
         if purpose == "link":
             return _linked(request, provider, claims, data)
-    except (EidError, NoPendingSignin) as error:
-        return _problem(request, error)
+    except LimenError as error:
+        return _problem(request, error, status=error.status)
     raise FlowMissing()
 
 
@@ -119,8 +107,9 @@ def _signed_in(request, provider, claims, next_url):
     if link is None:
         services.remember_unlinked(request, provider, claims, next_url)
         return redirect("eid:unlinked")
-    services.sign_in(request, link)
-    return redirect(next_url or reverse("accounts:my_account"))
+    user = services.signing_in(request, link)
+    proof = Proof(method=KEY, strength=EidMethod.descriptor.strength)
+    return flow.passwordless(request, user, proof, next_url or reverse("accounts:my_account"))
 
 
 def _linked(request, provider, claims, data):

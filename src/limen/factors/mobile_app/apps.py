@@ -9,9 +9,9 @@ class MobileAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from limen.factors.base import registry
+        from limen.signin.methods import registry
 
-        from .factors import MobileAppPin, MobileAppQr
+        from .method import MobileAppPin, MobileAppQr
 
         registry.register(MobileAppPin())
         registry.register(MobileAppQr())

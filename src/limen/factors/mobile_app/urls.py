@@ -18,9 +18,7 @@ urlpatterns = [
     re_path(r"^account/mobile/" + _ID.format("device_id") + r"/rename/$", views.rename_device, name="rename"),
     re_path(r"^account/mobile/" + _ID.format("device_id") + r"/remove/$", views.remove_device, name="remove"),
     # Sign-in
-    path("login/mobile/", views.push, name="push"),
     path("login/mobile/status/", views.push_status, name="push_status"),
-    path("login/mobile/qr/", views.qr_code, name="qr"),
     # Device API
     path("mobile/api/v1/openapi.json", api.openapi, name="api_openapi"),
     path("mobile/api/v1/enrolments", api.enrolments, name="api_enrolments"),

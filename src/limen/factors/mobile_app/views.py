@@ -1,4 +1,5 @@
-"""Browser pages: manage devices (My Account), and the two sign-in methods."""
+"""Browser pages: manage devices (My Account), and the wait of the PIN push page (the sign-in pages are
+method.MobileAppPin and method.MobileAppQr)."""
 
 from __future__ import annotations
 
@@ -11,22 +12,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from limen.core import crypto
-from limen.factors import pending
+from limen.core.errors import show_on
 from limen.factors.guards import enrolment_gate
 from limen.signin import flow
-from limen.signin.flow import NoPendingSignin
+from limen.signin.errors import TransactionError
 
 from . import channel
 from .errors import MobileError
-from .forms import AddDeviceForm, ChooseDeviceForm, OtpForm, RenameDeviceForm
-from .internal import ocra, qr
-from .models import Enrolment, OtpChallenge, PushChallenge
-from .services import challenges, devices, enrolment, otp
+from .forms import AddDeviceForm, RenameDeviceForm
+from .internal import qr
+from .method import PIN_KEY
+from .models import Enrolment, PushChallenge
+from .services import challenges, devices, enrolment
 
 STATUS_WAIT_MAX = 20  # seconds a browser status request may wait
 ENROL_SESSION = "limen.mobile.enrol"
-PUSH_SESSION = "limen.mobile.push"
-OTP_SESSION = "limen.mobile.otp"
 TOKEN_PURPOSE = "factors_mobile_app.enrolment-token"
 
 
@@ -65,7 +65,8 @@ def add_device(request):
                 record, token = enrolment.start(user=request.user, name=form.cleaned_data["name"],
                                                 pin=form.cleaned_data["pin"], request=request)
             except MobileError as error:
-                form.add_error(None, str(error.message))
+                status = show_on(form, error)
+                return render(request, "mobile_app/add.html", {"form": form}, status=status)
             else:
                 request.session[ENROL_SESSION] = {"id": record.public_id,
                                                   "token": crypto.encrypt(token.encode(), purpose=TOKEN_PURPOSE)}
@@ -158,87 +159,16 @@ def remove_device(request, device_id: str):
     return render(request, "mobile_app/remove.html", {"device": device})
 
 
-# --- Sign in with "Mobile app PIN code" ----------------------------------------------------------
-
-def _current_push(request, user) -> PushChallenge | None:
-    stored = request.session.get(PUSH_SESSION) or {}
-    if stored.get("user") != user.pk:
-        return None
-    return PushChallenge.objects.select_related("device").filter(public_id=stored.get("id", ""), user=user).first()
-
-
-def _send(request, user, device, previous: PushChallenge | None):
-    challenge = challenges.create(user=user, device=device, next_url=flow.state(request).get("next", ""),
-                                  request=request, replaces=previous.public_id if previous else None)
-    request.session[PUSH_SESSION] = {"id": challenge.public_id, "user": user.pk}
-    return challenge
-
-
-@require_http_methods(["GET", "POST"])
-def push(request):
-    user, restart = pending.pending(request, "mobile_app_pin")
-    if restart is not None:
-        return restart
-    challenge = _current_push(request, user)
-    usable = list(devices.usable(user))
-    choose_form = ChooseDeviceForm(devices=usable)
-    error = None
-    status = 200
-
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        if action == "continue":
-            state = challenges.browser_state(challenge)
-            if state == "approved" and challenges.consume(challenge):
-                request.session.pop(PUSH_SESSION, None)
-                return flow.second_factor_passed(request, "PASSWORD_MOBILE_APP")
-            if state == "pending":
-                error = _("The request has not been approved in the app yet.")
-                status = 409
-        elif action == "send":
-            if len(usable) > 1:
-                choose_form = ChooseDeviceForm(request.POST, devices=usable)
-                device = next((d for d in usable if choose_form.is_valid()
-                               and d.public_id == choose_form.cleaned_data["device"]), None)
-            else:
-                device = usable[0] if usable else None
-            if device is not None:
-                try:
-                    challenge = _send(request, user, device, challenge)
-                except MobileError as failure:
-                    error, status = str(failure.message), failure.status
-                else:
-                    return redirect("mobile_app:push")
-            elif usable:
-                status = 400
-        else:
-            status = 400
-
-    state = challenges.browser_state(challenge)
-    if state == "denied":
-        request.session.pop(PUSH_SESSION, None)
-        flow.clear(request)
-        return render(request, "mobile_app/push_denied.html", status=403)
-    if request.method == "GET" and state in {"none", "used", "cancelled"} and len(usable) == 1:
-        try:
-            challenge = _send(request, user, usable[0], challenge)
-            state = challenges.browser_state(challenge)
-        except MobileError as failure:
-            error, status = str(failure.message), failure.status
-    return render(request, "mobile_app/push.html", {
-        "challenge": challenge if state in {"pending", "approved", "expired"} else None,
-        "state": state, "devices": usable, "locked_only": not usable, "choose_form": choose_form,
-        "error": error, "seconds": settings.MOBILE_CHALLENGE_TTL, **pending.context(request),
-    }, status=status)
-
+# --- Sign in with "Mobile app PIN code": the page's wait for the app (the page is method.MobileAppPin) ---
 
 @require_GET
 def push_status(request):
     try:
-        user = flow.pending_user(request, method="mobile_app_pin")
-    except NoPendingSignin:
+        tx, user = flow.pending(request, PIN_KEY)
+    except TransactionError:
         return _no_store(JsonResponse({"state": "none"}))
-    challenge = _current_push(request, user)
+    public_id = tx.state.get(PIN_KEY, {}).get("push")
+    challenge = PushChallenge.objects.filter(public_id=public_id, user=user).first() if public_id else None
     if challenge is None:
         return _no_store(JsonResponse({"state": "none"}))
     known = request.GET.get("known", "")[:16]
@@ -249,54 +179,5 @@ def push_status(request):
         return state if state != known else None
 
     # Wake up at the latest when the request expires, so the page can say so.
-    seconds = _wait_seconds(request)
-    state = channel.wait_until(changed, [channel.challenge_key(challenge.pk)], seconds)
+    state = channel.wait_until(changed, [channel.challenge_key(challenge.pk)], _wait_seconds(request))
     return _no_store(JsonResponse({"state": state or known}))
-
-
-# --- Sign in with "Mobile app QR code" -----------------------------------------------------------
-
-def _current_otp(request, user) -> OtpChallenge | None:
-    stored = request.session.get(OTP_SESSION) or {}
-    if stored.get("user") != user.pk:
-        return None
-    return OtpChallenge.objects.select_related("user").filter(public_id=stored.get("id", ""), user=user).first()
-
-
-def _new_otp(request, user) -> OtpChallenge:
-    challenge = otp.create(user)
-    request.session[OTP_SESSION] = {"id": challenge.public_id, "user": user.pk}
-    return challenge
-
-
-@require_http_methods(["GET", "POST"])
-def qr_code(request):
-    user, restart = pending.pending(request, "mobile_app_qr")
-    if restart is not None:
-        return restart
-    challenge = _current_otp(request, user)
-    form = OtpForm(request.POST if request.method == "POST" else None)
-    status = 200
-    notice = None
-    if request.method == "POST":
-        status = 400
-        if challenge is None:
-            notice = _("This QR code has expired. Scan the new QR code below.")
-        elif form.is_valid():
-            try:
-                otp.verify(challenge=challenge, user=user, response=form.cleaned_data["code"], request=request)
-            except MobileError as error:
-                form.add_error("code", str(error.message))
-                status = error.status
-            else:
-                request.session.pop(OTP_SESSION, None)
-                return flow.second_factor_passed(request, "PASSWORD_SOFTWARE_TOKEN")
-    if not otp.usable(challenge, user):
-        if challenge is not None and request.method == "GET":
-            notice = _("The previous QR code has expired: scan this new one.")
-        challenge = _new_otp(request, user)
-    return render(request, "mobile_app/qr.html", {
-        "form": form, "qr_uri": qr.svg_data_uri(otp.qr_payload(challenge), scale=5), "notice": notice,
-        "digits": ocra.response_length(), "has_usable": devices.usable(user).exists(),
-        "minutes": max(1, settings.MOBILE_OTP_TTL // 60), **pending.context(request),
-    }, status=status)

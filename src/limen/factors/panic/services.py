@@ -16,12 +16,12 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from limen.accounts import notices
+from limen.notify import notices
 from limen.audit.events import Event
 from limen.audit.service import record
 from limen.core import clock
 from limen.core.net import client_ip
-from limen.factors.base import registry
+from limen.signin.methods import registry
 
 from .errors import LinkExpired, LinkForAnotherAccount, LinkInvalid, LinkUsed, ResendTooSoon
 from .models import EnrolmentHold

@@ -8,8 +8,8 @@ class RecoveryConfig(AppConfig):
     verbose_name = _("Recovery codes")
 
     def ready(self):
-        from limen.factors.base import registry
+        from limen.signin.methods import registry
 
-        from .factor import RecoveryCodeFactor
+        from .method import RecoveryCodeMethod
 
-        registry.register(RecoveryCodeFactor())
+        registry.register(RecoveryCodeMethod())

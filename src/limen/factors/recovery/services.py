@@ -6,15 +6,16 @@ import hmac
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from limen.accounts import notices
+from limen.notify import notices
 from limen.audit.events import Event
 from limen.audit.service import record
 from limen.core import clock, ratelimit
 from limen.factors import notices as factor_notices
-from limen.factors.base import registry
+from limen.signin.methods import registry
 
 from . import codes
 from .errors import CodeAlreadyUsed, NeedsAnotherMethod, NoCodesLeft, TooManyAttempts, WrongCode
@@ -33,7 +34,7 @@ def remaining(user) -> int:
 
 
 def has_other_method(user) -> bool:
-    return any(f.available_for(user) for f in registry.all() if f.key != METHOD)
+    return any(m.available_for(user) for m in registry.second_factors() if m.key != METHOD)
 
 
 def generate(user, *, request=None) -> list[str]:
@@ -97,6 +98,4 @@ def remove_all(user) -> int:
 
 
 def _manage_path() -> str:
-    from django.urls import reverse
-
     return reverse("factors_recovery:manage")

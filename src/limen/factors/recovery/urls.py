@@ -8,5 +8,4 @@ urlpatterns = [
     path("account/recovery-codes/new/", views.generate, name="generate"),
     path("account/recovery-codes/show/", views.show, name="show"),
     path("account/recovery-codes/download/", views.download, name="download"),
-    path("login/recovery-code/", views.challenge, name="challenge"),
 ]

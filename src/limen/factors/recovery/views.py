@@ -1,26 +1,22 @@
-"""Recovery codes: create a set (shown once, downloadable), and sign in with one."""
+"""Recovery codes: create a set (shown once, downloadable). Signing in with one is method.RecoveryCodeMethod."""
 
 from __future__ import annotations
 
 import json
-import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from limen.core import crypto
+from limen.core import clock, crypto
 from limen.core.errors import LimenError
-from limen.factors import guards, pending
-from limen.signin import flow
+from limen.factors import guards
 
 from . import services
-from .factor import RecoveryCodeFactor
-from .forms import RecoveryCodeForm
 from .models import RecoveryCode
 
 DISPLAY_KEY = "limen.recovery.display"
@@ -30,12 +26,12 @@ PURPOSE = "recovery-display"
 
 def _keep_for_display(request, fresh: list[str]) -> None:
     sealed = crypto.encrypt(json.dumps(fresh).encode(), purpose=PURPOSE)
-    request.session[DISPLAY_KEY] = {"codes": sealed, "at": time.time(), "user": request.user.pk}
+    request.session[DISPLAY_KEY] = {"codes": sealed, "at": clock.now().timestamp(), "user": request.user.pk}
 
 
 def _codes_on_display(request) -> list[str] | None:
     data = request.session.get(DISPLAY_KEY)
-    if not data or data.get("user") != request.user.pk or time.time() - data.get("at", 0) > DISPLAY_SECONDS:
+    if not data or data.get("user") != request.user.pk or clock.now().timestamp() - data.get("at", 0) > DISPLAY_SECONDS:
         request.session.pop(DISPLAY_KEY, None)
         return None
     try:
@@ -108,30 +104,3 @@ def download(request):
     response["Content-Disposition"] = 'attachment; filename="recovery-codes.txt"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-@require_http_methods(["GET", "POST"])
-def challenge(request):
-    user, restart = pending.pending(request, RecoveryCodeFactor.key)
-    if restart:
-        return restart
-    form = RecoveryCodeForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                left = services.verify(user, form.cleaned_data["code"], request=request)
-            except LimenError as error:
-                form.add_error("code", str(error.message))
-                status = 429 if error.code == "too_many_attempts" else 400
-            else:
-                response = flow.second_factor_passed(request, RecoveryCodeFactor.strength)
-                if left <= settings.RECOVERY_WARN_AT:
-                    messages.warning(request, ngettext(
-                        "You have %(count)d unused recovery code left. Create a new set in My Account.",
-                        "You have %(count)d unused recovery codes left. Create a new set in My Account.", left,
-                    ) % {"count": left})
-                return response
-    return render(request, "factors/recovery/challenge.html", {"form": form, **pending.context(request)},
-                  status=status)

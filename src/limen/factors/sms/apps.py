@@ -8,8 +8,8 @@ class SmsConfig(AppConfig):
     verbose_name = _("Mobile phone numbers (SMS)")
 
     def ready(self):
-        from limen.factors.base import registry
+        from limen.signin.methods import registry
 
-        from .factor import SmsFactor
+        from .method import SmsMethod
 
-        registry.register(SmsFactor())
+        registry.register(SmsMethod())

@@ -9,6 +9,7 @@ class SmsError(LimenError):
 
 class SmsDisabled(SmsError):
     code = "sms_disabled"
+    status = 403
     default_message = _("Verification by SMS is switched off on this service. Choose another method.")
 
 
@@ -78,7 +79,7 @@ class CodeUsed(SmsError):
     default_message = _("This code has already been used. Ask for a new code.")
 
 
-class TooManyAttempts(SmsError):
+class TooManyAttempts(RateLimited):
     code = "too_many_attempts"
     default_message = _("Too many wrong codes. This code no longer works: ask for a new code.")
 

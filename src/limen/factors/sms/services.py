@@ -30,7 +30,7 @@ from limen.notify.outbox import enqueue
 from . import codes
 from .errors import (CodeExpired, CodeUsed, NoCodeSent, NumberAlreadyRegistered, NumberInvalid, NumberMalformed,
                      NumberNotMobile, NumberNotRegistered, NumberUnknownCountry, NumberWithoutCountryCode,
-                     ResendTooSoon, SmsDisabled, TooManyAttempts, TooManySms, WrongCode)
+                     ResendTooSoon, SmsDisabled, SmsError, TooManyAttempts, TooManySms, WrongCode)
 from .internal import phonenumbers_lib
 from .models import PhoneNumber, Purpose, SmsCode
 
@@ -208,18 +208,23 @@ def remove_all(user) -> int:
 
 def registered_number(user, *, phone_id=None, typed: str = "") -> PhoneNumber:
     """The number the person chose from the list, or typed in full."""
-    if typed:
-        try:
-            number = parse_number(typed)
-        except NumberWithoutCountryCode:
-            raise
-        except Exception:
-            raise NumberNotRegistered() from None
-        phone = numbers_of(user).filter(number=number).first()
-    else:
-        phone = numbers_of(user).filter(pk=phone_id).first() if phone_id else None
-    if phone is None:
-        raise NumberNotRegistered()
+    field = "typed" if typed else "phone"  # the error belongs to what the person used
+    try:
+        if typed:
+            try:
+                number = parse_number(typed)
+            except NumberWithoutCountryCode:
+                raise
+            except Exception:
+                raise NumberNotRegistered() from None
+            phone = numbers_of(user).filter(number=number).first()
+        else:
+            phone = numbers_of(user).filter(pk=phone_id).first() if phone_id else None
+        if phone is None:
+            raise NumberNotRegistered()
+    except SmsError as error:
+        error.field = field
+        raise
     return phone
 
 

@@ -9,7 +9,4 @@ urlpatterns = [
     path("account/phones/finalise/", views.finalise, name="finalise"),
     path("account/phones/resend/", views.resend_enrolment, name="resend_enrolment"),
     path("account/phones/<int:pk>/remove/", views.remove, name="remove"),
-    path("login/sms/", views.challenge, name="challenge"),
-    path("login/sms/code/", views.code, name="code"),
-    path("login/sms/resend/", views.resend_signin, name="resend_signin"),
 ]

@@ -1,4 +1,4 @@
-"""Manage my mobile phone numbers, and sign in with Mobile Phone + SMS."""
+"""Manage my mobile phone numbers (signing in with them is method.SmsMethod)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from limen.core.errors import LimenError, RateLimited
-from limen.factors import guards, pending
-from limen.signin import flow
+from limen.core.errors import LimenError, show_on
+from limen.factors import guards
 
 from . import services
 from .errors import SmsDisabled
-from .factor import SmsFactor
-from .forms import AddNumberForm, ChooseNumberForm, CodeForm
+from .forms import AddNumberForm, CodeForm
 from .models import PhoneNumber, Purpose
 
 
@@ -55,8 +53,7 @@ def add(request):
             try:
                 services.start_enrolment(request.user, form.cleaned_data["number"], request=request)
             except LimenError as error:
-                form.add_error("number", str(error.message))
-                status = 429 if isinstance(error, RateLimited) else 400
+                status = show_on(form, error, default_field="number")
             else:
                 return redirect("factors_sms:finalise")
     return render(request, "factors/sms/add.html", {"form": form}, status=status)
@@ -79,7 +76,7 @@ def finalise(request):
             try:
                 phone = services.finalise_enrolment(request.user, form.cleaned_data["code"], request=request)
             except LimenError as error:
-                form.add_error("code", str(error.message))
+                status = show_on(form, error, default_field="code")
             else:
                 messages.success(request, _("Your mobile phone number %(number)s is registered. You can now sign in "
                                             "with Mobile Phone + SMS.") % {"number": phone.pretty})
@@ -114,73 +111,3 @@ def remove(request, pk: int):
         messages.success(request, _("The number %(number)s has been removed.") % {"number": phone.pretty})
         return redirect("factors_sms:manage" if settings.SMS_ENABLED else "accounts:my_account")
     return render(request, "factors/sms/remove.html", {"phone": phone})
-
-
-# -- sign-in -------------------------------------------------------------------
-
-@require_http_methods(["GET", "POST"])
-def challenge(request):
-    """Choose (or type) the number to send the code to."""
-    user, restart = pending.pending(request, SmsFactor.key)
-    if restart:
-        return restart
-    if not settings.SMS_ENABLED:
-        return _disabled(request)
-    numbers = list(services.numbers_of(user))
-    form = ChooseNumberForm(request.POST or None, numbers=numbers)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                phone = services.registered_number(user, phone_id=form.cleaned_data.get("phone"),
-                                                   typed=form.cleaned_data.get("typed", ""))
-                services.send_signin_code(user, phone, request=request)
-            except LimenError as error:
-                form.add_error("typed" if form.cleaned_data.get("typed") else "phone", str(error.message))
-                status = 429 if isinstance(error, RateLimited) else 400
-            else:
-                return redirect("factors_sms:code")
-    return render(request, "factors/sms/challenge.html", {"form": form, **pending.context(request)}, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-def code(request):
-    user, restart = pending.pending(request, SmsFactor.key)
-    if restart:
-        return restart
-    if not settings.SMS_ENABLED:
-        return _disabled(request)
-    waiting = services.pending_code(user, Purpose.SIGNIN)
-    if waiting is None and request.method == "GET":
-        return redirect("factors_sms:challenge")
-    form = CodeForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.verify_signin(user, form.cleaned_data["code"], request=request)
-            except LimenError as error:
-                form.add_error("code", str(error.message))
-            else:
-                return flow.second_factor_passed(request, SmsFactor.strength)
-    latest = waiting or services.latest_code(user, Purpose.SIGNIN)
-    return render(request, "factors/sms/code.html", {
-        "form": form, "number": latest.masked if latest else "",
-        "minutes": max(1, settings.SMS_CODE_TTL // 60), **pending.context(request),
-    }, status=status)
-
-
-@require_POST
-def resend_signin(request):
-    user, restart = pending.pending(request, SmsFactor.key)
-    if restart:
-        return restart
-    try:
-        services.resend_signin_code(user, request=request)
-    except LimenError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("We have sent you a new code. The previous code no longer works."))
-    return redirect("factors_sms:code")

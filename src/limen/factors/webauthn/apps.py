@@ -8,8 +8,9 @@ class WebAuthnConfig(AppConfig):
     verbose_name = _("Security keys, trusted platforms and passkeys")
 
     def ready(self):
-        from limen.factors.base import registry
+        from limen.signin.methods import registry
 
-        from .factor import WebAuthnFactor
+        from .method import PasskeyMethod, WebAuthnMethod
 
-        registry.register(WebAuthnFactor())
+        registry.register(WebAuthnMethod())
+        registry.register(PasskeyMethod())

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from limen.accounts import notices
+from limen.notify import notices
 from limen.audit.events import Event
 from limen.audit.service import record
 from limen.core import clock, ratelimit

@@ -1,21 +1,22 @@
-"""The challenge of a WebAuthn ceremony, kept in the session until the answer comes back (once)."""
+"""The challenge of a WebAuthn ceremony outside sign-in (adding a key; a passkey beside the sign-in form),
+kept until the answer comes back (once). During sign-in it lives in the transaction (method.py)."""
 
 from __future__ import annotations
 
 import base64
-import time
-
 import secrets
 
 from django.conf import settings
 from django.core.cache import cache
+
+from limen.core import clock
 
 PREFIX = "limen.webauthn."
 
 
 def remember(request, ceremony: str, challenge: bytes, **extra) -> None:
     request.session[PREFIX + ceremony] = {
-        "challenge": base64.b64encode(challenge).decode(), "at": time.time(), **extra,
+        "challenge": base64.b64encode(challenge).decode(), "at": clock.now().timestamp(), **extra,
     }
 
 
@@ -24,7 +25,7 @@ def take(request, ceremony: str) -> dict | None:
     data = request.session.pop(PREFIX + ceremony, None)
     if not data:
         return None
-    if time.time() - data.get("at", 0) > settings.WEBAUTHN_TIMEOUT_SECONDS + 60:
+    if clock.now().timestamp() - data.get("at", 0) > settings.WEBAUTHN_TIMEOUT_SECONDS + 60:
         return None
     data["challenge"] = base64.b64decode(data["challenge"])
     return data

@@ -9,7 +9,6 @@ urlpatterns = [
     path("account/security-keys/add/register/", views.register, name="register"),
     path("account/security-keys/<int:pk>/rename/", views.rename, name="rename"),
     path("account/security-keys/<int:pk>/remove/", views.remove, name="remove"),
-    path("login/security-key/", views.challenge, name="challenge"),
     path("login/passkey/options/", views.passkey_options, name="passkey_options"),
     path("login/passkey/", views.passkey_signin, name="passkey_signin"),
 ]

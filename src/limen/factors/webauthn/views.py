@@ -1,4 +1,4 @@
-"""Manage my security keys and trusted platforms; sign in with one (second factor) or with a passkey."""
+"""Manage my security keys and trusted platforms; sign in with a passkey (the second-factor page is method.WebAuthnMethod)."""
 
 from __future__ import annotations
 
@@ -15,15 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from limen.core import ratelimit
-from limen.core.errors import LimenError
+from limen.core.errors import LimenError, show_on
 from limen.core.net import client_ip, safe_next
-from limen.factors import guards, pending
+from limen.factors import guards
 from limen.signin import flow
+from limen.signin.attempts import Proof
 
 from . import services, state
 from .errors import CeremonyExpired
-from .factor import WebAuthnFactor
 from .forms import AddForm, RenameForm, ResponseForm
+from .method import PasskeyMethod
 from .models import Kind, WebAuthnCredential
 
 PENDING_KEY = "limen.webauthn.adding"
@@ -69,7 +70,7 @@ def register(request):
                     name=adding["name"], kind=adding["kind"], request=request,
                 )
             except LimenError as error:
-                form.add_error(None, str(error.message))
+                status = show_on(form, error)
             else:
                 request.session.pop(PENDING_KEY, None)
                 messages.success(request, _("“%(name)s” is registered. You can now use it to sign in.")
@@ -113,35 +114,6 @@ def remove(request, pk: int):
     return render(request, "factors/webauthn/remove.html", {"credential": credential})
 
 
-# -- second factor after the password ----------------------------------------------
-
-@require_http_methods(["GET", "POST"])
-def challenge(request):
-    user, restart = pending.pending(request, WebAuthnFactor.key)
-    if restart:
-        return restart
-    form = ResponseForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        ceremony = state.take(request, "second_factor")
-        if form.is_valid():
-            try:
-                if ceremony is None or ceremony.get("user") != user.pk:
-                    raise CeremonyExpired()
-                services.verify_second_factor(user, response=form.cleaned_data["response"],
-                                              challenge=ceremony["challenge"], request=request)
-            except LimenError as error:
-                form.add_error(None, str(error.message))
-                status = 429 if error.code == "too_many_attempts" else 400
-            else:
-                return flow.second_factor_passed(request, WebAuthnFactor.strength)
-    options, challenge_bytes = services.authentication_options(user)
-    state.remember(request, "second_factor", challenge_bytes, user=user.pk)
-    return render(request, "factors/webauthn/challenge.html",
-                  {"form": form, "options": json.loads(options), **pending.context(request)}, status=status)
-
-
 # -- passkey: no password ------------------------------------------------------------
 
 def _options_limit() -> ratelimit.Limit:
@@ -170,17 +142,16 @@ def passkey_signin(request):
     next_url = safe_next(request, request.POST.get("next"), reverse("accounts:my_account"))
     form = ResponseForm(request.POST)
     ceremony = state.take_detached(request, "passkey")
+    proof = Proof(method=PasskeyMethod.descriptor.key, strength=PasskeyMethod.descriptor.strength)
     try:
-        if not form.is_valid():
-            raise CeremonyExpired()
-        if ceremony is None:
+        if not form.is_valid() or ceremony is None:
             raise CeremonyExpired()
         credential = services.verify_passkey(response=form.cleaned_data["response"],
                                              challenge=ceremony["challenge"], request=request)
+        return flow.passwordless(request, credential.user, proof, next_url)
     except LimenError as error:
         messages.error(request, str(error.message))
         target = reverse("signin:identify")
         if next_url != reverse("accounts:my_account"):
             target += "?" + urlencode({"next": next_url})
         return redirect(target)
-    return flow.passwordless_passed(request, credential.user, WebAuthnFactor.strength, next_url)

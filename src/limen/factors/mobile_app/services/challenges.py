@@ -35,8 +35,10 @@ def request_limit() -> ratelimit.Limit:
     return ratelimit.Limit("mobile-push-user", settings.MOBILE_REQUESTS_PER_WINDOW, settings.RATE_LIMIT_WINDOW_SECONDS)
 
 
-def create(*, user, device: MobileDevice, next_url: str = "", request=None, replaces: str | None = None) -> PushChallenge:
-    """Send a sign-in request to ``device`` (which must be the user's, active and unlocked)."""
+def create(*, user, device: MobileDevice, application: str, request=None,
+           replaces: str | None = None) -> PushChallenge:
+    """Send a sign-in request to ``device`` (which must be the user's, active and unlocked); ``application``
+    names what the person is signing in to, as the phone shows it."""
     if device.user_id != user.pk or not device.is_active:
         raise ChallengeNotFound()
     if device.is_locked:
@@ -52,7 +54,7 @@ def create(*, user, device: MobileDevice, next_url: str = "", request=None, repl
                 channel.signal(channel.challenge_key(old.pk))
         challenge = PushChallenge.objects.create(
             user=user, device=device, number=f"{10 + secrets.randbelow(90)}",
-            application=context.application_name(next_url),
+            application=application[:200],
             browser=context.browser_summary(user_agent(request) if request is not None else ""),
             ip=client_ip(request) if request is not None else "",
             created=now, expires=now + dt.timedelta(seconds=settings.MOBILE_CHALLENGE_TTL),

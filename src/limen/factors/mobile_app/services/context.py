@@ -1,11 +1,8 @@
-"""What the app shows about a sign-in request: which application, which browser."""
+"""What the app shows about a sign-in request: which browser (the application comes from the transaction)."""
 
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
-
-from django.conf import settings
 
 _BROWSERS = [
     ("Edge", re.compile(r"Edg(e|A|iOS)?/")), ("Opera", re.compile(r"OPR/|Opera")),
@@ -26,29 +23,3 @@ def browser_summary(user_agent: str) -> str:
     if browser and system:
         return f"{browser} · {system}"
     return browser or system or "?"
-
-
-def application_name(next_url: str) -> str:
-    """The application the person is signing in to, as far as ``next`` tells."""
-    parts = urlsplit(next_url or "")
-    service = parse_qs(parts.query).get("service", [""])[0] or parse_qs(parts.query).get("redirect_uri", [""])[0]
-    if service:
-        name = _registered_name(service)
-        if name:
-            return name[:200]
-        host = urlsplit(service).hostname
-        if host:
-            return host[:200]
-    return settings.SITE_NAME[:200]
-
-
-def _registered_name(service: str) -> str | None:
-    """The name the operator gave the CAS application registered for ``service``, if any."""
-    from django.apps import apps
-
-    if not apps.is_installed("limen.cas"):
-        return None
-    from limen.cas import registry
-
-    match = registry.match(service)
-    return match.name if match is not None else None

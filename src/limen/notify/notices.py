@@ -1,4 +1,4 @@
-"""The e-mails the accounts area sends, each in the account's e-mail language."""
+"""Notices to a person about their account (locked, changed, a method added...), each in their e-mail language."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from limen.core import clock
-from limen.notify.outbox import send_templated_email
+from .outbox import send_templated_email
 
 
 def absolute(path: str) -> str:
