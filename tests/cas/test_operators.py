@@ -78,9 +78,11 @@ def test_admin_refuses_a_bad_pattern(operator_client):
 
 
 def test_admin_retries_a_logout_request(operator_client):
+    """Logout requests are rows of the one delivery queue: its admin retries them."""
     now = clock.now()
-    row = LogoutRequest.objects.create(service_name="RCAM", url="https://rcam.example.org/", session_index="ST-x",
-                                       body="<x/>", created=now, next_attempt=now, status=Status.FAILED)
-    operator_client.post("/admin/cas/logoutrequest/", {"action": "retry_now", "_selected_action": [row.pk]})
+    row = LogoutRequest.objects.create(channel=LogoutRequest.CHANNEL, subject="RCAM", recipient="https://rcam.example.org/",
+                                       payload={"session_index": "ST-x"}, body="<x/>", created=now, next_attempt=now,
+                                       status=Status.FAILED)
+    operator_client.post("/admin/notify/outboxmessage/", {"action": "retry_now", "_selected_action": [row.pk]})
     row.refresh_from_db()
     assert row.status == Status.PENDING

@@ -313,7 +313,7 @@ def test_admin_registers_a_client_and_shows_the_secret_once(client, make_user):
     registered = Client.objects.get(client_id="intranet")
     assert registered.authorization_grant_type == Client.GRANT_AUTHORIZATION_CODE
     assert registered.client_secret.startswith("limen_secret_sha256$")
-    for page in ("/admin/oidc/signingkey/", "/admin/oidc/backchannellogout/", "/admin/oidc/client/",
+    for page in ("/admin/oidc/signingkey/", "/admin/notify/outboxmessage/?channel=oidc_logout", "/admin/oidc/client/",
                  f"/admin/oidc/client/{registered.pk}/change/", "/admin/oauth2_provider/accesstoken/",
                  "/admin/oauth2_provider/refreshtoken/", "/admin/oauth2_provider/idtoken/",
                  "/admin/oauth2_provider/grant/"):

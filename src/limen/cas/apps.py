@@ -14,6 +14,6 @@ class CasConfig(AppConfig):
         from . import maintenance, slo
 
         sso_session_ending.connect(slo.on_sso_session_ending, dispatch_uid="limen.cas.slo")
-        # The background worker of `limen run` / `limen serve` retries logout
-        # requests and removes expired tickets.
-        worker.register(maintenance.run_due)
+        # The background worker of `limen run` / `limen serve` ends sessions that expired unattended and
+        # removes expired tickets (logout requests are retried with the rest of the delivery queue).
+        worker.register(maintenance.cleanup, every=maintenance.CLEANUP_EVERY)

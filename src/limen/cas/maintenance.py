@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 from limen.core import clock
 from limen.notify.models import Status
 from limen.signin import sessions
 
-from . import slo, tickets
+from . import tickets
 from .models import LogoutRequest
 
 CLEANUP_EVERY = 60.0  # seconds between two clean-ups in the worker
 KEEP_DELIVERED_DAYS = 30
-_last_cleanup = 0.0
 
 
 def cleanup() -> dict[str, int]:
@@ -27,12 +25,3 @@ def cleanup() -> dict[str, int]:
         created__lte=clock.now() - dt.timedelta(days=KEEP_DELIVERED_DAYS),
     ).delete()
     return {"sessions_ended": ended, **counts, "logout_requests_forgotten": old}
-
-
-def run_due() -> None:
-    """One round of the worker: retry due logout requests; clean up once a minute."""
-    global _last_cleanup
-    slo.deliver_due()
-    if time.monotonic() - _last_cleanup >= CLEANUP_EVERY:
-        _last_cleanup = time.monotonic()
-        cleanup()

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from limen.notify.models import Status
+from limen.notify.models import ChannelManager, OutboxMessage, Status
 from limen.signin.models import Level, SsoSession
 
 MAX_URL = 2048
@@ -104,26 +104,28 @@ class ProxyGrantingTicket(TicketBase):
         return f"PGT for {self.service_id}"
 
 
-class LogoutRequest(models.Model):
-    """A back-channel logout request (CAS 3 SAML LogoutRequest) waiting to be delivered."""
+class LogoutRequest(OutboxMessage):
+    """A CAS 3 SAML LogoutRequest for an application, as a row of the delivery queue (limen.notify.queue)."""
 
-    service = models.ForeignKey(Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    service_name = models.CharField(_("application"), max_length=100)
-    url = models.TextField(_("URL"))
-    session_index = models.CharField(_("ticket"), max_length=64)
-    body = models.TextField(_("message"))
-    created = models.DateTimeField(_("created"), db_index=True)
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING,
-                              db_index=True)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    next_attempt = models.DateTimeField(_("next attempt"), db_index=True)
-    last_error = models.CharField(_("last error"), max_length=500, blank=True)
-    sent = models.DateTimeField(_("sent"), null=True, blank=True)
+    CHANNEL = "cas_logout"
+    objects = ChannelManager(CHANNEL)
 
     class Meta:
-        ordering = ["-created", "-id"]
+        proxy = True
         verbose_name = _("logout request")
         verbose_name_plural = _("logout requests")
+
+    @property
+    def url(self) -> str:
+        return self.recipient
+
+    @property
+    def service_name(self) -> str:
+        return self.subject
+
+    @property
+    def session_index(self) -> str:
+        return self.payload.get("session_index", "")
 
     def __str__(self) -> str:
         return f"logout {self.session_index[:7]}… to {self.service_name}"

@@ -1,7 +1,10 @@
-"""A durable outbox: every message is stored before it is sent.
+"""The durable delivery queue's table (limen.notify.queue): every message is stored before it is sent.
 
-If the mail server (or, later, the SMS gateway) is down, the message waits
-here and is retried with back-off; nothing a person did is lost.
+If the mail server, the SMS gateway or an application is down, the message
+waits here and is retried with back-off; nothing a person did is lost. Areas
+that send other kinds of message (CAS single logout, OpenID Connect
+back-channel logout) add a channel and, for their own code, a proxy model
+that reads their rows (``ChannelManager``).
 """
 
 from __future__ import annotations
@@ -22,13 +25,30 @@ class Status(models.TextChoices):
     FAILED = "failed", _("Gave up")
 
 
+class ChannelManager(models.Manager):
+    """The rows of one channel, for the proxy model of the area that sends them."""
+
+    def __init__(self, channel: str):
+        super().__init__()
+        self.channel = channel
+
+    def get_queryset(self):
+        return super().get_queryset().filter(channel=self.channel)
+
+    def deconstruct(self):  # migrations see a plain manager
+        return models.Manager().deconstruct()
+
+
 class OutboxMessage(models.Model):
     created = models.DateTimeField(_("created"), db_index=True)
-    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.EMAIL)
-    recipient = models.CharField(_("recipient"), max_length=254)
+    # Not a fixed list: areas register their channels (limen.notify.queue.register).
+    channel = models.CharField(_("channel"), max_length=16, default=Channel.EMAIL)
+    recipient = models.CharField(_("recipient"), max_length=2000)
     subject = models.CharField(_("subject"), max_length=250, blank=True)
-    body = models.TextField(_("body"))
+    body = models.TextField(_("body"), blank=True)
     kind = models.CharField(_("kind"), max_length=64, blank=True, help_text=_("Which notice this is."))
+    # What a channel needs besides (the session a logout is about, ...); never secrets.
+    payload = models.JSONField(_("details"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt = models.DateTimeField(_("next attempt"), db_index=True)

@@ -1,8 +1,7 @@
-"""Transports that carry an outbox message out of Limen.
+"""How e-mail and SMS leave Limen (the queue's channels for them are registered in outbox.py).
 
 E-mail goes through Django's mail backend, configured by LIMEN_EMAIL_URL.
 SMS goes through the gateway LIMEN_SMS_URL chooses (limen.notify.sms).
-Later channels (push) register here with the same signature.
 """
 
 from __future__ import annotations
@@ -10,7 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from .models import Channel, OutboxMessage
+from .models import OutboxMessage
+from .sms import gateway
 
 
 def send_email(message: OutboxMessage) -> None:
@@ -23,13 +23,4 @@ def send_email(message: OutboxMessage) -> None:
 
 
 def send_sms(message: OutboxMessage) -> None:
-    from .sms import gateway
-
     gateway().send(message.recipient, message.body)
-
-
-TRANSPORTS = {Channel.EMAIL: send_email, Channel.SMS: send_sms}
-
-
-def transport_for(channel: str):
-    return TRANSPORTS[channel]

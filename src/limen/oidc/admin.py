@@ -12,7 +12,7 @@ from limen.audit.events import Event
 from limen.audit.service import record
 
 from . import clients
-from .models import BackchannelLogout, Client, SigningKey
+from .models import Client, SigningKey
 
 
 class ClientForm(forms.ModelForm):
@@ -82,19 +82,6 @@ class SigningKeyAdmin(admin.ModelAdmin):
     list_filter = ("state",)
     fields = ("kid", "state", "public_jwk", "created", "activated", "retired")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(BackchannelLogout)
-class BackchannelLogoutAdmin(admin.ModelAdmin):
-    list_display = ("created", "client", "status", "attempts", "next_attempt", "last_error")
-    list_filter = ("status", "client")
-    readonly_fields = [f.name for f in BackchannelLogout._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -14,5 +14,4 @@ class OidcConfig(AppConfig):
         from . import backchannel, logout
 
         sso_session_ending.connect(logout.on_sso_session_ending, dispatch_uid="limen.oidc.logout")
-        worker.register(backchannel.deliver_due)
         worker.register(backchannel.clean_up, every=3600)

@@ -1,8 +1,8 @@
 """OpenID Connect Back-Channel Logout 1.0: logout tokens posted to applications, retried until sent.
 
-A BackchannelLogout row is stored when a session ends (services.end_session);
-delivery is tried at once in the background and then by the worker thread
-(limen.notify.worker) with back-off. The logout token is minted at each
+A BackchannelLogout row (a row of the delivery queue, limen.notify.queue) is
+stored when a session ends (services.end_session); delivery is tried at once
+in the background and then by the worker with back-off. The logout token is minted at each
 attempt, so a token that arrives after an application's downtime is still
 fresh (iat/exp) when it arrives.
 """
@@ -10,21 +10,18 @@ fresh (iat/exp) when it arrives.
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import threading
 import uuid
 
 import requests
 from django.conf import settings
-from django.db import close_old_connections
+from oauth2_provider.models import clear_expired
 
 from limen.core import clock
+from limen.notify import queue
 
 from . import keys
 from .internal import jose
 from .models import Authorization, BackchannelLogout, DeliveryStatus
-
-log = logging.getLogger("limen.oidc")
 
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
 TOKEN_SECONDS = 120
@@ -33,84 +30,54 @@ MAX_ATTEMPTS = 10
 KEEP_DAYS = 30
 
 
-class DeliveryFailed(Exception):
-    pass
-
-
-def backoff(attempts: int) -> dt.timedelta:
-    return dt.timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
-
-
 def logout_token(row: BackchannelLogout) -> str:
     now = int(clock.now().timestamp())
     claims = {
-        "iss": settings.BASE_URL, "aud": row.client.client_id, "iat": now, "exp": now + TOKEN_SECONDS,
-        "jti": str(uuid.uuid4()), "sub": row.subject, "sid": row.sid, "events": {EVENT: {}},
+        "iss": settings.BASE_URL, "aud": row.recipient, "iat": now, "exp": now + TOKEN_SECONDS,
+        "jti": str(uuid.uuid4()), "sub": row.subject_id, "sid": row.sid, "events": {EVENT: {}},
     }
     return jose.sign(claims, keys.active(), typ="logout+jwt")
 
 
-def _claim(pk: int) -> bool:
-    """Take the row for one attempt; another process holding it makes this False."""
+def post(row: BackchannelLogout) -> None:
+    """Send one logout token to the client's back-channel logout address (as it is now)."""
+    client = row.client
+    uri = client.backchannel_logout_uri if client is not None else ""
+    if not uri:
+        raise queue.DeliveryFailed("the client no longer has a back-channel logout address")
+    response = requests.post(uri, data={"logout_token": logout_token(row)}, timeout=settings.OIDC_BACKCHANNEL_TIMEOUT,
+                             allow_redirects=False, headers={"Cache-Control": "no-cache"})
+    if response.status_code not in (200, 204):
+        raise queue.DeliveryFailed(f"HTTP {response.status_code}")
+
+
+queue.register(queue.Channel(BackchannelLogout.CHANNEL, post, max_attempts=MAX_ATTEMPTS,
+                             backoff=queue.exponential(5, 3600), lease=dt.timedelta(seconds=LEASE_SECONDS), model=BackchannelLogout))
+
+
+def enqueue(client, *, subject: str, sid: str) -> BackchannelLogout:
     now = clock.now()
-    return BackchannelLogout.objects.filter(pk=pk, status=DeliveryStatus.PENDING, next_attempt__lte=now).update(
-        next_attempt=now + dt.timedelta(seconds=LEASE_SECONDS)) == 1
+    return BackchannelLogout.objects.create(
+        channel=BackchannelLogout.CHANNEL, kind=BackchannelLogout.CHANNEL, recipient=client.client_id,
+        subject=client.name or client.client_id, payload={"client": client.pk, "sub": subject, "sid": sid},
+        created=now, next_attempt=now)
 
 
 def deliver(pk: int) -> bool:
-    if not _claim(pk):
-        return False
-    row = BackchannelLogout.objects.select_related("client").get(pk=pk)
-    row.attempts += 1
-    try:
-        uri = row.client.backchannel_logout_uri
-        if not uri:
-            raise DeliveryFailed("the client no longer has a back-channel logout address")
-        response = requests.post(uri, data={"logout_token": logout_token(row)},
-                                 timeout=settings.OIDC_BACKCHANNEL_TIMEOUT, allow_redirects=False,
-                                 headers={"Cache-Control": "no-cache"})
-        if response.status_code not in (200, 204):
-            raise DeliveryFailed(f"HTTP {response.status_code}")
-    except Exception as exc:  # network, HTTP status, signing: keep the row, try later
-        row.last_error = f"{type(exc).__name__}: {exc}"[:500]
-        row.next_attempt = clock.now() + backoff(row.attempts)
-        if row.attempts >= MAX_ATTEMPTS:
-            row.status = DeliveryStatus.FAILED
-        log.warning("back-channel logout %s to %s failed (attempt %s): %s", pk, row.client.client_id,
-                    row.attempts, row.last_error)
-        row.save(update_fields=["attempts", "last_error", "next_attempt", "status"])
-        return False
-    row.status, row.sent, row.last_error = DeliveryStatus.SENT, clock.now(), ""
-    row.save(update_fields=["attempts", "status", "sent", "last_error"])
-    return True
+    return queue.deliver([pk]) == 1
 
 
 def deliver_due(limit: int = 100) -> int:
-    due = BackchannelLogout.objects.filter(status=DeliveryStatus.PENDING, next_attempt__lte=clock.now())
-    return sum(1 for pk in list(due.order_by("next_attempt").values_list("pk", flat=True)[:limit]) if deliver(pk))
-
-
-def _deliver_in_background(pks: list[int]) -> None:
-    try:
-        for pk in pks:
-            try:
-                deliver(pk)
-            except Exception:  # the worker retries
-                log.exception("back-channel logout %s failed", pk)
-    finally:
-        close_old_connections()
+    return queue.deliver_due(limit, channels=[BackchannelLogout.CHANNEL])
 
 
 def deliver_soon(pks: list[int]) -> None:
     """First attempt right away, without making the person wait on the sign-out page."""
-    threading.Thread(target=_deliver_in_background, args=(list(pks),), name="limen-backchannel",
-                     daemon=True).start()
+    queue.deliver_in_background(list(pks))
 
 
 def clean_up() -> None:
     """Hourly: forget old deliveries and authorizations, purge retired keys and expired tokens."""
-    from oauth2_provider.models import clear_expired
-
     now = clock.now()
     BackchannelLogout.objects.filter(created__lt=now - dt.timedelta(days=KEEP_DAYS)).exclude(
         status=DeliveryStatus.PENDING).delete()

@@ -23,6 +23,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication, ApplicationManager
 
+from limen.notify.models import ChannelManager, OutboxMessage, Status
+
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -201,28 +203,32 @@ class TokenIssue(models.Model):
     created = models.DateTimeField()
 
 
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting to be sent")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Gave up")
+DeliveryStatus = Status  # the delivery queue's statuses (pending, sent, failed)
 
 
-class BackchannelLogout(models.Model):
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
-    subject = models.CharField(_("subject (sub)"), max_length=64)
-    sid = models.CharField(_("session ID"), max_length=64)
-    created = models.DateTimeField(_("created"), db_index=True)
-    status = models.CharField(_("status"), max_length=8, choices=DeliveryStatus.choices,
-                              default=DeliveryStatus.PENDING, db_index=True)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    next_attempt = models.DateTimeField(_("next attempt"), db_index=True)
-    last_error = models.CharField(_("last error"), max_length=500, blank=True)
-    sent = models.DateTimeField(_("sent"), null=True, blank=True)
+class BackchannelLogout(OutboxMessage):
+    """A logout notice for a client (OpenID Connect Back-Channel Logout), as a row of the delivery queue
+    (limen.notify.queue, channel "oidc_logout"). The logout token is minted at each attempt."""
+
+    CHANNEL = "oidc_logout"
+    objects = ChannelManager(CHANNEL)
 
     class Meta:
+        proxy = True
         verbose_name = _("back-channel logout")
         verbose_name_plural = _("back-channel logouts")
-        ordering = ["-created", "-id"]
+
+    @property
+    def client(self) -> Client | None:
+        return Client.objects.filter(pk=self.payload.get("client")).first()
+
+    @property
+    def subject_id(self) -> str:
+        return self.payload.get("sub", "")
+
+    @property
+    def sid(self) -> str:
+        return self.payload.get("sid", "")
 
     def __str__(self) -> str:
-        return f"logout of {self.sid} at {self.client}"
+        return f"logout of {self.sid} at {self.recipient}"

@@ -13,7 +13,8 @@ from limen.audit.events import Event
 from limen.audit.service import record
 from limen.core import clock
 
-from .models import Authorization, BackchannelLogout, TokenIssue
+from . import backchannel
+from .models import Authorization, TokenIssue
 
 log = logging.getLogger("limen.oidc")
 
@@ -87,8 +88,6 @@ def end_session(sid: str, user) -> list[str]:
 
     Returns the names of the applications that are sent a back-channel logout.
     """
-    from . import backchannel
-
     authorizations = list(Authorization.objects.filter(sid=sid).select_related("client", "user"))
     if not authorizations:
         return []
@@ -96,15 +95,12 @@ def end_session(sid: str, user) -> list[str]:
     names: list[str] = []
     queued: list[int] = []
     seen: set[int] = set()
-    now = clock.now()
     for authz in authorizations:
         client = authz.client
         if authz.consumed is None or client.pk in seen or not client.backchannel_logout_uri or not client.active:
             continue
         seen.add(client.pk)
-        row = BackchannelLogout.objects.create(client=client, subject=str(authz.user.uid), sid=sid,
-                                               created=now, next_attempt=now)
-        queued.append(row.pk)
+        queued.append(backchannel.enqueue(client, subject=str(authz.user.uid), sid=sid).pk)
         names.append(client.name or client.client_id)
     if queued:
         transaction.on_commit(lambda: backchannel.deliver_soon(queued))
