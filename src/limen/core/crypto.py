@@ -9,6 +9,7 @@ be rotated later.
 from __future__ import annotations
 
 import base64
+import hmac
 import os
 
 from cryptography.hazmat.primitives import hashes
@@ -53,6 +54,4 @@ def keyed_digest(value: bytes, *, purpose: str) -> str:
     codes, SMS codes): a leaked database gives nothing to brute-force
     offline without the key, and checking stays fast.
     """
-    import hmac
-
     return hmac.new(_key("mac:" + purpose), value, "sha256").hexdigest()

@@ -18,6 +18,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.urls import reverse
 from django.utils.functional import Promise
 
 from .models import Level
@@ -95,8 +96,6 @@ class Method(ABC):
     # -- sign-in -------------------------------------------------------------------------------
 
     def challenge_url(self, step: str = "") -> str:
-        from django.urls import reverse
-
         name = f"signin:method_{self.key}" + (f"_{step}" if step else "")
         return reverse(name)
 

@@ -17,6 +17,7 @@ from limen.notify import notices
 
 from .. import tokens
 from ..models import TokenPurpose, User
+from .passwords import store_password
 
 
 def _send_verification(user: User) -> None:
@@ -60,8 +61,6 @@ def resend_verification(*, email: str, request=None) -> None:
 
 def verify_and_set_password(*, token: str, password: str, request=None) -> User:
     """Use the verification link: mark the address verified and set the first password."""
-    from .passwords import store_password
-
     with transaction.atomic():
         entry = tokens.consume(token, TokenPurpose.VERIFY_EMAIL)
         user = entry.user

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .internal.phonenumbers_lib import masked, pretty
+
 
 class PhoneNumber(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone_numbers")
@@ -18,20 +20,14 @@ class PhoneNumber(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "number"], name="factors_sms_number_once_per_user")]
 
     def __str__(self) -> str:
-        from .internal.phonenumbers_lib import masked
-
         return masked(self.number)
 
     @property
     def pretty(self) -> str:
-        from .internal.phonenumbers_lib import pretty
-
         return pretty(self.number)
 
     @property
     def masked(self) -> str:
-        from .internal.phonenumbers_lib import masked
-
         return masked(self.number)
 
 
@@ -58,12 +54,8 @@ class SmsCode(models.Model):
 
     @property
     def pretty(self) -> str:
-        from .internal.phonenumbers_lib import pretty
-
         return pretty(self.number)
 
     @property
     def masked(self) -> str:
-        from .internal.phonenumbers_lib import masked
-
         return masked(self.number)

@@ -11,6 +11,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from limen.notify import notices
@@ -237,6 +238,4 @@ def remove_all(user) -> int:
 
 
 def _manage_path() -> str:
-    from django.urls import reverse
-
     return reverse("factors_webauthn:manage")
