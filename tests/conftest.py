@@ -8,7 +8,9 @@ import pytest
 
 from limen.core import clock
 
-DEFAULT_PASSWORD = "Correct-Horse-42"
+from tests.support.pages import DEFAULT_PASSWORD, sign_in
+
+pytest_plugins = ["tests.support.devices"]
 _counter = itertools.count(1)
 
 
@@ -73,9 +75,7 @@ def user(make_user):
 @pytest.fixture
 def signed_in_client(client, user):
     """A test client signed in through the real sign-in pages."""
-    client.post("/login/", {"email": user.email})
-    response = client.post("/login/password/", {"password": DEFAULT_PASSWORD})
-    assert response.status_code == 302, response.content[:500]
+    sign_in(client, user, expect=302)
     client.user = user
     return client
 

@@ -12,17 +12,11 @@ from limen.audit.events import Event
 from limen.audit.models import AuditEvent
 from limen.core import clock
 from limen.signin.models import SsoSession
+from tests.signin.helpers import sign_in
 
 from ..conftest import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-def sign_in(email: str, password: str = DEFAULT_PASSWORD) -> Client:
-    client = Client()
-    client.post("/login/", {"email": email})
-    assert client.post("/login/password/", {"password": password}).status_code == 302
-    return client
 
 
 @pytest.fixture

@@ -13,23 +13,12 @@ from limen.audit.events import Event
 from limen.audit.models import AuditEvent
 from limen.core import clock
 from limen.signin.models import SsoSession
+from tests.signin.helpers import sign_in, signed_in
 
 from .helpers import NEW_PASSWORD, path_of, templates
 from ..conftest import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-def sign_in(email: str, password: str = DEFAULT_PASSWORD) -> Client:
-    client = Client()
-    client.post("/login/", {"email": email})
-    response = client.post("/login/password/", {"password": password})
-    assert response.status_code == 302, response.content[:300]
-    return client
-
-
-def signed_in(client: Client) -> bool:
-    return client.get("/account/").status_code == 200
 
 
 def _normalised(response, email: str) -> str:

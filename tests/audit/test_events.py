@@ -7,6 +7,8 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.support.pages import sign_in
 from django.test import Client
 
 from limen.accounts.models import User
@@ -44,8 +46,7 @@ def _link(outbox, to) -> str:
 
 
 def _sign_in(client, email, password):
-    client.post("/login/", {"email": email})
-    return client.post("/login/password/", {"password": password})
+    return sign_in(client, email, password)
 
 
 def test_every_flow_event_is_recorded_with_ip_and_user_agent(make_user, outbox):

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from tests.conftest import DEFAULT_PASSWORD
+from tests.support import pages
 
 SERVICE = "https://europass.example.org/portal/"
 
@@ -35,12 +36,7 @@ def ticket_from(response) -> str:
 def sign_in_through(client, response, user, password: str = DEFAULT_PASSWORD):
     """Follow a redirect to the sign-in pages and sign in; returns the response that leaves them."""
     assert response.status_code == 302 and response["Location"].startswith("/login/"), response
-    location = response["Location"]
-    response = client.post(location, {"email": user.email})
-    assert response.status_code == 302, response.content[:500]
-    response = client.post(response["Location"], {"password": password})
-    assert response.status_code == 302, response.content[:500]
-    return response
+    return pages.sign_in(client, user, password, start=response["Location"], expect=302)
 
 
 @pytest.fixture

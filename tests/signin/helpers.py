@@ -7,6 +7,8 @@ from urllib.parse import quote
 
 from django.test import Client
 
+from tests.support import pages
+
 from ..conftest import DEFAULT_PASSWORD
 
 WRONG = "Wrong-Password-1"
@@ -14,14 +16,13 @@ WRONG = "Wrong-Password-1"
 
 def attempt(client: Client, email: str, password: str, **extra):
     """Both steps of the sign-in form; returns the response to the password step."""
-    client.post("/login/", {"email": email}, **extra)
-    return client.post("/login/password/", {"password": password}, **extra)
+    return pages.sign_in(client, email, password, **extra)
 
 
 def sign_in(email: str, password: str = DEFAULT_PASSWORD, **client_kwargs) -> Client:
+    """A new browser, signed in through the pages."""
     client = Client(**client_kwargs)
-    response = attempt(client, email, password)
-    assert response.status_code == 302, response.content[:400]
+    pages.sign_in(client, email, password, expect=302)
     return client
 
 

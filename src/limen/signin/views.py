@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,7 +15,7 @@ from limen.core.errors import LimenError, show_on
 from limen.core.net import client_ip, safe_next
 
 from . import flow, services, sessions, store
-from .errors import TransactionCompleted, TransactionError, TransactionForeign
+from .errors import NoTransaction, TransactionCompleted, TransactionError, TransactionForeign
 from .forms import IdentifyForm, PasswordForm, StepUpForm
 from .methods import registry
 
@@ -74,9 +75,11 @@ def password(request):
     try:
         tx = store.from_request(request)
     except TransactionError as error:
-        if request.method == "GET" or not isinstance(error, (TransactionCompleted, TransactionForeign)):
-            return redirect(_with_next(reverse("signin:identify"), _next(request)))
-        return refused(request, error)
+        if request.method == "POST" and isinstance(error, (TransactionCompleted, TransactionForeign)):
+            return refused(request, error)
+        if request.method == "POST" and not isinstance(error, NoTransaction):
+            messages.error(request, str(error.message))  # it took too long: say so on the first page
+        return redirect(_with_next(reverse("signin:identify"), _next(request)))
     if not tx.email:
         return redirect(_with_next(reverse("signin:identify"), _next(request, tx)))
     next_url = _next(request, tx)

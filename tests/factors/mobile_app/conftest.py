@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -14,6 +13,7 @@ from limen_authenticator.keys import DeviceKey
 from limen_protocol import b64, pin as pin_protocol, signing
 
 from tests.conftest import DEFAULT_PASSWORD
+from tests.support import pages
 
 API = "/mobile/api/v1"
 PIN = "4706"
@@ -151,10 +151,7 @@ def phone(make_phone, user):
 
 def sign_in(client, user, method: str, next_url: str | None = None):
     """Identifier, then password with ``method`` chosen; returns the response (a redirect to the factor)."""
-    query = "?" + urlencode({"next": next_url}) if next_url else ""
-    client.post("/login/" + query, {"email": user.email})
-    return client.post("/login/password/" + query, {"password": DEFAULT_PASSWORD, "method": method,
-                                                    **({"next": next_url} if next_url else {})})
+    return pages.sign_in(client, user, method=method, next_url=next_url)
 
 
 @pytest.fixture

@@ -218,4 +218,4 @@ def test_starting_enrolments_is_rate_limited(signed_in_client):
     for _ in range(20):
         signed_in_client.post("/account/mobile/add/", {"name": "Phone", "pin": PIN, "pin_confirm": PIN})
     response = signed_in_client.post("/account/mobile/add/", {"name": "Phone", "pin": PIN, "pin_confirm": PIN})
-    assert response.status_code == 400 and "Too many attempts" in response.content.decode()
+    assert response.status_code == 429 and "Too many attempts" in response.content.decode()

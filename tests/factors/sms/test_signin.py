@@ -120,3 +120,14 @@ def test_step_up_with_sms(signed_in_client, add_phone, sms_code):
 def test_code_page_without_pending_signin(client):
     response = client.get("/login/sms/code/")
     assert response.status_code == 302 and response.url == "/login/"
+
+
+def test_too_many_wrong_codes_answer_429_like_every_other_limit(client, user, add_phone, settings):
+    """One error mapping: "too many attempts" is 429 on every method's page (it was 400 here)."""
+    add_phone(user)
+    start_signin(client, user, "sms")
+    client.post("/login/sms/", {"typed": "+46701234567"})
+    for _ in range(settings.SMS_MAX_ATTEMPTS - 1):
+        assert client.post("/login/sms/code/", {"code": "AAA-AAA-AAA"}).status_code == 400
+    response = client.post("/login/sms/code/", {"code": "AAA-AAA-AAA"})
+    assert response.status_code == 429 and "Too many wrong codes" in response.content.decode()
