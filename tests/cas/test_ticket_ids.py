@@ -6,14 +6,11 @@ such as the Apereo Java client refuse; a few hundred tickets show it at once.
 
 from __future__ import annotations
 
-import http.server
 import math
 import re
 import string
-import threading
 import xml.etree.ElementTree as ET
 from collections import Counter
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -57,42 +54,11 @@ def test_an_unknown_prefix_is_a_programming_error():
         ticket_ids.new("TGT")
 
 
-class CallbackReceiver(http.server.ThreadingHTTPServer):
-    """An application's proxy callback on 127.0.0.1 (http is allowed for localhost in development)."""
-
-    def __init__(self):
-        self.received: dict[str, str] = {}  # pgtIou -> pgtId
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
-                if "pgtIou" in query:
-                    receiver.received[query["pgtIou"]] = query["pgtId"]
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server_port}/pgt"
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-
-@pytest.fixture
-def callback_receiver(settings):
-    settings.CAS_ALLOW_HTTP_LOCALHOST_CALLBACK = True
-    receiver = CallbackReceiver()
-    yield receiver
-    receiver.shutdown()
-
-
-def test_tickets_issued_by_the_server_use_only_cas_characters(client, cas_ticket, cas_service, callback_receiver):
+def test_tickets_issued_by_the_server_use_only_cas_characters(client, cas_ticket, cas_service, cas_callback_receiver):
     """Service tickets from /cas/login, PGTs and PGT IOUs from validation, proxy tickets from /cas/proxy."""
     from limen.cas import registry
 
-    cas_service.proxy_callback_pattern = callback_receiver.url
+    cas_service.proxy_callback_pattern = cas_callback_receiver.url
     cas_service.save()
     registry.register(name="Backend", url_pattern=BACKEND, attributes="email")
     cas_ticket()  # signed in: the next tickets come from the single sign-on session
@@ -103,12 +69,12 @@ def test_tickets_issued_by_the_server_use_only_cas_characters(client, cas_ticket
     ious = []
     for n, ticket in enumerate(service_tickets[:120]):
         answer = ET.fromstring(client.get("/cas/serviceValidate", {
-            "ticket": ticket, "service": SERVICE + f"{n}/", "pgtUrl": callback_receiver.url}).content)
+            "ticket": ticket, "service": SERVICE + f"{n}/", "pgtUrl": cas_callback_receiver.url}).content)
         ious.append(answer.find("cas:authenticationSuccess/cas:proxyGrantingTicket", NS).text)
     assert_cas_tickets(ious, "PGTIOU")
-    assert_cas_tickets([callback_receiver.received[iou] for iou in ious], "PGT")
+    assert_cas_tickets([cas_callback_receiver.received[iou] for iou in ious], "PGT")
 
-    pgt = callback_receiver.received[ious[0]]
+    pgt = cas_callback_receiver.received[ious[0]]
     proxy_tickets = [ET.fromstring(client.get("/cas/proxy", {"pgt": pgt, "targetService": BACKEND}).content)
                      .find("cas:proxySuccess/cas:proxyTicket", NS).text for _ in range(150)]
     assert_cas_tickets(proxy_tickets, "PT")

@@ -67,6 +67,7 @@ class Validated:
     ticket: ServiceTicket
     user: str
     attributes: dict
+    facts: dict  # attributes.authentication_facts
     pgt_iou: str | None = None
     proxies: list[str] = field(default_factory=list)
 
@@ -98,7 +99,7 @@ def validate(*, ticket: str, service_url: str, proxy_tickets: bool, renew: bool 
     if accept_strengths and not set(st.strengths) & set(accept_strengths):
         raise InvalidStrength()
     result = Validated(ticket=st, user=str(st.user.uid), attributes=attributes.released(st, st.service),
-                       proxies=list(st.proxies))
+                       facts=attributes.authentication_facts(st), proxies=list(st.proxies))
     if pgt_url:
         result.pgt_iou = grant_proxy_granting_ticket(st, pgt_url)
     return result
