@@ -54,9 +54,12 @@ def test_an_unknown_prefix_is_a_programming_error():
         ticket_ids.new("TGT")
 
 
-def test_tickets_issued_by_the_server_use_only_cas_characters(client, cas_ticket, cas_service, cas_callback_receiver):
+def test_tickets_issued_by_the_server_use_only_cas_characters(client, cas_ticket, cas_service, cas_callback_receiver,
+                                                             settings):
     """Service tickets from /cas/login, PGTs and PGT IOUs from validation, proxy tickets from /cas/proxy."""
     from limen.cas import registry
+
+    settings.CAS_TICKET_SECONDS = 300  # hundreds of tickets take a while on a busy machine
 
     cas_service.proxy_callback_pattern = cas_callback_receiver.url
     cas_service.save()
@@ -68,9 +71,11 @@ def test_tickets_issued_by_the_server_use_only_cas_characters(client, cas_ticket
 
     ious = []
     for n, ticket in enumerate(service_tickets[:120]):
-        answer = ET.fromstring(client.get("/cas/serviceValidate", {
-            "ticket": ticket, "service": SERVICE + f"{n}/", "pgtUrl": cas_callback_receiver.url}).content)
-        ious.append(answer.find("cas:authenticationSuccess/cas:proxyGrantingTicket", NS).text)
+        response = client.get("/cas/serviceValidate", {
+            "ticket": ticket, "service": SERVICE + f"{n}/", "pgtUrl": cas_callback_receiver.url})
+        iou = ET.fromstring(response.content).find("cas:authenticationSuccess/cas:proxyGrantingTicket", NS)
+        assert iou is not None, response.content
+        ious.append(iou.text)
     assert_cas_tickets(ious, "PGTIOU")
     assert_cas_tickets([cas_callback_receiver.received[iou] for iou in ious], "PGT")
 
