@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -112,3 +114,34 @@ def cas_tls_server(tmp_path):
     server.cert_path = cert
     yield f"https://127.0.0.1:{server.server_port}/"
     server.shutdown()
+
+
+class CallbackReceiver(http.server.ThreadingHTTPServer):
+    """An application's proxy callback on 127.0.0.1 (http is allowed for localhost in development)."""
+
+    def __init__(self):
+        self.received: dict[str, str] = {}  # pgtIou -> pgtId
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+                if "pgtIou" in query:
+                    receiver.received[query["pgtIou"]] = query["pgtId"]
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server_port}/pgt"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def cas_callback_receiver(settings):
+    settings.CAS_ALLOW_HTTP_LOCALHOST_CALLBACK = True
+    receiver = CallbackReceiver()
+    yield receiver
+    receiver.shutdown()

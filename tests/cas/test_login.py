@@ -24,7 +24,7 @@ def test_a_stranger_is_sent_to_sign_in_and_comes_back_with_a_ticket(client, user
     back = sign_in_through(client, response, user)
     assert back["Location"] == cas_login_url()
     ticket = ticket_from(client.get(back["Location"]))
-    assert ticket.startswith("ST-") and len(ticket) == 31
+    assert ticket.startswith("ST-") and len(ticket) == 32
     st = _st(ticket)
     assert (st.user, st.service, st.service_url, st.from_sso) == (user, cas_service, SERVICE, False)
     assert AuditEvent.objects.filter(user=user, event="cas.signed_in", data__service="Europass").exists()

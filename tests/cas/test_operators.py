@@ -61,11 +61,12 @@ def operator_client(client, make_user):
 def test_admin_registers_an_application(operator_client):
     response = operator_client.post("/admin/cas/service/add/", {
         "name": "RCAM", "url_pattern": "https://rcam.example.org/", "attributes": ["email", "lastName"],
-        "level": "20", "slo_url": "", "proxy_callback_pattern": "", "enabled": "on",
+        "level": "20", "slo_url": "", "proxy_callback_pattern": "", "response_layout": "eulogin", "enabled": "on",
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     service = Service.objects.get(name="RCAM")
     assert service.attributes == ["email", "lastName"] and service.level == 20
+    assert service.response_layout == "eulogin"
     assert AuditEvent.objects.filter(event="cas.service_saved", data__service="RCAM").exists()
 
 

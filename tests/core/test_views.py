@@ -41,11 +41,6 @@ def test_sign_in_and_account_pages_are_not_cached(client, path):
     assert client.get(path)["Cache-Control"] == "no-store"
 
 
-def test_admin_pages_get_no_csp_from_us(client):
-    response = client.get("/admin/login/")
-    assert "Content-Security-Policy" not in response
-
-
 @pytest.mark.parametrize("handler,status", [
     (views.bad_request, 400),
     (views.page_not_found, 404),

@@ -15,7 +15,7 @@ import secrets
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -29,6 +29,29 @@ def pkce_pair() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     return verifier, challenge
+
+
+def authorize(client, app, *, challenge: str | None = None) -> dict:
+    """An authorization request of ``app`` by a signed-in test client; the redirect's query parameters."""
+    params = {"response_type": "code", "client_id": app.client.client_id, "redirect_uri": REDIRECT_URI,
+              "scope": "openid email", "state": "st", "nonce": "nn"}
+    if challenge:
+        params.update(code_challenge=challenge, code_challenge_method="S256")
+    response = client.get("/oidc/authorize", params)
+    assert response.status_code == 302, response.content[:500]
+    return {k: v[0] for k, v in parse_qs(urlsplit(response["Location"]).query).items()}
+
+
+def basic(client_id: str, secret: str) -> dict:
+    """HTTP Basic client authentication, as test client keyword arguments."""
+    return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}
+
+
+def redeem(client, app, code: str, **extra):
+    """The token request for ``code`` (client_secret_basic); None values are left out."""
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, **extra}
+    return client.post("/oidc/token", {k: v for k, v in data.items() if v is not None},
+                       **basic(app.client.client_id, app.secret))
 
 
 @pytest.fixture(autouse=True)

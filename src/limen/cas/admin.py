@@ -11,8 +11,8 @@ from .models import Service
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
     form = ServiceForm
-    list_display = ("name", "url_pattern", "level", "enabled", "created")
-    list_filter = ("enabled", "level")
+    list_display = ("name", "url_pattern", "level", "response_layout", "enabled", "created")
+    list_filter = ("enabled", "level", "response_layout")
     search_fields = ("name", "url_pattern")
 
     def save_model(self, request, obj, form, change):

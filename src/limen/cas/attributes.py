@@ -51,6 +51,15 @@ def values_for(ticket) -> dict[str, object]:
     }
 
 
+def authentication_facts(ticket) -> dict[str, object]:
+    """What CAS 3.0's schema requires first in every <cas:attributes>, whatever the registration lists."""
+    return {
+        "authenticationDate": ticket.auth_time.isoformat(timespec="milliseconds"),
+        "longTermAuthenticationRequestTokenUsed": False,  # Limen has no "remember me"
+        "isFromNewLogin": not ticket.from_sso,
+    }
+
+
 def released(ticket, service) -> dict[str, object]:
     allowed = set(service.attributes or ())
     return {name: value for name, value in values_for(ticket).items() if name in allowed}

@@ -22,7 +22,8 @@ class ServiceForm(CleanModelForm):
 
     class Meta:
         model = Service
-        fields = ["name", "url_pattern", "attributes", "level", "slo_url", "proxy_callback_pattern", "enabled"]
+        fields = ["name", "url_pattern", "attributes", "level", "slo_url", "proxy_callback_pattern", "response_layout",
+                  "enabled"]
 
     def _check(self, name, check, *args, **kwargs):
         try:

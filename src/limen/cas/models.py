@@ -18,6 +18,14 @@ from limen.signin.models import Level, SsoSession
 MAX_URL = 2048
 
 
+class ResponseLayout(models.TextChoices):
+    """How a successful validation lists the attributes (docs/cas.md, "What you receive")."""
+
+    CAS3 = "cas3", _("CAS 3.0: attributes inside cas:attributes only")
+    EU_LOGIN = "eulogin", _("EU Login: also directly under cas:authenticationSuccess, on /serviceValidate and "
+                            "/proxyValidate")
+
+
 class Service(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True,
                             help_text=_("Shown to people, e.g. on the sign-out page."))
@@ -38,6 +46,13 @@ class Service(models.Model):
         _("proxy callback URL pattern"), max_length=MAX_URL, blank=True,
         help_text=_("Empty: the service may not obtain proxy-granting tickets. Same syntax as the service "
                     "URL pattern."),
+    )
+    response_layout = models.CharField(
+        _("validation response layout"), max_length=8, choices=ResponseLayout.choices,
+        default=ResponseLayout.CAS3,
+        help_text=_("EU Login applications read the attributes directly under cas:authenticationSuccess; "
+                    "they get that layout from /serviceValidate and /proxyValidate. The CAS 3.0 endpoints "
+                    "(/p3/...) always answer as the CAS 3.0 schema says."),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
     created = models.DateTimeField(_("registered"), auto_now_add=True)

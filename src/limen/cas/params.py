@@ -16,6 +16,8 @@ LIMITS = {
     "authenticationLevel": 16, "acceptStrengths": 256,
 }
 
+# Limen issues letters and digits only (ticket_ids.py); '_' is still read so that proxy-granting
+# tickets issued before that change keep working until their single sign-on session ends.
 TICKET_RE = re.compile(r"^(ST|PT|PGT)-[A-Za-z0-9_-]{16,240}$")
 
 

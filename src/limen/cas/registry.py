@@ -27,7 +27,7 @@ from limen.signin import levels
 from limen.signin.models import Level
 
 from .attributes import ATTRIBUTES
-from .models import MAX_URL, Service
+from .models import MAX_URL, ResponseLayout, Service
 
 
 @dataclass(frozen=True)
@@ -151,11 +151,20 @@ def check_slo_url(url: str) -> str:
     return url
 
 
+def check_response_layout(value: str) -> str:
+    if value not in ResponseLayout.values:
+        raise ValidationError({"response_layout": _("Choose a response layout: %(known)s.")
+                               % {"known": ", ".join(ResponseLayout.values)}})
+    return value
+
+
 @transaction.atomic
 def register(*, name: str, url_pattern: str, attributes=(), level="BASIC", slo_url: str = "",
-             proxy_callback_pattern: str = "", enabled: bool = True, operator=None,
-             request=None) -> tuple[Service, bool]:
-    """Create or update the service called ``name``; returns (service, created)."""
+             proxy_callback_pattern: str = "", response_layout: str | None = None, enabled: bool = True,
+             operator=None, request=None) -> tuple[Service, bool]:
+    """Create or update the service called ``name``; returns (service, created).
+
+    ``response_layout`` None keeps an existing service's layout (a new one gets CAS 3.0's)."""
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationError({"name": _("Enter a name of at most 100 characters.")})
@@ -168,6 +177,8 @@ def register(*, name: str, url_pattern: str, attributes=(), level="BASIC", slo_u
                                    if proxy_callback_pattern else ""),
         "enabled": enabled,
     }
+    if response_layout is not None:
+        values["response_layout"] = check_response_layout(response_layout)
     clash = Service.objects.filter(url_pattern=values["url_pattern"]).exclude(name=name).first()
     if clash:
         raise ValidationError({"url_pattern": _("The application %(name)s already has this pattern.")

@@ -1,10 +1,15 @@
-"""Protocol response bodies: CAS 1 text, CAS 2/3 XML and CAS 3 JSON.
+"""Protocol response bodies: CAS 1 text, CAS 2/3 XML and JSON.
 
-A successful validation lists the released attributes twice, so that both
-kinds of clients find them: as direct children of authenticationSuccess
-(EU Login's layout, e.g. <cas:strengths number="1"><cas:strength>...) and in
-<cas:attributes> (CAS 3's layout, read by python-cas, django-cas-ng, the
-Apereo Java client and phpCAS).
+A successful validation follows the CAS 3.0 schema: <cas:user>, then
+<cas:attributes> (authenticationDate, longTermAuthenticationRequestTokenUsed
+and isFromNewLogin first, then the released attributes, one element per
+value), then <cas:proxyGrantingTicket> and <cas:proxies>. Nothing else sits
+directly under <cas:authenticationSuccess>.
+
+EU Login's layout adds each released attribute directly under
+<cas:authenticationSuccess> too (lists as <cas:strengths number="1">
+<cas:strength>...). Applications registered for it get it on the CAS 2
+endpoints only (/serviceValidate, /proxyValidate), never on /p3/.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import json
 from xml.sax.saxutils import escape, quoteattr
 
 from django.http import HttpResponse
+
+from .models import ResponseLayout
 
 NS = "http://www.yale.edu/tp/cas"
 XML_TYPE = "application/xml; charset=utf-8"
@@ -48,28 +55,44 @@ def validate_text(user: str | None) -> HttpResponse:
 
 # Validation (CAS 2.0 / 3.0)
 
-def success(fmt: str, *, user: str, attributes: dict, pgt_iou: str | None, proxies: list[str]) -> HttpResponse:
+def eu_login_layout(service, *, cas3_endpoint: bool) -> bool:
+    """Whether this answer adds EU Login's direct children: CAS 2 endpoints, services registered for it."""
+    return not cas3_endpoint and service.response_layout == ResponseLayout.EU_LOGIN
+
+
+def _values(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _cas_attributes(facts: dict, attributes: dict) -> dict[str, list]:
+    """<cas:attributes>: the authentication facts first (the schema's order), then the released ones."""
+    merged = {name: _values(value) for name, value in facts.items()}
+    merged.update((name, _values(value)) for name, value in attributes.items() if name not in facts)
+    return merged
+
+
+def success(fmt: str, *, user: str, attributes: dict, facts: dict, pgt_iou: str | None, proxies: list[str],
+            eu_login: bool = False) -> HttpResponse:
+    cas_attributes = _cas_attributes(facts, attributes)
     if fmt == "JSON":
-        body: dict = {"user": user, **attributes,
-                      "attributes": {k: (v if isinstance(v, list) else [v]) for k, v in attributes.items()}}
+        body: dict = {"user": user, **(attributes if eu_login else {}), "attributes": cas_attributes}
         if pgt_iou:
             body["proxyGrantingTicket"] = pgt_iou
         if proxies:
             body["proxies"] = proxies
         return _response(json.dumps({"serviceResponse": {"authenticationSuccess": body}}), JSON_TYPE)
     lines = [f"    <cas:user>{escape(user)}</cas:user>"]
-    for name, value in attributes.items():
-        if isinstance(value, list):
-            items = "".join(f"<cas:{_singular(name)}>{_text(v)}</cas:{_singular(name)}>" for v in value)
-            lines.append(f'    <cas:{name} number="{len(value)}">{items}</cas:{name}>')
-        else:
-            lines.append(f"    <cas:{name}>{_text(value)}</cas:{name}>")
-    if attributes:
-        lines.append("    <cas:attributes>")
+    if eu_login:
         for name, value in attributes.items():
-            for v in value if isinstance(value, list) else [value]:
-                lines.append(f"      <cas:{name}>{_text(v)}</cas:{name}>")
-        lines.append("    </cas:attributes>")
+            if isinstance(value, list):
+                items = "".join(f"<cas:{_singular(name)}>{_text(v)}</cas:{_singular(name)}>" for v in value)
+                lines.append(f'    <cas:{name} number="{len(value)}">{items}</cas:{name}>')
+            else:
+                lines.append(f"    <cas:{name}>{_text(value)}</cas:{name}>")
+    lines.append("    <cas:attributes>")
+    for name, values in cas_attributes.items():
+        lines.extend(f"      <cas:{name}>{_text(v)}</cas:{name}>" for v in values)
+    lines.append("    </cas:attributes>")
     if pgt_iou:
         lines.append(f"    <cas:proxyGrantingTicket>{escape(pgt_iou)}</cas:proxyGrantingTicket>")
     if proxies:

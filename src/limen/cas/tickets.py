@@ -1,6 +1,7 @@
 """Issue and validate tickets: service (ST-), proxy (PT-) and proxy-granting (PGT-).
 
-Every ticket carries 168 bits from the operating system's random source.
+Every ticket carries more than 168 bits from the operating system's random
+source, in the characters CAS allows (ticket_ids.py).
 A service or proxy ticket is consumed by its first validation attempt,
 whatever the outcome (one conditional UPDATE, so two processes can never
 both accept it).
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -21,7 +21,7 @@ from limen.core import clock
 from limen.signin import levels, sessions
 from limen.signin.models import SsoSession
 
-from . import attributes, outbound, params, registry
+from . import attributes, outbound, params, registry, ticket_ids
 from .errors import (
     InsufficientAuthenticationLevel,
     InvalidProxyCallback,
@@ -34,12 +34,7 @@ from .errors import (
 )
 from .models import ProxyGrantingTicket, Service, ServiceTicket
 
-RANDOM_BYTES = 21  # 168 bits, 28 characters: "ST-" + 28 fits the 32 characters CAS clients must accept
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{secrets.token_urlsafe(RANDOM_BYTES)}"
 
 
 def digest(value: str) -> str:
@@ -51,7 +46,7 @@ def _issue(prefix: str, *, service: Service, service_url: str, user, sso_session
            proxies: list[str] = ()) -> ServiceTicket:
     now = clock.now()
     return ServiceTicket.objects.create(
-        ticket=new_id(prefix), service=service, service_url=service_url, user=user, sso_session=sso_session,
+        ticket=ticket_ids.new(prefix), service=service, service_url=service_url, user=user, sso_session=sso_session,
         created=now, expires=now + dt.timedelta(seconds=settings.CAS_TICKET_SECONDS),
         auth_time=auth_time, strengths=list(strengths), level=level, from_sso=from_sso, proxies=list(proxies),
     )
@@ -72,6 +67,7 @@ class Validated:
     ticket: ServiceTicket
     user: str
     attributes: dict
+    facts: dict  # attributes.authentication_facts
     pgt_iou: str | None = None
     proxies: list[str] = field(default_factory=list)
 
@@ -103,7 +99,7 @@ def validate(*, ticket: str, service_url: str, proxy_tickets: bool, renew: bool 
     if accept_strengths and not set(st.strengths) & set(accept_strengths):
         raise InvalidStrength()
     result = Validated(ticket=st, user=str(st.user.uid), attributes=attributes.released(st, st.service),
-                       proxies=list(st.proxies))
+                       facts=attributes.authentication_facts(st), proxies=list(st.proxies))
     if pgt_url:
         result.pgt_iou = grant_proxy_granting_ticket(st, pgt_url)
     return result
@@ -124,7 +120,7 @@ def grant_proxy_granting_ticket(st: ServiceTicket, pgt_url: str) -> str:
         raise UnauthorizedServiceProxy()
     if not _callback_allowed(pgt_url) or not registry.matches(service.proxy_callback_pattern, pgt_url):
         raise InvalidProxyCallback()
-    pgt, iou = new_id("PGT"), new_id("PGTIOU")
+    pgt, iou = ticket_ids.new("PGT"), ticket_ids.new("PGTIOU")
     now = clock.now()
     sso = st.sso_session
     row = ProxyGrantingTicket.objects.create(

@@ -10,6 +10,6 @@ urlpatterns = [
     path("serviceValidate", views.service_validate, name="service_validate"),
     path("proxyValidate", views.proxy_validate, name="proxy_validate"),
     path("proxy", views.proxy, name="proxy"),
-    path("p3/serviceValidate", views.service_validate, name="p3_service_validate"),
-    path("p3/proxyValidate", views.proxy_validate, name="p3_proxy_validate"),
+    path("p3/serviceValidate", views.service_validate, {"cas3": True}, name="p3_service_validate"),
+    path("p3/proxyValidate", views.proxy_validate, {"cas3": True}, name="p3_proxy_validate"),
 ]

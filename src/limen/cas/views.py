@@ -108,7 +108,7 @@ def _validation_requirements(p) -> tuple[int | None, list[str] | None]:
     return level, accept
 
 
-def _service_validate(request, *, proxy_tickets: bool):
+def _service_validate(request, *, proxy_tickets: bool, cas3: bool):
     fmt = "XML"
     try:
         fmt = params.response_format(params.read(request.GET, ("format",))["format"])
@@ -122,22 +122,23 @@ def _service_validate(request, *, proxy_tickets: bool):
     except Exception:
         log.exception("ticket validation failed")
         return responses.failure(fmt, CasError.code, str(CasError.default_message))
-    return responses.success(fmt, user=result.user, attributes=result.attributes, pgt_iou=result.pgt_iou,
-                             proxies=result.proxies)
+    return responses.success(fmt, user=result.user, attributes=result.attributes, facts=result.facts,
+                             pgt_iou=result.pgt_iou, proxies=result.proxies,
+                             eu_login=responses.eu_login_layout(result.ticket.service, cas3_endpoint=cas3))
 
 
 @csrf_exempt
 @require_http_methods(["GET", "HEAD"])
-def service_validate(request):
-    """CAS 2.0 /serviceValidate and CAS 3.0 /p3/serviceValidate: service tickets only."""
-    return _service_validate(request, proxy_tickets=False)
+def service_validate(request, cas3: bool = False):
+    """CAS 2.0 /serviceValidate and CAS 3.0 /p3/serviceValidate (cas3): service tickets only."""
+    return _service_validate(request, proxy_tickets=False, cas3=cas3)
 
 
 @csrf_exempt
 @require_http_methods(["GET", "HEAD"])
-def proxy_validate(request):
-    """/proxyValidate and /p3/proxyValidate: service and proxy tickets."""
-    return _service_validate(request, proxy_tickets=True)
+def proxy_validate(request, cas3: bool = False):
+    """/proxyValidate and /p3/proxyValidate (cas3): service and proxy tickets."""
+    return _service_validate(request, proxy_tickets=True, cas3=cas3)
 
 
 @csrf_exempt

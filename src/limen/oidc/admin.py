@@ -18,7 +18,7 @@ from .models import Client, SigningKey
 class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
-        fields = ["name", "client_id", "client_type", "token_endpoint_auth_method", "redirect_uris",
+        fields = ["name", "client_id", "client_type", "token_endpoint_auth_method", "pkce_required", "redirect_uris",
                   "post_logout_redirect_uris", "backchannel_logout_uri", "jwks", "jwks_uri", "active"]
         help_texts = {
             "redirect_uris": _("One address per line (or separated by spaces). Compared exactly."),
@@ -43,8 +43,9 @@ class ClientForm(forms.ModelForm):
 
 class ClientAdmin(admin.ModelAdmin):
     form = ClientForm
-    list_display = ("name", "client_id", "client_type", "token_endpoint_auth_method", "active", "created")
-    list_filter = ("client_type", "token_endpoint_auth_method", "active")
+    list_display = ("name", "client_id", "client_type", "token_endpoint_auth_method", "pkce_required", "active",
+                    "created")
+    list_filter = ("client_type", "token_endpoint_auth_method", "pkce_required", "active")
     search_fields = ("name", "client_id", "redirect_uris")
     actions = ["replace_secret"]
 
@@ -60,6 +61,8 @@ class ClientAdmin(admin.ModelAdmin):
         if not change:
             record(Event.OIDC_CLIENT_ADDED, user=request.user, request=request, client=obj.client_id,
                    name=obj.name, operator=request.user.email)
+        elif "pkce_required" in form.changed_data:
+            clients.pkce_changed(obj, operator=request.user.email, user=request.user, request=request)
         if secret:
             messages.warning(request, _("Client secret of %(name)s (copy it now, it is not shown again): %(secret)s")
                              % {"name": obj.name, "secret": secret})

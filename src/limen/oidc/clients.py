@@ -12,7 +12,7 @@ from oauth2_provider.generators import generate_client_id, generate_client_secre
 from limen.audit.events import Event
 from limen.audit.service import record
 
-from . import clientauth
+from . import clientauth, pkce
 from .models import SECRET_METHODS, AuthMethod, Client
 
 
@@ -50,7 +50,7 @@ def parse_jwks(value: str | dict | None):
 def register(*, name: str, redirect_uris: list[str], public: bool = False, auth_method: str | None = None,
              post_logout_redirect_uris: list[str] = (), backchannel_logout_uri: str = "", jwks=None,
              jwks_uri: str = "", client_id: str | None = None, secret: str | None = None,
-             operator: str = "") -> Registered:
+             pkce_required: bool = True, operator: str = "") -> Registered:
     """Register an application; raises ValidationError with a message per field."""
     method = auth_method or (AuthMethod.NONE if public else AuthMethod.CLIENT_SECRET_BASIC)
     if method not in AuthMethod.values:
@@ -63,6 +63,7 @@ def register(*, name: str, redirect_uris: list[str], public: bool = False, auth_
         redirect_uris=" ".join(redirect_uris), post_logout_redirect_uris=" ".join(post_logout_redirect_uris),
         backchannel_logout_uri=backchannel_logout_uri, jwks=parse_jwks(jwks), jwks_uri=jwks_uri,
         token_endpoint_auth_method=method, algorithm=Client.RS256_ALGORITHM, skip_authorization=True,
+        pkce_required=pkce_required,
     )
     value = _apply_secret(client, secret)
     client.full_clean(exclude=["client_secret", "user"])
@@ -77,6 +78,21 @@ def reset_secret(client: Client, *, operator: str = "") -> str | None:
     client.save()
     record(Event.OIDC_CLIENT_SECRET_RESET, client=client.client_id, operator=operator)
     return value
+
+
+@transaction.atomic
+def set_pkce_required(client: Client, required: bool, *, operator: str = "", user=None, request=None) -> None:
+    """Require PKCE of the application, or (confidential clients only) let it go without."""
+    if client.is_public and not required:
+        raise ValidationError({"pkce_required": [pkce.PUBLIC_CLIENT_MUST_USE_PKCE]})
+    client.pkce_required = required
+    Client.objects.filter(pk=client.pk).update(pkce_required=required)
+    pkce_changed(client, operator=operator, user=user, request=request)
+
+
+def pkce_changed(client: Client, *, operator: str = "", user=None, request=None) -> None:
+    record(Event.OIDC_CLIENT_PKCE_CHANGED, user=user, request=request, client=client.client_id,
+           pkce_required=client.pkce_required, operator=operator)
 
 
 @transaction.atomic

@@ -73,6 +73,11 @@ class Client(AbstractApplication):
         _("back-channel logout address"), max_length=254, blank=True,
         help_text=_("Limen posts a logout token here when a person who used the application signs out."),
     )
+    pkce_required = models.BooleanField(
+        _("PKCE required"), default=True,
+        help_text=_("Every authorization request must carry a code_challenge (S256). Always on for public "
+                    "clients; clear it only for a confidential application that cannot send one."),
+    )
     active = models.BooleanField(_("active"), default=True,
                                  help_text=_("Clear to stop the application from signing anyone in."))
 
@@ -131,6 +136,10 @@ class Client(AbstractApplication):
         if self.client_type == self.CLIENT_PUBLIC and method != AuthMethod.NONE:
             errors.setdefault("token_endpoint_auth_method", []).append(
                 _("A public client has no secret: choose “none”."))
+        if self.client_type == self.CLIENT_PUBLIC and not self.pkce_required:
+            from .pkce import PUBLIC_CLIENT_MUST_USE_PKCE
+
+            errors.setdefault("pkce_required", []).append(PUBLIC_CLIENT_MUST_USE_PKCE)
         if self.client_type == self.CLIENT_CONFIDENTIAL and method == AuthMethod.NONE:
             errors.setdefault("token_endpoint_auth_method", []).append(
                 _("A confidential client must authenticate: choose a secret or a key."))

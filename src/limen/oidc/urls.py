@@ -1,5 +1,4 @@
 from django.urls import path
-from oauth2_provider import views as dot
 
 from . import views
 
@@ -10,7 +9,7 @@ urlpatterns = [
     path("token", views.TokenView.as_view(), name="token"),
     path("userinfo", views.UserInfoView.as_view(), name="userinfo"),
     path("jwks", views.jwks, name="jwks"),
-    path("revoke", dot.RevokeTokenView.as_view(), name="revoke"),
+    path("revoke", views.RevokeTokenView.as_view(), name="revoke"),
     path("introspect", views.introspect, name="introspect"),
     path("logout", views.end_session, name="logout"),
     path("logout/confirm", views.confirm_end_session, name="logout_confirm"),

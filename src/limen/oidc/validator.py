@@ -3,7 +3,9 @@
 What it adds to the toolkit:
 - client authentication with the registered method only, including the JWT
   methods (client_secret_jwt, private_key_jwt), with a failure limit per IP;
-- PKCE required for public clients; the authorization code flow only;
+- PKCE required for public clients and, unless an operator relaxed it, for
+  confidential ones; a code issued without PKCE is never redeemed with a
+  code_verifier (pkce.py); the authorization code flow only;
 - an Authorization record per code (acr, amr, auth_time, sid), used for the
   ID token, for refresh, and for back-channel logout;
 - a reused authorization code revokes every token issued from it;
@@ -38,7 +40,7 @@ from limen.core import clock, ratelimit
 from limen.core.net import client_ip
 
 from . import claims as claims_mod
-from . import clientauth, keys, services
+from . import clientauth, keys, pkce, services
 from .internal import jose
 from .models import AuthMethod, Authorization, TokenIssue
 
@@ -133,8 +135,7 @@ class Validator(OAuth2Validator):
     # ----------------------------------------------------------- what is allowed
 
     def is_pkce_required(self, client_id, request):
-        client = request.client or self._load_application(client_id, request)
-        return client is None or client.is_public
+        return pkce.required(request.client or self._load_application(client_id, request))
 
     def validate_response_type(self, client_id, response_type, client, request, *args, **kwargs):
         if response_type != "code":
@@ -224,6 +225,10 @@ class Validator(OAuth2Validator):
             return False
         if authz is None or not grant.user.is_active:
             return False
+        try:
+            pkce.check_redemption(challenge=grant.code_challenge or None, verifier=request.code_verifier)
+        except pkce.VerifierWithoutChallenge as error:
+            raise errors.InvalidGrantError(description=str(error.message), request=request) from None
         request.scopes = grant.scope.split(" ")
         request.user = grant.user
         if grant.nonce:

@@ -27,8 +27,8 @@ from limen.signin import levels, sessions
 from limen.signin.evaluate import Confirm, Refused, SignIn, StepUp, evaluate
 from limen.signin.transaction import Application, Requirement
 
+from . import challenges, keys, logout
 from . import claims as claims_mod
-from . import keys, logout
 from .errors import fatal_message
 from .internal import jose
 from .models import AuthMethod, Client
@@ -236,6 +236,8 @@ def confirm_authorization(request):
 
 class UserInfoView(dot.UserInfoView):
     def _create_userinfo_response(self, request):
+        if not challenges.bearer_token_presented(request):
+            return challenges.token_required()
         response = super()._create_userinfo_response(request)
         if response.content.startswith(b"{"):
             response["Content-Type"] = "application/json"
@@ -252,7 +254,14 @@ class TokenView(dot.TokenView):
         response = HttpResponse(content=body, status=status)
         for name, value in headers.items():
             response[name] = value
-        return response
+        return challenges.client_authentication(response)
+
+
+class RevokeTokenView(dot.RevokeTokenView):
+    """Token revocation (RFC 7009), with the client authentication challenge of RFC 6749 §5.2."""
+
+    def post(self, request, *args, **kwargs):
+        return challenges.client_authentication(super().post(request, *args, **kwargs))
 
 
 @csrf_exempt
@@ -264,7 +273,7 @@ def introspect(request):
     response = HttpResponse(body, status=status, content_type="application/json")
     for name, value in headers.items():
         response[name] = value
-    return response
+    return challenges.client_authentication(response)
 
 
 def _logout_request(request, params):

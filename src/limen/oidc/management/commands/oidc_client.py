@@ -1,4 +1,4 @@
-"""limen oidc_client add|list|show|reset-secret|enable|disable|remove: manage OpenID Connect applications."""
+"""limen oidc_client add|list|show|reset-secret|pkce|enable|disable|remove: manage OpenID Connect applications."""
 
 from __future__ import annotations
 
@@ -34,7 +34,18 @@ class Command(BaseCommand):
         add.add_argument("--jwks-uri", default="", help="private_key_jwt: where to fetch the public JWK set")
         add.add_argument("--client-id", default=None, help="choose the client ID (default: generated)")
         add.add_argument("--secret", default=None, help="choose the secret (default: generated; recommended)")
+        add.add_argument("--pkce-optional", action="store_true",
+                         help="confidential clients only: accept authorization requests without code_challenge "
+                              "(PKCE is required by default; RFC 9700 recommends it for every client)")
         sub.add_parser("list", help="list the applications")
+        pkce_parser = sub.add_parser("pkce", help="require PKCE of an application, or let a confidential one "
+                                                  "go without")
+        pkce_parser.add_argument("client_id")
+        choice = pkce_parser.add_mutually_exclusive_group(required=True)
+        choice.add_argument("--required", action="store_true", help="every authorization request needs a "
+                            "code_challenge (the default)")
+        choice.add_argument("--optional", action="store_true", help="confidential clients only: code_challenge "
+                            "may be left out")
         for name, text in (("show", "show one application"), ("reset-secret", "replace the secret (prints it once)"),
                            ("enable", "let the application sign people in again"),
                            ("disable", "stop the application from signing anyone in"),
@@ -51,14 +62,15 @@ class Command(BaseCommand):
         return client
 
     def do_add(self, *, name, redirect_uris, public, confidential, auth_method, post_logout_uris,
-               backchannel_logout_uri, jwks, jwks_uri, client_id, secret, **_):
+               backchannel_logout_uri, jwks, jwks_uri, client_id, secret, pkce_optional, **_):
         if jwks.startswith("@"):
             jwks = Path(jwks[1:]).read_text()
         try:
             registered = clients.register(
                 name=name, redirect_uris=redirect_uris, public=public, auth_method=auth_method,
                 post_logout_redirect_uris=post_logout_uris, backchannel_logout_uri=backchannel_logout_uri,
-                jwks=jwks or None, jwks_uri=jwks_uri, client_id=client_id, secret=secret, operator="command line")
+                jwks=jwks or None, jwks_uri=jwks_uri, client_id=client_id, secret=secret,
+                pkce_required=not pkce_optional, operator="command line")
         except ValidationError as error:
             raise CommandError(_messages(error)) from None
         self.stdout.write(f"Registered {registered.client.name}")
@@ -81,6 +93,7 @@ class Command(BaseCommand):
         self.stdout.write(f"client ID: {client.client_id}")
         self.stdout.write(f"type: {client.client_type}, authentication: {client.token_endpoint_auth_method}, "
                           f"{'active' if client.active else 'disabled'}")
+        self.stdout.write(f"PKCE: {'required' if client.pkce_required else 'optional'}")
         for uri in client.redirect_uris.split():
             self.stdout.write(f"redirect URI: {uri}")
         for uri in client.post_logout_redirect_uris.split():
@@ -95,6 +108,14 @@ class Command(BaseCommand):
             raise CommandError(f"{client_id} does not authenticate with a secret.")
         self.stdout.write(f"client secret: {secret}")
         self.stdout.write(self.style.WARNING("The old secret no longer works. Copy this one now."))
+
+    def do_pkce(self, *, client_id, required, optional, **_):
+        client = self._get(client_id)
+        try:
+            clients.set_pkce_required(client, required, operator="command line")
+        except ValidationError as error:
+            raise CommandError(_messages(error)) from None
+        self.stdout.write(f"{client_id}: PKCE {'required' if required else 'optional'}")
 
     def do_enable(self, *, client_id, **_):
         Client.objects.filter(pk=self._get(client_id).pk).update(active=True)
