@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('notify', '0003_one_delivery_queue'),
-        ('oidc', '0001_initial'),
+        ('oidc', '0002_client_pkce_required'),
     ]
 
     operations = [

@@ -18,7 +18,7 @@ def into_the_queue(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cas', '0001_initial'),
+        ('cas', '0002_response_layout'),
         ('notify', '0003_one_delivery_queue'),
     ]
 
