@@ -1,4 +1,5 @@
-"""Queue and deliver messages. ``enqueue`` stores, then tries once after commit."""
+"""Queue and deliver messages. ``enqueue`` stores; the first try comes after commit and after
+the response (limen.core.after_response), so no request waits for the mail server."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.template import engines
 from django.utils import translation
 
-from limen.core import clock
+from limen.core import after_response, clock
 
 from .models import Channel, OutboxMessage, Status
 from .transports import transport_for
@@ -31,7 +32,7 @@ def enqueue(*, channel: str, recipient: str, subject: str, body: str, kind: str 
         channel=channel, recipient=recipient, subject=subject[:250], body=body, kind=kind,
         created=now, next_attempt=now, expires=expires,
     )
-    transaction.on_commit(lambda: deliver(message.pk))
+    transaction.on_commit(lambda: after_response.call(lambda: deliver(message.pk)))
     return message
 
 
