@@ -1,8 +1,9 @@
 """Create an account and verify its e-mail address.
 
-A stranger must not learn from the screen whether an address is registered:
-every outcome shows the same page, and the owner of an existing account gets
-an e-mail instead of a second account.
+A stranger must not learn from the screen, nor from how long it takes to come,
+whether an address is registered: every outcome shows the same page after the
+same work, the rest is done after the response (limen.notify.deferred), and
+the owner of an existing account gets an e-mail instead of a second account.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from django.urls import reverse
 
 from limen.audit.events import Event
 from limen.audit.service import record
+from limen.core.net import origin
+from limen.notify import deferred
 
 from .. import notices, tokens
 from ..models import TokenPurpose, User
@@ -27,7 +30,22 @@ def _send_verification(user: User) -> None:
     )
 
 
+REGISTER_JOB = "accounts.register"
+RESEND_JOB = "accounts.resend_verification"
+
+
 def register(*, first_name: str, last_name: str, email: str, email_language: str, request=None) -> None:
+    """Ask for an account. Whether the address is new or taken is decided after the response
+    (create_or_tell), so neither the page nor its timing tells a stranger."""
+    deferred.defer(REGISTER_JOB, first_name=first_name, last_name=last_name, email=email,
+                   email_language=email_language, **origin(request))
+
+
+@deferred.handler(REGISTER_JOB)
+def create_or_tell(*, first_name: str, last_name: str, email: str, email_language: str,
+                   ip: str = "", user_agent: str = "") -> None:
+    """Create the account and send its link; for a taken address, tell its owner instead."""
+    where = {"ip": ip, "user_agent": user_agent}
     existing = User.objects.find_by_email(email)
     if existing is None:
         try:
@@ -38,7 +56,7 @@ def register(*, first_name: str, last_name: str, email: str, email_language: str
         except IntegrityError:  # registered by a concurrent request a moment ago
             existing = User.objects.find_by_email(email)
         else:
-            record(Event.REGISTERED, user=user, request=request)
+            record(Event.REGISTERED, user=user, **where)
             _send_verification(user)
             return
     if existing is None:
@@ -48,10 +66,16 @@ def register(*, first_name: str, last_name: str, email: str, email_language: str
         _send_verification(existing)
     else:
         notices.send(existing, "already_registered")
-    record(Event.REGISTRATION_DUPLICATE, user=existing, request=request)
+    record(Event.REGISTRATION_DUPLICATE, user=existing, **where)
 
 
 def resend_verification(*, email: str, request=None) -> None:
+    """Ask for a new verification link; decided after the response, like ``register``."""
+    deferred.defer(RESEND_JOB, email=email, **origin(request))
+
+
+@deferred.handler(RESEND_JOB)
+def send_verification_again(*, email: str, ip: str = "", user_agent: str = "") -> None:
     user = User.objects.find_by_email(email)
     if user is not None and user.is_active and not user.email_verified:
         _send_verification(user)
