@@ -12,6 +12,7 @@ from django.utils.functional import Promise
 class LimenError(Exception):
     code: str = "error"
     default_message: str | Promise = ""
+    status: int = 400  # the HTTP status of a page or API answer that reports this error
 
     def __init__(self, message: str | Promise | None = None, **params):
         self.message = message if message is not None else self.default_message
@@ -24,6 +25,7 @@ class LimenError(Exception):
 
 class RateLimited(LimenError):
     code = "rate_limited"
+    status = 429
 
     def __init__(self, message=None, *, retry_after: int = 0):
         super().__init__(message)
