@@ -11,6 +11,7 @@ from limen.audit.models import AuditEvent
 
 from .helpers import registration_data, templates
 from ..conftest import DEFAULT_PASSWORD
+from tests.support.pow import fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -182,7 +183,7 @@ def test_csrf_on_account_changes(signed_in_client, outbox, url, data):
 def test_csrf_on_public_forms(db, outbox, user):
     enforcing = Client(enforce_csrf_checks=True)
     assert enforcing.post("/register/", registration_data()).status_code == 403
-    assert enforcing.post("/password/lost/", {"email": user.email}).status_code == 403
+    assert enforcing.post("/password/lost/", {**fresh(), "email": user.email}).status_code == 403
     assert enforcing.post("/login/", {"email": user.email}).status_code == 403
     assert not User.objects.filter(email="grace@example.org").exists()
     assert outbox.all() == []

@@ -36,3 +36,10 @@ def solved_field(page: str) -> dict:
     """``{"altcha": payload}`` for the challenge in ``page``, or {} if the page has none."""
     challenge = challenge_in(page)
     return {FIELD: solve(challenge)} if challenge else {}
+
+
+def fresh() -> dict:
+    """``{"altcha": payload}`` for a new challenge of the server under test (in-process tests)."""
+    from limen.core import pow as server_side
+
+    return {FIELD: solve(server_side.new_challenge())}

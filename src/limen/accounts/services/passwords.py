@@ -15,7 +15,7 @@ from limen.core.net import client_ip, origin
 from limen.notify import deferred
 from limen.signin import sessions
 
-from .. import notices, tokens
+from .. import mail_caps, notices, tokens
 from ..errors import WrongPassword
 from ..models import TokenPurpose, User
 
@@ -46,8 +46,11 @@ RESET_JOB = "accounts.password_reset"
 
 def request_reset(*, email: str, request=None) -> None:
     """Ask for a reset link. The answer is the same, in content and in time, for every address:
-    whether there is an account to send a link to is decided after the response (send_reset)."""
-    deferred.defer(RESET_JOB, email=email, **origin(request))
+    whether there is an account to send a link to is decided after the response (send_reset).
+    Raises TooManyEmails past the caps of mail_caps."""
+    where = origin(request)
+    mail_caps.charge(email=email, ip=where["ip"])
+    deferred.defer(RESET_JOB, email=email, **where)
 
 
 @deferred.handler(RESET_JOB)

@@ -17,7 +17,7 @@ from limen.audit.service import record
 from limen.core.net import origin
 from limen.notify import deferred
 
-from .. import notices, tokens
+from .. import mail_caps, notices, tokens
 from ..models import TokenPurpose, User
 
 
@@ -36,9 +36,12 @@ RESEND_JOB = "accounts.resend_verification"
 
 def register(*, first_name: str, last_name: str, email: str, email_language: str, request=None) -> None:
     """Ask for an account. Whether the address is new or taken is decided after the response
-    (create_or_tell), so neither the page nor its timing tells a stranger."""
+    (create_or_tell), so neither the page nor its timing tells a stranger. Raises
+    TooManyEmails past the caps of mail_caps."""
+    where = origin(request)
+    mail_caps.charge(email=email, ip=where["ip"])
     deferred.defer(REGISTER_JOB, first_name=first_name, last_name=last_name, email=email,
-                   email_language=email_language, **origin(request))
+                   email_language=email_language, **where)
 
 
 @deferred.handler(REGISTER_JOB)
@@ -71,7 +74,9 @@ def create_or_tell(*, first_name: str, last_name: str, email: str, email_languag
 
 def resend_verification(*, email: str, request=None) -> None:
     """Ask for a new verification link; decided after the response, like ``register``."""
-    deferred.defer(RESEND_JOB, email=email, **origin(request))
+    where = origin(request)
+    mail_caps.charge(email=email, ip=where["ip"])
+    deferred.defer(RESEND_JOB, email=email, **where)
 
 
 @deferred.handler(RESEND_JOB)
