@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from tests.support.pow import fresh
 
 from .helpers import registration_data
-from tests.support.pow import fresh
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from limen.accounts.models import AccountToken, TokenPurpose, User
 from limen.audit.events import Event
 from limen.audit.models import AuditEvent
 from limen.core import clock
+from tests.support.pow import fresh
 
 from .helpers import path_of, templates
 from ..conftest import DEFAULT_PASSWORD
-from tests.support.pow import fresh
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,10 @@ from limen.audit.events import Event
 from limen.audit.models import AuditEvent
 from limen.core import clock
 from limen.signin.models import SsoSession
+from tests.support.pow import fresh
 
 from .helpers import NEW_PASSWORD, path_of, templates
 from ..conftest import DEFAULT_PASSWORD
-from tests.support.pow import fresh
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from limen.accounts.models import AccountToken, TokenPurpose, User
 from limen.audit.events import Event
 from limen.audit.models import AuditEvent
 from limen.core import clock
+from tests.support.pow import fresh
 
 from .helpers import NEW_PASSWORD, path_of, registration_data, templates
-from tests.support.pow import fresh
 
 pytestmark = pytest.mark.django_db
 

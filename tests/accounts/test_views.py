@@ -8,10 +8,10 @@ from django.test import Client
 from limen.accounts.models import User
 from limen.audit.events import Event
 from limen.audit.models import AuditEvent
+from tests.support.pow import fresh
 
 from .helpers import registration_data, templates
 from ..conftest import DEFAULT_PASSWORD
-from tests.support.pow import fresh
 
 pytestmark = pytest.mark.django_db
 

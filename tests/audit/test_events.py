@@ -14,9 +14,9 @@ from limen.audit.events import Event
 from limen.audit.models import AuditEvent
 from limen.audit.service import record, recent_for
 from limen.core import clock
+from tests.support.pow import fresh
 
 from ..conftest import DEFAULT_PASSWORD
-from tests.support.pow import fresh
 
 pytestmark = pytest.mark.django_db
 
