@@ -60,7 +60,7 @@ class Server:
             **base, "LIMEN_DATA_DIR": str(self.data_dir), "LIMEN_BASE_URL": self.url, "LIMEN_DEBUG": "0",
             "LIMEN_EMAIL_URL": "memory:", "LIMEN_ARGON2_MEMORY_KIB": "1024", "LIMEN_ARGON2_TIME_COST": "1",
             "LIMEN_RATE_LIMIT_SIGNIN_PER_IP": "1000000", "LIMEN_RATE_LIMIT_FORMS_PER_IP": "1000000",
-            "LIMEN_CAPTCHA_AFTER": "1000000", "LIMEN_MOBILE_REQUESTS_PER_WINDOW": "1000000",
+            "LIMEN_MOBILE_REQUESTS_PER_WINDOW": "1000000",
             "LIMEN_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT / "src"), **(env or {}),
         }
         self.process = None

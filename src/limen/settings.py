@@ -61,6 +61,7 @@ SIGNIN_METHODS = [
 INSTALLED_APPS += SIGNIN_METHODS
 
 MIDDLEWARE = [
+    "limen.core.after_response.AfterResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,7 +106,7 @@ TEMPLATES = [
 DATABASES = {"default": config.database(config.env_str("LIMEN_DATABASE_URL"), DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Shared state (rate limits, CAPTCHA triggers) must be seen by every process:
+# Shared state (rate limits, e-mail caps, spent proofs of work) must be seen by every process:
 # the database by default, Redis when the operator sets LIMEN_REDIS_URL.
 REDIS_URL = config.env_str("LIMEN_REDIS_URL")
 if REDIS_URL:
@@ -144,7 +145,14 @@ LOCKOUT_THRESHOLD = config.env_int("LIMEN_LOCKOUT_THRESHOLD", 5, minimum=1)
 LOCKOUT_MINUTES = config.env_int("LIMEN_LOCKOUT_MINUTES", 15, minimum=1)
 RATE_LIMIT_SIGNIN_PER_IP = config.env_int("LIMEN_RATE_LIMIT_SIGNIN_PER_IP", 30, minimum=1)
 RATE_LIMIT_WINDOW_SECONDS = config.env_int("LIMEN_RATE_LIMIT_WINDOW_SECONDS", 900, minimum=1)
-CAPTCHA_AFTER = config.env_int("LIMEN_CAPTCHA_AFTER", 5, minimum=0)
+# Forms that send e-mails (registration, new verification link, lost password): the proof
+# of work the browser computes (core.pow), and how many such e-mails one address, and one
+# IP, may ask for in an hour (accounts.mail_caps).
+POW_COST = config.env_int("LIMEN_POW_COST", 1000, minimum=1, maximum=1_000_000)
+POW_DIFFICULTY = config.env_int("LIMEN_POW_DIFFICULTY", 3000, minimum=1, maximum=10_000_000)
+POW_SECONDS = config.env_int("LIMEN_POW_SECONDS", 1800, minimum=60)
+EMAIL_CAP_PER_ADDRESS = config.env_int("LIMEN_EMAIL_CAP_PER_ADDRESS", 5, minimum=1)
+EMAIL_CAP_PER_IP = config.env_int("LIMEN_EMAIL_CAP_PER_IP", 30, minimum=1)
 RATE_LIMIT_FORMS_PER_IP = config.env_int("LIMEN_RATE_LIMIT_FORMS_PER_IP", 60, minimum=1)
 
 # Token lifetimes (seconds).

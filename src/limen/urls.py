@@ -18,7 +18,6 @@ urlpatterns = [
     path("cas/", include("limen.cas.urls")),
     path("oidc/", include("limen.oidc.urls")),
     path("", include("limen.oidc.well_known")),
-    path("captcha.png", core_views.captcha_image, name="captcha_image"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from tests.support.pow import fresh
 
 from .helpers import registration_data
 
@@ -9,5 +10,5 @@ from .helpers import registration_data
 def register(client, db):
     """POST the registration form; keyword arguments override fields (None leaves one out)."""
     def post(**overrides):
-        return client.post("/register/", registration_data(**overrides))
+        return client.post("/register/", {**registration_data(**overrides), **fresh()})
     return post

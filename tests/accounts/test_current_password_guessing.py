@@ -32,11 +32,3 @@ def test_wrong_password_on_email_change_counts_too(signed_in_client, settings):
     user.refresh_from_db()
     assert user.failed_signins == 0
 
-
-def test_captcha_appears_on_the_submission_that_reaches_the_limit(client, settings, db):
-    settings.CAPTCHA_AFTER = 2
-    bad = {"first_name": "", "last_name": "", "email": "x", "email_confirm": "y"}
-    first = client.post("/register/", bad)
-    assert b'name="captcha"' not in first.content
-    second = client.post("/register/", bad)
-    assert b'name="captcha"' in second.content

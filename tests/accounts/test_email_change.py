@@ -11,6 +11,7 @@ from limen.accounts.models import AccountToken, TokenPurpose, User
 from limen.audit.events import Event
 from limen.audit.models import AuditEvent
 from limen.core import clock
+from tests.support.pow import fresh
 
 from .helpers import path_of, templates
 from ..conftest import DEFAULT_PASSWORD
@@ -191,7 +192,7 @@ def test_links_sent_to_the_old_address_stop_working(signed_in_client, outbox):
     # A reset link in the old mailbox must not outlive the move to a new address.
     user = signed_in_client.user
     old = user.email
-    Client().post("/password/lost/", {"email": old})
+    Client().post("/password/lost/", {**fresh(), "email": old})
     reset_link = path_of(outbox.link(old))
     ask(signed_in_client)
     signed_in_client.post(path_of(outbox.link(NEW)))

@@ -14,6 +14,7 @@ from limen.audit.models import AuditEvent
 from limen.core import clock
 from limen.signin.models import SsoSession
 from tests.signin.helpers import sign_in, signed_in
+from tests.support.pow import fresh
 
 from .helpers import NEW_PASSWORD, path_of, templates
 from ..conftest import DEFAULT_PASSWORD
@@ -32,7 +33,7 @@ def test_same_answer_whether_the_address_exists(user, make_user, outbox):
     disabled = make_user(is_active=False)
     pages = []
     for email in (user.email, "nobody@example.org", disabled.email):
-        response = Client().post("/password/lost/", {"email": email})
+        response = Client().post("/password/lost/", {**fresh(), "email": email})
         assert response.status_code == 200
         assert "accounts/link_sent.html" in templates(response)
         pages.append(_normalised(response, email))
@@ -44,10 +45,10 @@ def test_same_answer_whether_the_address_exists(user, make_user, outbox):
 
 
 def test_lost_password_form_errors(client, outbox):
-    response = client.post("/password/lost/", {"email": "not an address"})
+    response = client.post("/password/lost/", {**fresh(), "email": "not an address"})
     assert response.status_code == 200
     assert "email" in response.context["form"].errors
-    response = client.post("/password/lost/", {"email": "a\u202e@example.org"})
+    response = client.post("/password/lost/", {**fresh(), "email": "a\u202e@example.org"})
     assert "email" in response.context["form"].errors
     assert outbox.all() == []
 
@@ -58,7 +59,7 @@ def test_lost_password_page_prefills_the_address(client):
 
 
 def test_reset_link_sets_a_new_password_once(client, user, outbox):
-    client.post("/password/lost/", {"email": user.email.upper()})
+    client.post("/password/lost/", {**fresh(), "email": user.email.upper()})
     link = path_of(outbox.link(user.email))
     assert "/password/reset/" in link
     page = client.get(link)
@@ -83,7 +84,7 @@ def test_reset_link_sets_a_new_password_once(client, user, outbox):
 
 def test_redirect_after_reset_keeps_the_whole_address(client, make_user, outbox):
     user = make_user(email="ada+work@example.org")
-    client.post("/password/lost/", {"email": user.email})
+    client.post("/password/lost/", {**fresh(), "email": user.email})
     response = client.post(path_of(outbox.link()), {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
                            follow=True)
     assert response.status_code == 200
@@ -92,7 +93,7 @@ def test_redirect_after_reset_keeps_the_whole_address(client, make_user, outbox)
 
 def test_reset_link_is_short_lived(client, user, outbox, settings):
     assert settings.RESET_PASSWORD_TTL == 3600
-    client.post("/password/lost/", {"email": user.email})
+    client.post("/password/lost/", {**fresh(), "email": user.email})
     link = path_of(outbox.link())
     assert "60 minutes" in outbox.last().body
     clock.advance(minutes=61)
@@ -104,16 +105,16 @@ def test_reset_link_is_short_lived(client, user, outbox, settings):
 
 
 def test_a_new_request_cancels_the_older_link(client, user, outbox):
-    client.post("/password/lost/", {"email": user.email})
+    client.post("/password/lost/", {**fresh(), "email": user.email})
     first = path_of(outbox.link())
-    client.post("/password/lost/", {"email": user.email})
+    client.post("/password/lost/", {**fresh(), "email": user.email})
     second = path_of(outbox.link())
     assert client.get(first).context["error"].code == "token_used"
     assert client.get(second).status_code == 200
 
 
 def test_new_password_must_obey_the_policy(client, user, outbox):
-    client.post("/password/lost/", {"email": user.email})
+    client.post("/password/lost/", {**fresh(), "email": user.email})
     link = path_of(outbox.link())
     for bad in ("Ada-Lovelace-1", "lovelace#2024X", "short-1A", "Password123", "x" * 300):
         response = client.post(link, {"new_password": bad, "confirm_password": bad})
@@ -129,7 +130,7 @@ def test_reset_ends_every_session_and_notifies_the_owner(user, outbox):
     assert signed_in(laptop) and signed_in(phone)
     assert SsoSession.objects.filter(user=user).count() == 2
     helper = Client()
-    helper.post("/password/lost/", {"email": user.email})
+    helper.post("/password/lost/", {**fresh(), "email": user.email})
     helper.post(path_of(outbox.link()), {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
     assert not signed_in(laptop)
     assert not signed_in(phone)
@@ -140,7 +141,7 @@ def test_reset_ends_every_session_and_notifies_the_owner(user, outbox):
 
 def test_reset_from_a_signed_in_browser_signs_it_out(user, outbox):
     browser = sign_in(user.email)
-    browser.post("/password/lost/", {"email": user.email})
+    browser.post("/password/lost/", {**fresh(), "email": user.email})
     browser.post(path_of(outbox.link()), {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
     assert not signed_in(browser)
     assert not Session.objects.filter(session_key=browser.session.session_key).exists() or \
@@ -154,24 +155,24 @@ def test_locked_account_stays_locked_after_a_reset(client, user, outbox):
         other.post("/login/password/", {"password": "Wrong-password-1"})
     user.refresh_from_db()
     assert user.is_locked
-    client.post("/password/lost/", {"email": user.email})
+    client.post("/password/lost/", {**fresh(), "email": user.email})
     client.post(path_of(outbox.link(user.email)), {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
     assert user.is_locked
-    fresh = Client()
-    fresh.post("/login/", {"email": user.email})
-    response = fresh.post("/login/password/", {"password": NEW_PASSWORD})
+    newcomer = Client()
+    newcomer.post("/login/", {"email": user.email})
+    response = newcomer.post("/login/password/", {"password": NEW_PASSWORD})
     assert response.status_code == 400
     assert "paused" in response.content.decode()
     clock.advance(minutes=16)
-    fresh.post("/login/", {"email": user.email})
-    assert fresh.post("/login/password/", {"password": NEW_PASSWORD}).status_code == 302
+    newcomer.post("/login/", {"email": user.email})
+    assert newcomer.post("/login/password/", {"password": NEW_PASSWORD}).status_code == 302
 
 
 def test_reset_verifies_an_unverified_address(client, make_user, outbox):
     user = make_user(verified=False)
-    client.post("/password/lost/", {"email": user.email})
+    client.post("/password/lost/", {**fresh(), "email": user.email})
     client.post(path_of(outbox.link()), {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
     user.refresh_from_db()
     assert user.email_verified
@@ -236,7 +237,7 @@ def test_change_password_ends_other_sessions_and_keeps_this_one(signed_in_client
 
 
 def test_reset_link_of_an_account_disabled_since_is_refused(client, user, outbox):
-    client.post("/password/lost/", {"email": user.email})
+    client.post("/password/lost/", {**fresh(), "email": user.email})
     link = path_of(outbox.link(user.email))
     User.objects.filter(pk=user.pk).update(is_active=False)
     for response in (client.get(link),

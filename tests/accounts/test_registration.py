@@ -11,6 +11,7 @@ from limen.accounts.models import AccountToken, TokenPurpose, User
 from limen.audit.events import Event
 from limen.audit.models import AuditEvent
 from limen.core import clock
+from tests.support.pow import fresh
 
 from .helpers import NEW_PASSWORD, path_of, registration_data, templates
 
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def _page_without_tokens(response) -> str:
     html = response.content.decode()
+    html = re.sub(r'data-pow-challenge="[^"]+"', "", html)  # a new challenge on every page
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 
@@ -107,7 +109,7 @@ def test_expired_link_offers_a_new_one_that_works(client, register, outbox):
     assert response.context["error"].code == "token_expired"
     assert response.context["expired_or_used"] is True
     assert b'action="/verify-again/"' in response.content
-    response = client.post("/verify-again/", {"email": "grace@example.org"})
+    response = client.post("/verify-again/", {**fresh(), "email": "grace@example.org"})
     assert response.status_code == 200
     assert "accounts/link_sent.html" in templates(response)
     new_link = path_of(outbox.link())
@@ -124,24 +126,24 @@ def test_link_still_valid_just_before_24_hours(client, register, outbox):
 
 def test_resend_only_for_unverified_accounts(client, register, outbox, user):
     # A verified account: same page, but no mail.
-    response = client.post("/verify-again/", {"email": user.email})
+    response = client.post("/verify-again/", {**fresh(), "email": user.email})
     assert response.status_code == 200
     assert "accounts/link_sent.html" in templates(response)
     assert outbox.all() == []
     # Unknown address: same page, no mail.
-    response_unknown = client.post("/verify-again/", {"email": "nobody@example.org"})
+    response_unknown = client.post("/verify-again/", {**fresh(), "email": "nobody@example.org"})
     assert response_unknown.status_code == 200
     assert outbox.all() == []
     # Unverified: a mail.
     register()
     before = len(outbox.all())
-    client.post("/verify-again/", {"email": "GRACE@example.org"})
+    client.post("/verify-again/", {**fresh(), "email": "GRACE@example.org"})
     assert len(outbox.all()) == before + 1
     assert outbox.last().kind == "verify_email"
 
 
 def test_resend_needs_a_valid_address(client, outbox):
-    response = client.post("/verify-again/", {"email": "not an address"})
+    response = client.post("/verify-again/", {**fresh(), "email": "not an address"})
     assert response.status_code == 400
     assert "email" in response.context["form"].errors
     assert client.get("/verify-again/").status_code == 405
@@ -149,7 +151,7 @@ def test_resend_needs_a_valid_address(client, outbox):
 
 def test_resend_for_a_disabled_account_sends_nothing(client, make_user, outbox):
     make_user(email="off@example.org", verified=False, password=None, is_active=False)
-    client.post("/verify-again/", {"email": "off@example.org"})
+    client.post("/verify-again/", {**fresh(), "email": "off@example.org"})
     assert outbox.all() == []
 
 
@@ -169,7 +171,7 @@ def test_password_against_the_policy_is_refused_and_the_link_stays_usable(client
 
 
 def test_verification_link_of_another_purpose_is_invalid(client, user, outbox):
-    client.post("/password/lost/", {"email": user.email})
+    client.post("/password/lost/", {**fresh(), "email": user.email})
     reset_token = path_of(outbox.link()).rstrip("/").rsplit("/", 1)[-1]
     response = client.get(f"/verify/{reset_token}/")
     assert response.status_code == 400
@@ -199,8 +201,8 @@ def test_duplicate_looks_the_same_as_a_new_registration(make_user, outbox):
     first_new = stranger_new.get("/register/")
     first_dup = stranger_dup.get("/register/")
     assert _page_without_tokens(first_new) == _page_without_tokens(first_dup)
-    r_new = stranger_new.post("/register/", data_new)
-    r_dup = stranger_dup.post("/register/", data_dup)
+    r_new = stranger_new.post("/register/", {**data_new, **fresh()})
+    r_dup = stranger_dup.post("/register/", {**data_dup, **fresh()})
     assert (r_new.status_code, r_new["Location"]) == (r_dup.status_code, r_dup["Location"])
     assert set(r_new.cookies) == set(r_dup.cookies)
     p_new = stranger_new.get(r_new["Location"])
@@ -286,7 +288,7 @@ def test_register_only_get_and_post(client):
 
 def test_disabled_unverified_account_cannot_sign_in_through_its_link(client, make_user, outbox):
     user = make_user(email="later-off@example.org", verified=False, password=None)
-    client.post("/verify-again/", {"email": user.email})
+    client.post("/verify-again/", {**fresh(), "email": user.email})
     link = path_of(outbox.link())
     User.objects.filter(pk=user.pk).update(is_active=False)
     response = client.post(link, {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})

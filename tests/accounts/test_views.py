@@ -8,6 +8,7 @@ from django.test import Client
 from limen.accounts.models import User
 from limen.audit.events import Event
 from limen.audit.models import AuditEvent
+from tests.support.pow import fresh
 
 from .helpers import registration_data, templates
 from ..conftest import DEFAULT_PASSWORD
@@ -182,7 +183,7 @@ def test_csrf_on_account_changes(signed_in_client, outbox, url, data):
 def test_csrf_on_public_forms(db, outbox, user):
     enforcing = Client(enforce_csrf_checks=True)
     assert enforcing.post("/register/", registration_data()).status_code == 403
-    assert enforcing.post("/password/lost/", {"email": user.email}).status_code == 403
+    assert enforcing.post("/password/lost/", {**fresh(), "email": user.email}).status_code == 403
     assert enforcing.post("/login/", {"email": user.email}).status_code == 403
     assert not User.objects.filter(email="grace@example.org").exists()
     assert outbox.all() == []

@@ -16,6 +16,7 @@ from limen.audit.events import Event
 from limen.audit.models import AuditEvent
 from limen.audit.service import record, recent_for
 from limen.core import clock
+from tests.support.pow import fresh
 
 from ..conftest import DEFAULT_PASSWORD
 
@@ -54,9 +55,9 @@ def test_every_flow_event_is_recorded_with_ip_and_user_agent(make_user, outbox):
     # Register, again (duplicate), verify and choose the password (signs in).
     form = {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.org",
             "email_confirm": "grace@example.org", "email_language": "en", "privacy": "on"}
-    c.post("/register/", form)
+    c.post("/register/", {**form, **fresh()})
     verify = _link(outbox, "grace@example.org")
-    c.post("/register/", form)  # unfinished: fresh link, recorded as a duplicate
+    c.post("/register/", {**form, **fresh()})  # unfinished: fresh link, recorded as a duplicate
     verify = _link(outbox, "grace@example.org")
     assert c.post(verify, {"new_password": "Lantern-Orbit-77", "confirm_password": "Lantern-Orbit-77"}).status_code == 302
     grace = User.objects.get(email="grace@example.org")
@@ -70,7 +71,7 @@ def test_every_flow_event_is_recorded_with_ip_and_user_agent(make_user, outbox):
     c.post(_link(outbox, "grace@example.net"))
     c.post("/logout/")
     # Lost password.
-    c.post("/password/lost/", {"email": "grace@example.net"})
+    c.post("/password/lost/", {**fresh(), "email": "grace@example.net"})
     c.post(_link(outbox, "grace@example.net"), {"new_password": "Meadow-Spark-99", "confirm_password": "Meadow-Spark-99"})
     # Failures, lock, refusal while locked.
     for _ in range(5):

@@ -144,7 +144,7 @@ def limen_server(mailbox, e2e_database_url):
 
 @pytest.fixture(scope="session")
 def make_server(mailbox, e2e_database_url, tmp_path_factory):
-    """Start another Limen server with different settings (e.g. ``LIMEN_CAPTCHA_AFTER=0``); stopped at the end.
+    """Start another Limen server with different settings (e.g. ``LIMEN_POW_DIFFICULTY=200000``); stopped at the end.
 
     On PostgreSQL each gets its own database (the name is derived from the main one).
     """

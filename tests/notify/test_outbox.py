@@ -12,6 +12,7 @@ from django.core.management import call_command
 from limen.core import clock
 from limen.notify import outbox as box
 from limen.notify.models import OutboxMessage, Status
+from tests.support.pow import fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def smtp_up(settings):
 
 def test_message_is_stored_before_it_is_sent(client, user, smtp_up, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        client.post("/password/lost/", {"email": user.email})
+        client.post("/password/lost/", {**fresh(), "email": user.email})
     message = OutboxMessage.objects.get()
     assert message.status == Status.PENDING and message.attempts == 0
     assert message.recipient == user.email
@@ -65,7 +66,7 @@ def test_message_is_stored_before_it_is_sent(client, user, smtp_up, django_captu
 
 def test_sent_after_commit_in_a_real_flow(client, user, smtp_up, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/password/lost/", {"email": user.email})
+        client.post("/password/lost/", {**fresh(), "email": user.email})
     assert OutboxMessage.objects.get().status == Status.SENT
     assert len(mail.outbox) == 1
 
@@ -73,7 +74,7 @@ def test_sent_after_commit_in_a_real_flow(client, user, smtp_up, django_capture_
 def test_smtp_down_keeps_the_message_and_sends_it_later(client, user, smtp_down,
                                                         django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/password/lost/", {"email": user.email})
+        response = client.post("/password/lost/", {**fresh(), "email": user.email})
     # The person sees the usual page: nothing they did is lost.
     assert response.status_code == 200
     message = OutboxMessage.objects.get()
@@ -190,7 +191,7 @@ def test_deliver_command(smtp_up):
 
 def test_development_outbox_pages(client, settings, user):
     settings.DEV_OUTBOX = True
-    client.post("/password/lost/", {"email": user.email})
+    client.post("/password/lost/", {**fresh(), "email": user.email})
     message = OutboxMessage.objects.get()
     page = client.get("/dev/outbox/")
     assert page.status_code == 200

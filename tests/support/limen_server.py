@@ -24,13 +24,16 @@ from .smtp import free_port
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 
-# Fast hashing, no CAPTCHA and no rate limits in the way of scripted flows.
+# Fast hashing, a quick proof of work, no rate limits or e-mail caps in the way of scripted flows.
 TEST_ENV = {
     "LIMEN_DEBUG": "0",
     "LIMEN_DEV_OUTBOX": "1",
     "LIMEN_ARGON2_MEMORY_KIB": "1024",
     "LIMEN_ARGON2_TIME_COST": "1",
-    "LIMEN_CAPTCHA_AFTER": "1000",
+    "LIMEN_POW_COST": "10",
+    "LIMEN_POW_DIFFICULTY": "10",
+    "LIMEN_EMAIL_CAP_PER_ADDRESS": "10000",
+    "LIMEN_EMAIL_CAP_PER_IP": "10000",
     "LIMEN_RATE_LIMIT_SIGNIN_PER_IP": "1000",
     "LIMEN_RATE_LIMIT_FORMS_PER_IP": "1000",
     "LIMEN_LOG_LEVEL": "INFO",

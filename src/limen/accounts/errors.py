@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from limen.core.errors import LimenError
+from limen.core.errors import LimenError, RateLimited
 
 
 class AccountError(LimenError):
@@ -34,3 +34,11 @@ class EmailUnchanged(AccountError):
     code = "email_unchanged"
     field = "new_email"
     default_message = _("This is already the e-mail address of your account.")
+
+
+class TooManyEmails(RateLimited):
+    """The same answer whether or not the address has an account: the cap counts requests, not accounts."""
+
+    code = "too_many_emails"
+    default_message = _("Too many e-mails have been asked for this address, or from your network, in the last "
+                        "hour. Please wait an hour and try again.")

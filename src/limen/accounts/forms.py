@@ -8,8 +8,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from limen.core.captcha import CaptchaMixin
-from limen.core.forms import CleanForm, EmailField
+from limen.core.forms import CleanForm, EmailField, ProofOfWorkMixin
 from limen.core.languages import EU_LANGUAGES, INTERFACE_LANGUAGES
 
 NAME_MAX = 100
@@ -21,7 +20,7 @@ class NameField(forms.CharField):
         super().__init__(**kwargs)
 
 
-class RegistrationForm(CaptchaMixin, CleanForm):
+class RegistrationForm(ProofOfWorkMixin, CleanForm):
     first_name = NameField(label=_("First name"), widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
                            error_messages={"required": _("Enter your first name.")})
     last_name = NameField(label=_("Last name"), widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
@@ -86,7 +85,7 @@ class ChangePasswordForm(PasswordPairForm):
     field_order = ["current_password", "new_password", "confirm_password"]
 
 
-class EmailOnlyForm(CaptchaMixin, CleanForm):
+class EmailOnlyForm(ProofOfWorkMixin, CleanForm):
     email = EmailField(label=_("E-mail"))
 
 

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from limen.audit.service import recent_for
-from limen.core import captcha
 from limen.core.errors import show_on
 from limen.core.languages import forget_language_cookie, set_language_cookie
 from limen.signin import guards, sessions
@@ -22,7 +21,7 @@ from limen.signin.errors import SigninError
 from limen.signin.proofs import Proof
 
 from . import forms, policy, tokens
-from .errors import AccountError, TokenExpired, TokenUsed
+from .errors import AccountError, TokenExpired, TokenUsed, TooManyEmails
 from .models import TokenPurpose
 from .services import email_change, passwords, profile, registration
 
@@ -33,25 +32,26 @@ def _rules_context():
 
 @require_http_methods(["GET", "POST"])
 def register(request):
+    status = 200
     if request.method == "POST":
         form = forms.RegistrationForm(request.POST)
-        form.setup_captcha(request)
-        captcha.record_submission(request)
         if form.is_valid():
             data = form.cleaned_data
-            registration.register(
-                first_name=data["first_name"].strip(), last_name=data["last_name"].strip(),
-                email=data["email"], email_language=data["email_language"], request=request,
-            )
-            request.session["limen.registered_email"] = data["email"]
-            return redirect("accounts:registered")
+            try:
+                registration.register(
+                    first_name=data["first_name"].strip(), last_name=data["last_name"].strip(),
+                    email=data["email"], email_language=data["email_language"], request=request,
+                )
+            except TooManyEmails as error:
+                form.add_error(None, str(error.message))
+                status = error.status
+            else:
+                request.session["limen.registered_email"] = data["email"]
+                return redirect("accounts:registered")
     else:
         form = forms.RegistrationForm(initial={"email": request.GET.get("email", "")[:254],
                                                "email_language": request.LANGUAGE_CODE})
-        form.setup_captcha(request)
-    if request.method == "POST":
-        form.ensure_captcha_shown()
-    return render(request, "accounts/register.html", {"form": form})
+    return render(request, "accounts/register.html", {"form": form}, status=status)
 
 
 def registered(request):
@@ -94,30 +94,33 @@ def verify(request, token: str):
 @require_http_methods(["POST"])
 def resend_verification(request):
     form = forms.EmailOnlyForm(request.POST)
-    form.setup_captcha(request)
-    captcha.record_submission(request)
     if form.is_valid():
-        registration.resend_verification(email=form.cleaned_data["email"], request=request)
+        try:
+            registration.resend_verification(email=form.cleaned_data["email"], request=request)
+        except TooManyEmails as error:
+            form.add_error(None, str(error.message))
+            return render(request, "accounts/resend.html", {"form": form}, status=error.status)
         return render(request, "accounts/link_sent.html", {"email": form.cleaned_data["email"]})
-    form.ensure_captcha_shown()
     return render(request, "accounts/resend.html", {"form": form}, status=400)
 
 
 @require_http_methods(["GET", "POST"])
 def lost_password(request):
+    status = 200
     if request.method == "POST":
         form = forms.EmailOnlyForm(request.POST)
-        form.setup_captcha(request)
-        captcha.record_submission(request)
         if form.is_valid():
-            passwords.request_reset(email=form.cleaned_data["email"], request=request)
-            return render(request, "accounts/link_sent.html", {"email": form.cleaned_data["email"], "reset": True})
+            try:
+                passwords.request_reset(email=form.cleaned_data["email"], request=request)
+            except TooManyEmails as error:
+                form.add_error(None, str(error.message))
+                status = error.status
+            else:
+                return render(request, "accounts/link_sent.html",
+                              {"email": form.cleaned_data["email"], "reset": True})
     else:
         form = forms.EmailOnlyForm(initial={"email": request.GET.get("email", "")[:254]})
-        form.setup_captcha(request)
-    if request.method == "POST":
-        form.ensure_captcha_shown()
-    return render(request, "accounts/lost_password.html", {"form": form})
+    return render(request, "accounts/lost_password.html", {"form": form}, status=status)
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from limen.core import clock
-from limen.core.net import client_ip, user_agent
+from limen.core.net import client_ip
+from limen.core.net import user_agent as _user_agent
 
 from .events import Event
 from .models import AuditEvent
@@ -13,14 +14,16 @@ from .models import AuditEvent
 log = logging.getLogger("limen.audit")
 
 
-def record(event: Event, *, user=None, request=None, email: str = "", **data) -> AuditEvent:
+def record(event: Event, *, user=None, request=None, email: str = "", ip: str | None = None,
+           user_agent: str | None = None, **data) -> AuditEvent:
+    """``ip`` and ``user_agent`` stand in for ``request`` in work done after the response."""
     entry = AuditEvent.objects.create(
         time=clock.now(),
         user=user if user is not None and user.pk else None,
         email=(email or getattr(user, "email", "") or "")[:254],
         event=event,
-        ip=client_ip(request) if request is not None else "",
-        user_agent=user_agent(request) if request is not None else "",
+        ip=ip if ip is not None else (client_ip(request) if request is not None else ""),
+        user_agent=user_agent if user_agent is not None else (_user_agent(request) if request is not None else ""),
         data=data,
     )
     log.info("audit %s user=%s ip=%s", event, entry.user_id, entry.ip)

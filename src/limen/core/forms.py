@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -54,3 +56,28 @@ class EmailField(forms.EmailField):
         kwargs.setdefault("max_length", 254)
         kwargs.setdefault("widget", forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}))
         super().__init__(**kwargs)
+
+
+class ProofOfWorkMixin:
+    """A form that the browser must send with a proof of work (limen.core.pow).
+
+    ``pow_challenge`` is a fresh challenge for the page (includes/proof_of_work.html);
+    the solution comes back in the POST field ``altcha`` and is checked, and spent,
+    only once the rest of the form is valid, so a typing mistake costs nothing.
+    """
+
+    @cached_property
+    def pow_challenge(self) -> str:
+        from . import pow
+
+        return json.dumps(pow.new_challenge(), separators=(",", ":"))
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and not self._errors:
+            from . import pow
+
+            try:
+                pow.verify(self.data.get(pow.FIELD))
+            except pow.ProofOfWorkError as error:
+                self.add_error(None, ValidationError(error.message, code=error.code))

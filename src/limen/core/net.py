@@ -30,3 +30,10 @@ def safe_next(request, candidate: str | None, default: str) -> str:
     ) and candidate.startswith("/") and not candidate.startswith("//"):
         return candidate
     return default
+
+
+def origin(request) -> dict[str, str]:
+    """Where a request came from, as JSON-ready values for work done after the response."""
+    if request is None:
+        return {"ip": "", "user_agent": ""}
+    return {"ip": client_ip(request), "user_agent": user_agent(request)}

@@ -1,7 +1,7 @@
 """Fixed-window counters in the shared cache (database or Redis).
 
-Used around every verification: sign-in per IP, forms per IP (which also
-decide when a CAPTCHA is shown), and per-identifier failures.
+Used around every verification: sign-in per IP, per-identifier failures, and
+the caps on account e-mails per address and per IP (``take``).
 """
 
 from __future__ import annotations
@@ -42,6 +42,27 @@ def hit(limit: Limit, subject: str) -> int:
     except ValueError:  # expired between add and incr
         cache.add(key, 1, ttl)
         return 1
+
+
+def take(limit: Limit, subject: str) -> bool:
+    """Count one event if the window still has room: True if counted, False at the limit.
+
+    Exact under concurrency on every cache backend: each event claims its own
+    numbered slot with ``cache.add``, which only one caller can win (an INSERT
+    on the primary key for the database cache, SET NX on Redis), so concurrent
+    callers never pass the limit together. ``hit`` (read, add one, write back
+    on the database cache) can lose counts when requests race. Slot keys carry
+    the window's start, so a slot is never claimed again after it expires.
+    """
+    key, start = _key(limit, subject)
+    ttl = start + limit.window - _now() + 1
+    # Where to start looking: a hint only (slots below it were all taken at some point).
+    first = min(int(cache.get(f"{key}:next", 0)), limit.limit)
+    for slot in range(first, limit.limit):
+        if cache.add(f"{key}:{slot}", 1, ttl):
+            cache.set(f"{key}:next", slot + 1, ttl)
+            return True
+    return False
 
 
 def count(limit: Limit, subject: str) -> int:

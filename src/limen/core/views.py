@@ -1,8 +1,4 @@
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
-
-from . import captcha
 
 
 def home(request):
@@ -13,14 +9,6 @@ def home(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "core/csrf_failure.html", status=403)
-
-
-@never_cache
-def captcha_image(request):
-    challenge = captcha.current(request)
-    if not challenge or challenge["kind"] != "image":
-        raise Http404()
-    return HttpResponse(captcha.render_png(challenge["text"]), content_type="image/png")
 
 
 def page_not_found(request, exception=None):

@@ -64,3 +64,24 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.recipient}: {self.subject}"
+
+
+class DeferredJob(models.Model):
+    """Work whose outcome depends on account data, stored in the request and done after
+    the response (limen.notify.deferred), so the response is the same for every address.
+
+    Not shown in the operators' site (rows live for milliseconds), hence no translated names.
+    """
+
+    created = models.DateTimeField()
+    kind = models.CharField(max_length=64)
+    params = models.JSONField(default=dict)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt = models.DateTimeField(db_index=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["next_attempt", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.attempts} attempts)"

@@ -1,4 +1,5 @@
-"""E-mails and SMS through the delivery queue. ``enqueue`` stores, then tries once after commit."""
+"""E-mails and SMS through the delivery queue. ``enqueue`` stores; the first try comes after commit and
+after the response (limen.core.after_response), so no request waits for the mail server."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.db import transaction
 from django.template import engines
 from django.utils import translation
 
-from limen.core import clock
+from limen.core import after_response, clock
 
 from . import queue
 from .models import Channel, OutboxMessage
@@ -29,7 +30,7 @@ def enqueue(*, channel: str, recipient: str, subject: str = "", body: str = "", 
         channel=channel, recipient=recipient, subject=subject[:250], body=body, kind=kind or channel,
         created=now, next_attempt=now, expires=expires, payload=payload or {},
     )
-    transaction.on_commit(lambda: queue.deliver([message.pk]))
+    transaction.on_commit(lambda: after_response.call(lambda: queue.deliver([message.pk])))
     return message
 
 

@@ -11,11 +11,12 @@ from limen.audit.events import Event
 from limen.audit.service import record
 from limen.signin.services import verify_current_password
 from limen.core import clock
-from limen.core.net import client_ip
+from limen.core.net import client_ip, origin
+from limen.notify import deferred
 from limen.signin import sessions
 from limen.notify import notices
 
-from .. import tokens
+from .. import mail_caps, tokens
 from ..errors import WrongPassword
 from ..models import TokenPurpose, User
 
@@ -41,8 +42,21 @@ def change_password(*, user: User, current: str, new: str, request) -> None:
     notices.send(user, "password_changed", ip=client_ip(request) if request else "")
 
 
+RESET_JOB = "accounts.password_reset"
+
+
 def request_reset(*, email: str, request=None) -> None:
-    """Send a reset link if the address has an active account; say nothing either way."""
+    """Ask for a reset link. The answer is the same, in content and in time, for every address:
+    whether there is an account to send a link to is decided after the response (send_reset).
+    Raises TooManyEmails past the caps of mail_caps."""
+    where = origin(request)
+    mail_caps.charge(email=email, ip=where["ip"])
+    deferred.defer(RESET_JOB, email=email, **where)
+
+
+@deferred.handler(RESET_JOB)
+def send_reset(*, email: str, ip: str = "", user_agent: str = "") -> None:
+    """Send a reset link if the address has an active account; nothing otherwise."""
     user = User.objects.find_by_email(email)
     if user is None or not user.is_active:
         return
@@ -51,9 +65,9 @@ def request_reset(*, email: str, request=None) -> None:
         user, "password_reset",
         link=notices.absolute(reverse("accounts:reset_password", args=[token])),
         minutes=settings.RESET_PASSWORD_TTL // 60,
-        ip=client_ip(request) if request else "",
+        ip=ip,
     )
-    record(Event.PASSWORD_RESET_REQUESTED, user=user, request=request)
+    record(Event.PASSWORD_RESET_REQUESTED, user=user, ip=ip, user_agent=user_agent)
 
 
 def complete_reset(*, token: str, password: str, request=None) -> User:

@@ -1,8 +1,9 @@
 """Create an account and verify its e-mail address.
 
-A stranger must not learn from the screen whether an address is registered:
-every outcome shows the same page, and the owner of an existing account gets
-an e-mail instead of a second account.
+A stranger must not learn from the screen, nor from how long it takes to come,
+whether an address is registered: every outcome shows the same page after the
+same work, the rest is done after the response (limen.notify.deferred), and
+the owner of an existing account gets an e-mail instead of a second account.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from django.urls import reverse
 
 from limen.audit.events import Event
 from limen.audit.service import record
-from limen.notify import notices
+from limen.core.net import origin
+from limen.notify import deferred, notices
 
-from .. import tokens
+from .. import mail_caps, tokens
 from ..models import TokenPurpose, User
 from .passwords import store_password
 
@@ -29,7 +31,25 @@ def _send_verification(user: User) -> None:
     )
 
 
+REGISTER_JOB = "accounts.register"
+RESEND_JOB = "accounts.resend_verification"
+
+
 def register(*, first_name: str, last_name: str, email: str, email_language: str, request=None) -> None:
+    """Ask for an account. Whether the address is new or taken is decided after the response
+    (create_or_tell), so neither the page nor its timing tells a stranger. Raises
+    TooManyEmails past the caps of mail_caps."""
+    where = origin(request)
+    mail_caps.charge(email=email, ip=where["ip"])
+    deferred.defer(REGISTER_JOB, first_name=first_name, last_name=last_name, email=email,
+                   email_language=email_language, **where)
+
+
+@deferred.handler(REGISTER_JOB)
+def create_or_tell(*, first_name: str, last_name: str, email: str, email_language: str,
+                   ip: str = "", user_agent: str = "") -> None:
+    """Create the account and send its link; for a taken address, tell its owner instead."""
+    where = {"ip": ip, "user_agent": user_agent}
     existing = User.objects.find_by_email(email)
     if existing is None:
         try:
@@ -40,7 +60,7 @@ def register(*, first_name: str, last_name: str, email: str, email_language: str
         except IntegrityError:  # registered by a concurrent request a moment ago
             existing = User.objects.find_by_email(email)
         else:
-            record(Event.REGISTERED, user=user, request=request)
+            record(Event.REGISTERED, user=user, **where)
             _send_verification(user)
             return
     if existing is None:
@@ -50,10 +70,18 @@ def register(*, first_name: str, last_name: str, email: str, email_language: str
         _send_verification(existing)
     else:
         notices.send(existing, "already_registered")
-    record(Event.REGISTRATION_DUPLICATE, user=existing, request=request)
+    record(Event.REGISTRATION_DUPLICATE, user=existing, **where)
 
 
 def resend_verification(*, email: str, request=None) -> None:
+    """Ask for a new verification link; decided after the response, like ``register``."""
+    where = origin(request)
+    mail_caps.charge(email=email, ip=where["ip"])
+    deferred.defer(RESEND_JOB, email=email, **where)
+
+
+@deferred.handler(RESEND_JOB)
+def send_verification_again(*, email: str, ip: str = "", user_agent: str = "") -> None:
     user = User.objects.find_by_email(email)
     if user is not None and user.is_active and not user.email_verified:
         _send_verification(user)

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cas', '0002_response_layout'),
-        ('notify', '0003_one_delivery_queue'),
+        ('notify', '0004_one_delivery_queue'),
     ]
 
     operations = [

@@ -19,7 +19,7 @@ def into_the_queue(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notify', '0003_one_delivery_queue'),
+        ('notify', '0004_one_delivery_queue'),
         ('oidc', '0002_client_pkce_required'),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notify', '0002_message_expiry'),
+        ('notify', '0003_deferred_jobs'),
     ]
 
     operations = [
