@@ -21,13 +21,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 
 from altcha import Payload, create_challenge, verify_solution
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
+from . import clock
 from .errors import LimenError
 
 ALGORITHM = "PBKDF2/SHA-256"
@@ -72,7 +72,7 @@ def new_challenge(*, seconds: int | None = None) -> dict:
     counter = difficulty // 2 + secrets.randbelow(difficulty + 1)
     lifetime = settings.POW_SECONDS if seconds is None else seconds
     challenge = create_challenge(
-        ALGORITHM, settings.POW_COST, counter=counter, expires_at=int(time.time()) + lifetime,
+        ALGORITHM, settings.POW_COST, counter=counter, expires_at=int(clock.now().timestamp()) + lifetime,
         hmac_secret=_secret("challenge"), hmac_key_secret=_secret("key"),
     )
     return challenge.to_dict()
@@ -93,7 +93,9 @@ def verify(payload: str | None) -> None:
     if not result.verified:
         raise ProofInvalid()
     challenge = Payload.from_base64(payload).challenge  # parsed and signed: verified above
-    remaining = int(challenge.parameters.expires_at - time.time())
+    remaining = int(challenge.parameters.expires_at - clock.now().timestamp())
+    if remaining < 0:  # by Limen's clock (the library reads the system's)
+        raise ProofExpired()
     # Single use: the first request to store the spent mark wins, a replay finds it there.
     if not cache.add(f"pow-spent:{challenge.signature}", 1, max(remaining, 0) + 60):
         raise ProofReused()

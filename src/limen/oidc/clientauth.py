@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 
 import requests
 from django.conf import settings
 from django.core.cache import cache
 
-from limen.core import crypto
+from limen.core import clock, crypto
 
 from .internal import jose
 from .models import AuthMethod, Client
@@ -99,7 +98,7 @@ def verify(assertion: str, client: Client, audiences: list[str]) -> None:
             raise AssertionRejected(f"client is registered for {method}, not a JWT assertion")
     except jose.JoseError as exc:
         raise AssertionRejected(str(exc)) from None
-    now = time.time()
+    now = clock.now().timestamp()
     if claims.get("iss") != client.client_id or claims.get("sub") != client.client_id:
         raise AssertionRejected("iss and sub must both be the client_id")
     aud = claims.get("aud")

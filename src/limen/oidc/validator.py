@@ -26,7 +26,6 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.db import router, transaction
 from django.urls import reverse
-from django.utils import timezone
 from oauth2_provider.models import (
     get_access_token_model,
     get_grant_model,
@@ -310,7 +309,7 @@ class Validator(OAuth2Validator):
         data = {"sub": str(user.uid)}
         data.update(claims_mod.user_claims(user, list(request.scopes or []),
                                            claims_mod.requested_claims(request.claims, "id_token")))
-        expires = timezone.now() + dt.timedelta(seconds=settings.OIDC_ID_TOKEN_SECONDS)
+        expires = clock.now() + dt.timedelta(seconds=settings.OIDC_ID_TOKEN_SECONDS)
         authz = getattr(request, "limen_authz", None)
         if authz is not None:
             data.update(auth_time=int(authz.auth_time.timestamp()), acr=authz.acr, amr=authz.amr, sid=authz.sid)
