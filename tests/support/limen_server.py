@@ -44,6 +44,24 @@ class ServerFailed(RuntimeError):
     pass
 
 
+def same_database_kind(name: str) -> str:
+    """A database URL for a live server of the same kind as this test run's: under the PostgreSQL
+    run, a new database on the same PostgreSQL server; under the SQLite run, "" (the server's own
+    SQLite file). Tests that must hold on both databases use it."""
+    url = os.environ.get("LIMEN_DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return ""
+    import secrets
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    database = f"limen_{name}_{secrets.token_hex(4)}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{database}"')
+    return urlunsplit(urlsplit(url)._replace(path="/" + database))
+
+
 def _stop_with_parent() -> None:
     """In the child: get SIGTERM when the test process dies (Linux), so no server outlives a killed run."""
     try:
@@ -135,6 +153,14 @@ class LimenServer:
         self.stop()
 
     # -- helpers -----------------------------------------------------------
+    def manage(self, *args: str) -> str:
+        """Run a ``limen`` command against this server's database; its output."""
+        result = subprocess.run(self._limen(*args), env=self.env, cwd=self.data_dir, capture_output=True, text=True,
+                                stdin=subprocess.DEVNULL, timeout=120)
+        if result.returncode != 0:
+            raise ServerFailed(f"limen {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
     def _limen(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "limen.cli", *args]
 

@@ -65,6 +65,40 @@ def take(limit: Limit, subject: str) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Slot:
+    key: str       # the window's key
+    number: int
+    ttl: int       # seconds left in the window when it was taken
+
+
+def reserve(limit: Limit, subject: str) -> Slot | None:
+    """Like ``take``, but the slot can be given back (``release``): for limits that count only the
+    events that turn out badly (a failed sign-in), while every event in flight holds a slot, so
+    concurrent requests never pass the limit together. None at the limit."""
+    key, start = _key(limit, subject)
+    ttl = start + limit.window - _now() + 1
+    first = min(int(cache.get(f"{key}:next", 0)), limit.limit)
+    for number in [*range(first, limit.limit), *range(0, first)]:
+        if cache.add(f"{key}:{number}", 1, ttl):
+            cache.set(f"{key}:next", number + 1, ttl)
+            return Slot(key, number, ttl)
+    return None
+
+
+def release(slot: Slot) -> None:
+    """Give a reserved slot back (the event went well): the window has room for one more."""
+    cache.delete(f"{slot.key}:{slot.number}")
+    if int(cache.get(f"{slot.key}:next", 0)) > slot.number:
+        cache.set(f"{slot.key}:next", slot.number, slot.ttl)
+
+
+def used(limit: Limit, subject: str) -> int:
+    """Slots taken in the current window (``take`` and ``reserve``)."""
+    key, _ = _key(limit, subject)
+    return sum(1 for number in range(limit.limit) if cache.get(f"{key}:{number}") is not None)
+
+
 def count(limit: Limit, subject: str) -> int:
     key, _ = _key(limit, subject)
     return int(cache.get(key, 0))

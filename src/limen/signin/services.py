@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F, Q
 
 from limen.notify import notices
 from limen.audit.events import Event
@@ -40,9 +41,13 @@ def _locked(minutes: int | None = None) -> AccountLocked:
 
 
 def check_password(*, email: str, password: str, ip: str, request=None):
-    if ratelimit.exceeded(ip_limit(), ip):
+    """The account whose password this is; raises InvalidCredentials, AccountLocked, AccountDisabled
+    or TooManyRequests. Whatever the concurrency, a locked account never passes, and no more than
+    LIMEN_LOCKOUT_THRESHOLD guesses are checked per lock window: each guess reserves its place in
+    the count (one conditional UPDATE) before the password is hashed."""
+    slot = ratelimit.reserve(ip_limit(), ip)  # a failure keeps it; a success gives it back
+    if slot is None:
         raise TooManyRequests(retry_after=ratelimit.retry_after(ip_limit()))
-    ratelimit.hit(ip_limit(), ip)
 
     User = get_user_model()
     user = User.objects.find_by_email(email)
@@ -52,33 +57,52 @@ def check_password(*, email: str, password: str, ip: str, request=None):
         _count_unknown_failure(email)
         raise InvalidCredentials()
 
-    if user.is_locked:
+    if not _reserve_guess(user):
         user.check_password(password)  # same work as any other answer: no timing tell
         record(Event.SIGNIN_REFUSED_LOCKED, user=user, request=request)
-        remaining = int((user.locked_until - clock.now()).total_seconds() // 60) + 1
-        raise _locked(remaining)
+        raise _locked(_minutes_left(user))
 
     if not user.check_password(password):
-        _count_failure(user, request)
-        user.refresh_from_db(fields=["locked_until"])
-        if user.is_locked:
+        if _count_failure(user, request):
             raise _locked()
         raise InvalidCredentials()
+
+    # Right: the guess gives its place back, unless the account locked meanwhile (other guesses
+    # in flight were wrong): then it is refused like any other.
+    if not User.objects.filter(pk=user.pk).filter(_unlocked()).update(failed_signins=0):
+        record(Event.SIGNIN_REFUSED_LOCKED, user=user, request=request)
+        raise _locked(_minutes_left(user))
 
     if not user.is_active:
         record(Event.SIGNIN_REFUSED_DISABLED, user=user, request=request)
         raise AccountDisabled()
-
-    if user.failed_signins:
-        User.objects.filter(pk=user.pk).update(failed_signins=0)
+    ratelimit.release(slot)
     return user
 
 
-def _count_failure(user, request) -> None:
+def _unlocked() -> Q:
+    return Q(locked_until__isnull=True) | Q(locked_until__lte=clock.now())
+
+
+def _reserve_guess(user) -> bool:
+    """Take one of the account's LIMEN_LOCKOUT_THRESHOLD places for a guess, atomically."""
+    return bool(get_user_model().objects.filter(pk=user.pk, failed_signins__lt=settings.LOCKOUT_THRESHOLD)
+                .filter(_unlocked()).update(failed_signins=F("failed_signins") + 1))
+
+
+def _minutes_left(user) -> int:
+    user.refresh_from_db(fields=["locked_until"])
+    if user.locked_until is None or user.locked_until <= clock.now():
+        return settings.LOCKOUT_MINUTES  # every place is taken by guesses in flight
+    return int((user.locked_until - clock.now()).total_seconds() // 60) + 1
+
+
+def _count_failure(user, request) -> bool:
+    """A wrong password, whose place in the count was reserved: lock at the threshold.
+    Returns whether this failure locked the account."""
     with transaction.atomic():
         fresh = get_user_model().objects.select_for_update().get(pk=user.pk)
-        fresh.failed_signins += 1
-        just_locked = fresh.failed_signins >= settings.LOCKOUT_THRESHOLD
+        just_locked = fresh.failed_signins >= settings.LOCKOUT_THRESHOLD and not fresh.is_locked
         if just_locked:
             fresh.locked_until = clock.now() + dt.timedelta(minutes=settings.LOCKOUT_MINUTES)
             fresh.failed_signins = 0
@@ -88,6 +112,7 @@ def _count_failure(user, request) -> None:
         record(Event.LOCKED, user=user, request=request, minutes=settings.LOCKOUT_MINUTES)
         notices.send(user, "account_locked", minutes=settings.LOCKOUT_MINUTES,
                      until=fresh.locked_until, ip=request and request.META.get("REMOTE_ADDR", ""))
+    return just_locked
 
 
 def _count_unknown_failure(email: str) -> None:
@@ -117,15 +142,13 @@ def verify_current_password(user, password: str, request=None) -> bool:
     session cannot be used to guess the password without limit. Returns
     False on a wrong password; raises AccountLocked once the account locks.
     """
-    if user.is_locked:
-        raise _locked(int((user.locked_until - clock.now()).total_seconds() // 60) + 1)
+    if not _reserve_guess(user):
+        raise _locked(_minutes_left(user))
     if user.check_password(password):
-        if user.failed_signins:
-            get_user_model().objects.filter(pk=user.pk).update(failed_signins=0)
+        if not get_user_model().objects.filter(pk=user.pk).filter(_unlocked()).update(failed_signins=0):
+            raise _locked(_minutes_left(user))
         return True
-    _count_failure(user, request)
-    user.refresh_from_db(fields=["locked_until", "failed_signins"])
-    if user.is_locked:
+    if _count_failure(user, request):
         sessions.end_all(user)
         raise _locked()
     return False

@@ -130,3 +130,32 @@ def test_locked_devices_do_not_produce_valid_codes(qr_page, phone):
 
 def test_no_pending_signin(client):
     assert client.get("/login/mobile/qr/")["Location"] == "/login/"
+
+
+def test_wrong_pins_in_codes_lock_the_device_like_pin_push(client, phone, outbox, settings):
+    """Each well-formed wrong code is one PIN guess: after LIMEN_MOBILE_PIN_ATTEMPTS of them, over as many
+    fresh QR codes as the guesser likes, the device is locked and its owner e-mailed; an operator unlocks it."""
+    from limen.factors.mobile_app.models import MobileDevice
+    from limen.factors.mobile_app.services import devices
+
+    settings.MOBILE_REQUESTS_PER_WINDOW = 100  # not the per-account limit: the PIN count must stop this
+    sign_in(client, phone.user, "mobile_app_qr")
+    client.get("/login/mobile/qr/")
+    guesses = ["1357", "2468", "9137", "8024", "6666"][: settings.MOBILE_PIN_ATTEMPTS]
+    for guess in guesses:
+        challenge = _challenge(client)
+        response = client.post("/login/mobile/qr/", {"code": phone.otp(challenge.challenge, pin=guess)})
+        assert response.status_code == 400
+        client.get("/login/mobile/qr/")  # a new QR code each time: the device's count goes on
+    device = MobileDevice.objects.get(pk=phone.model.pk)
+    assert device.is_locked and device.failed_pins == settings.MOBILE_PIN_ATTEMPTS
+    assert outbox.last(phone.user.email).kind == "mobile_device_locked"
+    assert AuditEvent.objects.filter(user=phone.user, event="mobile.device_locked").count() == 1
+    # Locked: even the right PIN no longer signs in, and the page says so.
+    page = client.get("/login/mobile/qr/")
+    assert "locked after too many wrong PIN codes" in page.content.decode()
+    response = client.post("/login/mobile/qr/", {"code": phone.otp(_challenge(client).challenge)})
+    assert response.status_code != 302 and SESSION_KEY not in client.session
+    # The support desk unlocks it; the right code works again.
+    devices.unlock(device)
+    assert client.post("/login/mobile/qr/", {"code": phone.otp(_challenge(client).challenge)}).status_code == 302

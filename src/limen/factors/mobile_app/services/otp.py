@@ -3,7 +3,9 @@
 The challenge (8 random digits) is bound to the sign-in in the browser
 session, lives LIMEN_MOBILE_OTP_TTL seconds, is used once, and allows
 LIMEN_MOBILE_OTP_ATTEMPTS wrong codes before it is burnt. Failures also count
-per account (LIMEN_MOBILE_REQUESTS_PER_WINDOW per window), so fresh QR codes
+per account (LIMEN_MOBILE_REQUESTS_PER_WINDOW per window), and, since each
+code checks one PIN guess, towards the PIN attempts of the devices (a device
+locks after LIMEN_MOBILE_PIN_ATTEMPTS, as with PIN push), so fresh QR codes
 do not give unlimited guesses. Every usable device of the account is tried:
 the person need not say which phone they scanned with.
 """
@@ -62,7 +64,8 @@ def verify(*, challenge: OtpChallenge, user, response: str, request=None):
     if challenge.is_expired() or challenge.failures >= settings.MOBILE_OTP_ATTEMPTS:
         raise OtpExpired()
     match = None
-    for device in devices.usable(user):
+    candidates = list(devices.usable(user))
+    for device in candidates:
         secrets = sealing.unseal(device.sealed)
         if ocra.check(secrets.key, secrets.pin_hash, challenge.challenge, response):
             match = device  # keep going: the same time whichever device matches
@@ -72,8 +75,13 @@ def verify(*, challenge: OtpChallenge, user, response: str, request=None):
             fresh.failures += 1
             fresh.save(update_fields=["failures"])
         ratelimit.hit(failure_limit(), str(user.pk))
-        left = max(0, settings.MOBILE_OTP_ATTEMPTS - fresh.failures)
-        record(Event.MOBILE_OTP_FAILED, user=user, request=request, attempts_left=left)
+        record(Event.MOBILE_OTP_FAILED, user=user, request=request,
+               attempts_left=max(0, settings.MOBILE_OTP_ATTEMPTS - fresh.failures))
+        # A well-formed wrong code is a wrong PIN (or a wrong device): it counts towards the PIN
+        # attempts of every device it could have come from, exactly as a wrong PIN in a push
+        # answer does (locked at the limit, owner e-mailed). Nothing says which phone computed it.
+        left = min((devices.wrong_pin(device, request=request, context="otp") for device in candidates),
+                   default=0)
         raise OtpWrong(attempts_left=left)
     updated = OtpChallenge.objects.filter(pk=challenge.pk, used__isnull=True).update(used=clock.now(), device=match)
     if updated != 1:
