@@ -12,6 +12,7 @@ class Event(models.TextChoices):
     SIGNIN_FAILED = "signin.failed", _("Sign-in failed")
     SIGNIN_REFUSED_LOCKED = "signin.refused_locked", _("Sign-in refused: account locked")
     SIGNIN_REFUSED_DISABLED = "signin.refused_disabled", _("Sign-in refused: account disabled")
+    SIGNIN_WHILE_LOCKED = "signin.while_locked", _("Signed in with a passkey or eID while password sign-in was paused")
     STEPPED_UP = "signin.stepped_up", _("Second factor added to the session (step-up)")
     SIGNED_OUT = "signin.signed_out", _("Signed out")
     LOCKED = "account.locked", _("Account locked after failed sign-ins")

@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from limen.audit.events import Event
+from limen.audit.service import record
 from limen.core.languages import set_language_cookie
 
 from . import login, sessions, store
@@ -53,6 +55,11 @@ def complete(request, tx: Transaction, proof: Proof, *, user=None):
     tx.proofs.append(proof)
     if not store.mark_completed(tx):
         raise TransactionCompleted()
+    if user.is_locked:
+        # Only a passwordless method gets here while password sign-in is paused (docs/factors.md):
+        # a phishing-resistant credential, which guessing passwords must not lock the owner out of.
+        record(Event.SIGNIN_WHILE_LOCKED, user=user, request=request, method=proof.method,
+               locked_until=user.locked_until.isoformat())
     strengths = strengths_after(request, tx, proof)
     if tx.step_up:
         login.upgrade(request, strengths=strengths, level=level_of(strengths))

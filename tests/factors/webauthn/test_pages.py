@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from django.test import Client
 
 from limen.audit.events import Event
 from limen.audit.models import AuditEvent
@@ -218,6 +219,26 @@ def test_sign_in_with_a_passkey_without_password(client, user, softkey, add_key)
     assert response.status_code == 302 and response.url == "/account/activity/"
     assert session_strengths(client) == ["PASSWORD_WEBAUTHN"]
     assert AuditEvent.objects.filter(user=user, event=Event.SIGNIN_SUCCEEDED).exists()
+
+
+def test_a_passkey_signs_in_while_password_sign_in_is_paused_and_says_so(client, user, softkey, add_key):
+    """The policy of docs/factors.md: the lock stops password guessing, not a phishing-resistant
+    credential; the audit trail records the sign-in as one made while paused, with the method."""
+    from tests.signin.helpers import attempt
+
+    key = softkey(attachment="platform")
+    add_key(user, key, kind=Kind.PLATFORM)
+    for _ in range(5):
+        attempt(Client(), user.email, "Wrong-Password-1")
+    user.refresh_from_db()
+    assert user.is_locked
+    options = client.post("/login/passkey/options/").json()
+    response = client.post("/login/passkey/", {"response": json.dumps(key.get(options))})
+    assert response.status_code == 302 and session_strengths(client) == ["PASSWORD_WEBAUTHN"]
+    event = AuditEvent.objects.get(user=user, event=Event.SIGNIN_WHILE_LOCKED)
+    assert event.data["method"] == "passkey" and event.data["locked_until"]
+    # The pause goes on for the password.
+    assert attempt(Client(), user.email, "Correct-Horse-42").status_code == 400
 
 
 def test_passkey_with_a_foreign_user_handle(client, user, make_user, softkey, add_key):
