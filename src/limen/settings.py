@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "limen.core.middleware.SecurityHeadersMiddleware",
+    "limen.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "limen.urls"
@@ -110,7 +111,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # the database by default, Redis when the operator sets LIMEN_REDIS_URL.
 REDIS_URL = config.env_str("LIMEN_REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Short timeouts: a Redis that hangs must not hang requests (the limits then fail closed,
+    # limen.core.ratelimit.LimitsUnavailable, and recover when Redis answers again).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_timeout": 1.0, "socket_connect_timeout": 1.0,
+                                      "health_check_interval": 10}}}
 else:
     CACHES = {
         "default": {
