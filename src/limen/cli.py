@@ -33,10 +33,10 @@ def _setup() -> None:
 
 
 def _prepare_database(verbosity: int = 0) -> None:
+    """Limen's `migrate` also creates the cache table (limen/core/management/commands/migrate.py)."""
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=verbosity)
-    call_command("createcachetable", verbosity=verbosity)
 
 
 def run(argv: list[str]) -> None:
