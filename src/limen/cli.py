@@ -182,11 +182,16 @@ COMMANDS = {"run": run, "demo": demo, "serve": serve}
 
 
 def main(argv: list[str] | None = None) -> None:
+    from limen.core.config import ConfigurationError
+
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in COMMANDS:
-        COMMANDS[argv[0]](argv[1:])
-    else:
-        _django(argv)
+    try:
+        if argv and argv[0] in COMMANDS:
+            COMMANDS[argv[0]](argv[1:])
+        else:
+            _django(argv)
+    except ConfigurationError as error:  # a LIMEN_* variable Limen cannot use: say which, no traceback
+        sys.exit(f"limen: cannot start: {error}")
 
 
 if __name__ == "__main__":

@@ -101,16 +101,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Shared state (rate limits, CAPTCHA triggers) must be seen by every process:
 # the database by default, Redis when the operator sets LIMEN_REDIS_URL.
 REDIS_URL = config.env_str("LIMEN_REDIS_URL")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "limen_cache",
-            "OPTIONS": {"MAX_ENTRIES": 100000},
-        }
-    }
+CACHES = config.caches(REDIS_URL)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["limen.accounts.backends.EmailBackend"]
