@@ -20,7 +20,7 @@ SECRET_KEY = config.secret_key(DATA_DIR)
 # Key for secrets at rest (limen.core.crypto); defaults to one derived from SECRET_KEY.
 ENCRYPTION_KEY = config.env_str("LIMEN_ENCRYPTION_KEY")
 
-BASE_URL = config.env_str("LIMEN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+BASE_URL = config.env_str("LIMEN_BASE_URL", "http://localhost:8000").rstrip("/")
 _base = urlsplit(BASE_URL)
 if _base.scheme not in {"http", "https"} or not _base.hostname:
     raise config.ConfigurationError("LIMEN_BASE_URL", "must be an http(s) URL such as https://login.example.org")
