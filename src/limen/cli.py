@@ -2,7 +2,7 @@
 
     limen run        development server on http://localhost:8000 (SQLite in ./var)
     limen demo       the development server plus the demo applications: Europass (CAS) on :8001,
-                     an OpenID Connect application on :8002
+                     an OpenID Connect application on :8002, a national eID provider on :8003
     limen serve      production server (gunicorn)
     limen <command>  any Django management command (migrate, createsuperuser, ...)
 
@@ -169,6 +169,17 @@ def _refuse_without_webauthn(base_url: str) -> None:
              "  To start anyway, without them: limen demo --allow-no-webauthn ...")
 
 
+def _start_eid_provider(demo_dir: Path, address: str, limen_url: str, redirect_uri: str, client_id: str,
+                        secret: str) -> subprocess.Popen:
+    env = {**os.environ, "DEMO_LIMEN_URL": limen_url, "DEMO_EID_REDIRECT_URI": redirect_uri,
+           "DEMO_EID_CLIENT_ID": client_id, "DEMO_EID_CLIENT_SECRET": secret,
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(demo_dir), os.environ.get("PYTHONPATH", "")]))}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    provider = subprocess.Popen([sys.executable, "-m", "eid_provider", "--address", address], env=env)
+    atexit.register(provider.terminate)
+    return provider
+
+
 def demo(argv: list[str]) -> None:
     """Development server plus the demo applications (CAS portal, OpenID Connect app) and a demo account."""
     import argparse
@@ -179,6 +190,7 @@ def demo(argv: list[str]) -> None:
     parser.add_argument("--address", help="where Limen listens (default localhost:8000)")
     parser.add_argument("--portal", help="where the demo portal listens (default localhost:8001)")
     parser.add_argument("--oidc-app", help="where the OpenID Connect demo listens (default localhost:8002)")
+    parser.add_argument("--eid-provider", help="where the demo national eID provider listens (default localhost:8003)")
     parser.add_argument("--noreload", action="store_true", help="do not restart Limen when code changes")
     parser.add_argument("--allow-no-webauthn", action="store_true",
                         help="start even at an address where browsers refuse security keys and passkeys")
@@ -186,6 +198,7 @@ def demo(argv: list[str]) -> None:
     limen = _address(args.address, devaddress.DEFAULT_PORT, "limen demo")
     portal = _address(args.portal, devaddress.DEFAULT_PORT + 1, "limen demo")
     oidc_app = _address(args.oidc_app, devaddress.DEFAULT_PORT + 2, "limen demo")
+    eid = _address(args.eid_provider, devaddress.DEFAULT_PORT + 3, "limen demo")
     os.environ.setdefault("LIMEN_DEBUG", "1")
     os.environ.setdefault("LIMEN_OUTBOX_WORKER", "1")
     os.environ.setdefault("LIMEN_BASE_URL", limen.url)
@@ -195,10 +208,10 @@ def demo(argv: list[str]) -> None:
         return
     if not args.allow_no_webauthn:
         _refuse_without_webauthn(os.environ["LIMEN_BASE_URL"])
-    busy = [a.hostport for a in (limen, portal, oidc_app) if _port_in_use(a.hostport)]
+    busy = [a.hostport for a in (limen, portal, oidc_app, eid) if _port_in_use(a.hostport)]
     if busy:
         sys.exit(f"limen demo: {' and '.join(busy)} already in use (another Limen?). Choose free ports, e.g.\n"
-                 "  make run RUN_ARGS=\"--address 8010 --portal 8011 --oidc-app 8012\"")
+                 "  make run RUN_ARGS=\"--address 8010 --portal 8011 --oidc-app 8012 --eid-provider 8013\"")
     if importlib.util.find_spec("django_cas_ng") is None:
         sys.exit("The demo portal needs django-cas-ng: pip install -e '.[demo]'")
     demo_dir = _demo_dir()
@@ -208,6 +221,8 @@ def demo(argv: list[str]) -> None:
 
     from limen.accounts.services.operators import ensure_dev_operator
     from limen.cas.demo import DEMO_SERVICE, prepare
+    from limen.factors.eid import demo as eid_demo
+    from limen.factors.eid.upstream import redirect_uri
     from limen.oidc import demo as oidc_demo
 
     operator = ensure_dev_operator()
@@ -217,6 +232,12 @@ def demo(argv: list[str]) -> None:
     oidc_url = oidc_app.url + "/"
     client_id, secret = oidc_demo.prepare(oidc_url)
     _start_oidc_app(demo_dir, oidc_app.hostport, settings.BASE_URL, client_id, secret)
+    try:
+        eid_client_id, eid_secret = eid_demo.prepare(eid.url)
+    except eid_demo.DemoProviderConflict:
+        sys.exit(f"limen demo: another eID provider is configured with the issuer {eid.url}; "
+                 "choose another --eid-provider port or remove that provider (limen eid_provider remove).")
+    _start_eid_provider(demo_dir, eid.hostport, settings.BASE_URL, redirect_uri(), eid_client_id, eid_secret)
     print(f"""
   Limen is starting on {settings.BASE_URL}
   Demo application ({DEMO_SERVICE}): {portal_url}
@@ -225,6 +246,9 @@ def demo(argv: list[str]) -> None:
       Then open {settings.BASE_URL}/account/ : you are already signed in (single sign-on).
   Demo application ({oidc_demo.DEMO_NAME}): {oidc_url}
       Signs in with OpenID Connect (Authlib) and shows the ID token; same account.
+  {eid_demo.DEMO_NAME} (fictional people): {eid.url}/
+      In My Account, "Manage my eIDs" links one of its citizens to your account;
+      then "Sign in with eID" on the sign-in page needs no password.
   Create your own account: {settings.BASE_URL}/register/   (e-mails: {settings.BASE_URL}/dev/outbox/)
   Operators' site: {settings.BASE_URL}/admin/   {operator}
 {_webauthn_warning(settings.BASE_URL).replace("limen run", "limen demo --address")}""", flush=True)

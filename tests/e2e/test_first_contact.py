@@ -7,6 +7,7 @@ development outbox page, and uses what the demo offers.
 
 from __future__ import annotations
 
+import re
 import shutil
 from urllib.parse import urlsplit
 
@@ -18,7 +19,7 @@ from tests.support.demo import LimenDemo
 from .conftest import SCREENSHOTS, Site, _slug
 from .factors.conftest import VirtualAuthenticator
 from .factors.steps import press, register_key
-from .flows import PASSWORD, choose_password, fill_registration, heading, new_address
+from .flows import PASSWORD, choose_password, fill_registration, heading, new_address, sign_out
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,7 @@ def create_account_through_the_outbox(site) -> str:
 
 def test_the_demo_runs_at_an_address_where_every_method_works(demo):
     assert urlsplit(demo.limen_url).hostname == "localhost"
-    assert {urlsplit(u).hostname for u in (demo.portal_url, demo.oidc_url)} == {"localhost"}
+    assert {urlsplit(u).hostname for u in (demo.portal_url, demo.oidc_url, demo.eid_url)} == {"localhost"}
     banner = "".join(demo.output)
     assert "will not work" not in banner and "127.0.0.1" not in banner
 
@@ -69,3 +70,45 @@ def test_a_security_key_registers_at_the_demos_default_address(demo, demo_site, 
     site.check("security key registered in the demo")
     (credential,) = key.credentials()
     assert credential["rpId"] == "localhost"
+
+
+def test_link_an_eid_at_the_demo_provider_then_sign_in_with_it(demo, demo_site):
+    site, page = demo_site, demo_site.page
+    email = create_account_through_the_outbox(site)
+    page.get_by_role("link", name="Manage my eIDs").click()
+    expect(heading(page, "Manage my eIDs")).to_be_visible()
+    page.get_by_role("button", name="Link my eID at Demo national eID").click()
+
+    # The demo provider: marked as a demonstration, fictional people to choose from.
+    expect(heading(page, "Sign in with your eID")).to_be_visible()
+    assert page.url.startswith(demo.eid_url + "/authorize")
+    expect(page.get_by_role("note")).to_have_text(re.compile("Demonstration only: not a real eID"))
+    site.check("demo eID provider: who are you")
+    page.get_by_label("Erika Mustermann").check()
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Your eID at Demo national eID is linked.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Demo national eID", exact=True)).to_be_visible()
+    site.check("demo eID linked")
+
+    # Another time: no password, only the eID.
+    sign_out(site, check=False)
+    site.goto("/login/")
+    page.get_by_role("link", name="Sign in with eID").click()
+    expect(heading(page, "Sign in with your eID")).to_be_visible()
+    page.get_by_label("Erika Mustermann").check()
+    page.get_by_role("button", name="Sign in").click()
+    expect(heading(page, "My Account")).to_be_visible()
+    expect(page.get_by_text(email)).to_be_visible()
+
+
+def test_the_demo_provider_explains_itself(demo, demo_site):
+    site, page = demo_site, demo_site.page
+    page.goto(demo.eid_url + "/")
+    expect(heading(page, "A demonstration eID provider")).to_be_visible()
+    expect(page.get_by_role("note")).to_have_text(re.compile("The people here are fictional"))
+    for name, born, identifier in (("Erika Mustermann", "12 August 1964", "XX/DEMO/0001"),
+                                   ("Maria Rossi", "23 November 1990", "XX/DEMO/0003")):
+        row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=name))
+        expect(row).to_contain_text(born)
+        expect(row).to_contain_text(identifier)
+    site.check("demo eID provider home")

@@ -25,14 +25,15 @@ FAST_HASHING = {"LIMEN_ARGON2_MEMORY_KIB": "1024", "LIMEN_ARGON2_TIME_COST": "1"
 
 class LimenDemo:
     def __init__(self, tmp: Path, *, env: dict | None = None):
-        self.ports = {name: free_port() for name in ("limen", "portal", "oidc")}
+        self.ports = {name: free_port() for name in ("limen", "portal", "oidc", "eid")}
         self.env = {**{k: v for k, v in os.environ.items() if not k.startswith("LIMEN_")},
                     "LIMEN_DATA_DIR": str(tmp / "limen"), "DEMO_DATA_DIR": str(tmp / "portal"),
                     **FAST_HASHING, "LIMEN_EMAIL_URL": "memory:", "PYTHONUNBUFFERED": "1", **(env or {})}
         self.env.pop("DJANGO_SETTINGS_MODULE", None)
         self.process = subprocess.Popen(
             [LIMEN, "demo", "--noreload", "--address", str(self.ports["limen"]),
-             "--portal", str(self.ports["portal"]), "--oidc-app", str(self.ports["oidc"])],
+             "--portal", str(self.ports["portal"]), "--oidc-app", str(self.ports["oidc"]),
+             "--eid-provider", str(self.ports["eid"])],
             env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         self.output: list[str] = []
         self.email = self.password = None
@@ -49,7 +50,8 @@ class LimenDemo:
         self.limen_url = self.url = self._announced(r"Limen is starting on (\S+)", banner)
         self.portal_url = self._announced(r"Demo application \(Europass \(demo\)\): (\S+)", banner).rstrip("/")
         self.oidc_url = self._announced(r"Demo application \(OpenID Connect demo\): (\S+)", banner).rstrip("/")
-        for url in (self.limen_url + "/login/", self.portal_url + "/", self.oidc_url + "/"):
+        self.eid_url = self._announced(r"Demo national eID \(fictional people\): (\S+)", banner).rstrip("/")
+        for url in (self.limen_url + "/login/", self.portal_url + "/", self.oidc_url + "/", self.eid_url + "/"):
             self.wait_for(url)
 
     def _announced(self, pattern: str, banner: str) -> str:
