@@ -52,11 +52,14 @@ def create_account_through_the_outbox(site) -> str:
     return email
 
 
-def test_the_demo_runs_at_an_address_where_every_method_works(demo):
+def test_the_demo_runs_at_an_address_where_every_method_works(demo, demo_site):
     assert urlsplit(demo.limen_url).hostname == "localhost"
     assert {urlsplit(u).hostname for u in (demo.portal_url, demo.oidc_url, demo.eid_url)} == {"localhost"}
     banner = "".join(demo.output)
     assert "will not work" not in banner and "127.0.0.1" not in banner
+    # Out of habit, someone types 127.0.0.1: they land at localhost, where security keys work.
+    demo_site.goto(demo.limen_url.replace("localhost", "127.0.0.1") + "/register/")
+    assert demo_site.page.url == demo.limen_url + "/register/"
 
 
 def test_a_security_key_registers_at_the_demos_default_address(demo, demo_site, context):
