@@ -54,10 +54,6 @@ def _address(text: str | None, default_port: int, command: str) -> devaddress.Ad
         sys.exit(f"{command}: {error}")
 
 
-def _base_url_origin() -> str:
-    return "LIMEN_BASE_URL" if os.environ.get("LIMEN_BASE_URL") else "the address"
-
-
 def _webauthn_warning(base_url: str) -> str:
     """A warning block for the banner of `limen run`, or "" when every method works at ``base_url``."""
     problem = origin.check(base_url)
@@ -156,14 +152,14 @@ def _start_oidc_app(demo_dir: Path, address: str, limen_url: str, client_id: str
     return app
 
 
-def _refuse_without_webauthn(base_url: str) -> None:
+def _refuse_without_webauthn(base_url: str, *, from_environment: bool) -> None:
     """The demo shows every sign-in method: an address where browsers refuse security keys is an error."""
     problem = origin.check(base_url)
     if problem is None:
         return
-    source = ("LIMEN_BASE_URL is set to " + base_url) if os.environ.get("LIMEN_BASE_URL") else base_url
+    source = f"LIMEN_BASE_URL is set to {base_url}" if from_environment else base_url
     instead = (f"\n  Start it at {problem.instead} instead: limen demo --address {urlsplit(problem.instead).port}"
-               + ("   (and unset LIMEN_BASE_URL)" if os.environ.get("LIMEN_BASE_URL") else "")) \
+               + ("   (and unset LIMEN_BASE_URL)" if from_environment else "")) \
         if problem.instead else "\n  Start it at http://localhost:PORT (--address PORT), or behind https."
     sys.exit(f"limen demo: security keys and passkeys would not work: {source}.\n  {problem.reason}.{instead}\n"
              "  To start anyway, without them: limen demo --allow-no-webauthn ...")
@@ -199,6 +195,7 @@ def demo(argv: list[str]) -> None:
     portal = _address(args.portal, devaddress.DEFAULT_PORT + 1, "limen demo")
     oidc_app = _address(args.oidc_app, devaddress.DEFAULT_PORT + 2, "limen demo")
     eid = _address(args.eid_provider, devaddress.DEFAULT_PORT + 3, "limen demo")
+    base_url_given = bool(os.environ.get("LIMEN_BASE_URL"))
     os.environ.setdefault("LIMEN_DEBUG", "1")
     os.environ.setdefault("LIMEN_OUTBOX_WORKER", "1")
     os.environ.setdefault("LIMEN_BASE_URL", limen.url)
@@ -207,7 +204,7 @@ def demo(argv: list[str]) -> None:
         _django(runserver)
         return
     if not args.allow_no_webauthn:
-        _refuse_without_webauthn(os.environ["LIMEN_BASE_URL"])
+        _refuse_without_webauthn(os.environ["LIMEN_BASE_URL"], from_environment=base_url_given)
     busy = [a.hostport for a in (limen, portal, oidc_app, eid) if _port_in_use(a.hostport)]
     if busy:
         sys.exit(f"limen demo: {' and '.join(busy)} already in use (another Limen?). Choose free ports, e.g.\n"

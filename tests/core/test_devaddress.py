@@ -45,6 +45,7 @@ def test_demo_refuses_an_address_where_security_keys_cannot_work(tmp_path):
     assert "security keys and passkeys would not work" in done.stderr
     assert "127.0.0.1 is an IP address" in done.stderr
     assert "limen demo --address 8000" in done.stderr  # the fix, ready to copy
+    assert "LIMEN_BASE_URL" not in done.stderr  # the person gave an address, not a variable
     assert not (tmp_path / "limen.sqlite3").exists()  # refused before anything was set up
 
 
