@@ -19,8 +19,8 @@ import os
 import signal
 import subprocess
 import sys
-from urllib.parse import urlsplit
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from limen import devaddress
 from limen.factors.webauthn import origin
