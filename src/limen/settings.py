@@ -20,7 +20,7 @@ SECRET_KEY = config.secret_key(DATA_DIR)
 # Key for secrets at rest (limen.core.crypto); defaults to one derived from SECRET_KEY.
 ENCRYPTION_KEY = config.env_str("LIMEN_ENCRYPTION_KEY")
 
-BASE_URL = config.env_str("LIMEN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+BASE_URL = config.env_str("LIMEN_BASE_URL", "http://localhost:8000").rstrip("/")
 _base = urlsplit(BASE_URL)
 if _base.scheme not in {"http", "https"} or not _base.hostname:
     raise config.ConfigurationError("LIMEN_BASE_URL", "must be an http(s) URL such as https://login.example.org")
@@ -62,6 +62,7 @@ INSTALLED_APPS += SIGNIN_METHODS
 
 MIDDLEWARE = [
     "limen.core.after_response.AfterResponseMiddleware",
+    "limen.core.devhost.LoopbackAliasRedirectMiddleware",  # LIMEN_DEBUG only: 127.0.0.1 → localhost
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -110,20 +111,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Shared state (rate limits, e-mail caps, spent proofs of work) must be seen by every process:
 # the database by default, Redis when the operator sets LIMEN_REDIS_URL.
 REDIS_URL = config.env_str("LIMEN_REDIS_URL")
-if REDIS_URL:
-    # Short timeouts: a Redis that hangs must not hang requests (the limits then fail closed,
-    # limen.core.ratelimit.LimitsUnavailable, and recover when Redis answers again).
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "OPTIONS": {"socket_timeout": 1.0, "socket_connect_timeout": 1.0,
-                                      "health_check_interval": 10}}}
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "limen_cache",
-            "OPTIONS": {"MAX_ENTRIES": 100000},
-        }
-    }
+CACHES = config.caches(REDIS_URL)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["limen.accounts.backends.EmailBackend"]
