@@ -41,7 +41,9 @@ def test_without_redis_the_cache_is_a_database_table():
                                  "unix:///run/redis/redis.sock"])
 def test_redis_url_selects_djangos_redis_cache(url):
     cache = config.caches(url)["default"]
-    assert cache == {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    assert (cache["BACKEND"], cache["LOCATION"]) == ("django.core.cache.backends.redis.RedisCache", url)
+    # A Redis that hangs must not hang requests: short socket timeouts (the limits then fail closed).
+    assert cache["OPTIONS"]["socket_timeout"] <= 1 and cache["OPTIONS"]["socket_connect_timeout"] <= 1
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:6379", "127.0.0.1:6379", "redis://"])
