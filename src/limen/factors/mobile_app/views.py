@@ -94,8 +94,11 @@ def enrol(request, enrolment_id: str):
     qr_uri = None
     stored = request.session.get(ENROL_SESSION) or {}
     if state in {"waiting", "scanned"} and stored.get("id") == record.public_id:
-        token = crypto.decrypt(stored["token"], purpose=TOKEN_PURPOSE).decode()
-        qr_uri = qr.svg_data_uri(enrolment.qr_payload(token))
+        try:
+            token = crypto.decrypt(stored["token"], purpose=TOKEN_PURPOSE).decode()
+        except crypto.DecryptionError:  # its key was removed meanwhile: the page says to start again
+            token = None
+        qr_uri = qr.svg_data_uri(enrolment.qr_payload(token)) if token else None
     return render(request, "mobile_app/enrol.html", {
         "enrolment": record, "state": state, "qr_uri": qr_uri,
         "minutes": max(1, settings.MOBILE_ENROL_TTL // 60),
