@@ -182,8 +182,9 @@ def test_a_run_is_audited(device, encryption_keys):
 
 
 def test_bad_batch_size_is_refused():
-    with pytest.raises(CommandError, match="--batch"):
-        call_command("rotate_secrets", "--batch", "0")
+    for value in ["0", "ten"]:
+        with pytest.raises(CommandError, match=f"--batch: expected a whole number of at least 1, got '{value}'"):
+            call_command("rotate_secrets", "--batch", value)
     with pytest.raises(CommandError, match="not allowed with argument"):
         call_command("rotate_secrets", "--check", "--dry-run")
 

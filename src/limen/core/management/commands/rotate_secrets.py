@@ -7,6 +7,7 @@ still needs an older key.
 
 from __future__ import annotations
 
+import argparse
 from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
@@ -23,9 +24,12 @@ def _detail(counts: Counter) -> str:
 
 
 def _positive(value: str) -> int:
-    number = int(value)
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
     if number < 1:
-        raise ValueError(value)
+        raise argparse.ArgumentTypeError(_("expected a whole number of at least 1, got %(value)r") % {"value": value})
     return number
 
 
@@ -78,7 +82,7 @@ class Command(BaseCommand):
             if field.changed_meanwhile:
                 write("    " + _("%(count)d changed by someone else during the run, and were read again.")
                       % {"count": field.changed_meanwhile})
-        write(_("Keyed digests of codes people hold (compared, never decrypted: they cannot be re-encrypted):"))
+        write(_("Keyed digests of codes people hold (only compared: they cannot be made again under a new key):"))
         for field in report.digests:
             write("  " + _("%(label)s: %(total)d usable; %(current)d under the newest key; %(old)d under older "
                            "keys%(old_detail)s; %(dead)d under keys no longer configured%(dead_detail)s")
