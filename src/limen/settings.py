@@ -23,6 +23,7 @@ SECRET_KEY = config.secret_key(DATA_DIR)
 # only key when LIMEN_ENCRYPTION_KEYS is unset, as before keys had names).
 ENCRYPTION_KEY = config.env_str("LIMEN_ENCRYPTION_KEY")
 ENCRYPTION_KEYS = config.encryption_keys(config.env_str("LIMEN_ENCRYPTION_KEYS"))
+config.check_legacy_key(ENCRYPTION_KEYS, ENCRYPTION_KEY)
 
 BASE_URL = config.env_str("LIMEN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 _base = urlsplit(BASE_URL)

@@ -284,6 +284,17 @@ def test_malformed_encryption_keys_name_the_variable_and_not_the_key(value, mess
     assert KEY_A not in str(info.value) and KEY_A[:-4] not in str(info.value)
 
 
+def test_encryption_key_set_in_vain_is_refused():
+    keys = config.encryption_keys(f"2026-11:{KEY_A}")
+    with pytest.raises(ConfigurationError) as info:
+        config.check_legacy_key(keys, "the key of before")
+    assert info.value.variable == "LIMEN_ENCRYPTION_KEY"
+    assert "does not list 'legacy'" in str(info.value) and "the key of before" not in str(info.value)
+    config.check_legacy_key(config.encryption_keys(f"2026-11:{KEY_A},legacy"), "the key of before")
+    config.check_legacy_key(keys, "")  # rotated away from it and unset
+    config.check_legacy_key((), "the key of before")  # as before keys had names
+
+
 def test_a_malformed_encryption_key_stops_the_start(tmp_path):
     env = {**os.environ, "LIMEN_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "limen.settings",
            "LIMEN_ENCRYPTION_KEYS": f"2026-11:{KEY_A},2026-11:{KEY_B}"}

@@ -285,3 +285,12 @@ def encryption_keys(raw: str) -> tuple[EncryptionKey, ...]:
                                      "key: generate a new one for the new id")
         keys.append(key)
     return tuple(keys)
+
+
+def check_legacy_key(keys: tuple[EncryptionKey, ...], encryption_key: str) -> None:
+    """LIMEN_ENCRYPTION_KEY must not be set in vain: once LIMEN_ENCRYPTION_KEYS is set, ``legacy`` names it."""
+    if keys and encryption_key and all(key.id != LEGACY_KEY_ID for key in keys):
+        raise ConfigurationError("LIMEN_ENCRYPTION_KEY", f"is set, but LIMEN_ENCRYPTION_KEYS does not list "
+                                 f"{LEGACY_KEY_ID!r}, which stands for it: add {LEGACY_KEY_ID} to "
+                                 "LIMEN_ENCRYPTION_KEYS while secrets made with it remain, or unset "
+                                 "LIMEN_ENCRYPTION_KEY once `limen rotate_secrets --check` passes")
