@@ -181,6 +181,14 @@ def test_a_run_is_audited(device, encryption_keys):
     assert AuditEvent.objects.filter(event=Event.SECRETS_ROTATED).count() == 1  # a check changes nothing
 
 
+def test_help():
+    from limen.core.management.commands.rotate_secrets import Command
+
+    text = Command().create_parser("limen", "rotate_secrets").format_help()
+    assert "Re-encrypt every secret stored encrypted under the newest key" in text
+    assert "--check" in text and "rows per transaction (default 200)" in text
+
+
 def test_bad_batch_size_is_refused():
     for value in ["0", "ten"]:
         with pytest.raises(CommandError, match=f"--batch: expected a whole number of at least 1, got '{value}'"):

@@ -12,7 +12,6 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from limen.core import rotation
 
@@ -29,14 +28,16 @@ def _positive(value: str) -> int:
     except ValueError:
         number = 0
     if number < 1:
-        raise argparse.ArgumentTypeError(_("expected a whole number of at least 1, got %(value)r") % {"value": value})
+        raise argparse.ArgumentTypeError(_("expected a whole number of at least 1, got %(value)r")
+                                         % {"value": value})
     return number
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Re-encrypt every secret stored encrypted under the newest key of LIMEN_ENCRYPTION_KEYS "
-             "(older keys keep decrypting until they are removed). Safe while Limen runs; run it again "
-             "to resume.")
+    @property
+    def help(self) -> str:  # translated when shown (argparse wants a str, not a lazy string)
+        return _("Re-encrypt every secret stored encrypted under the newest key of LIMEN_ENCRYPTION_KEYS (older "
+                 "keys keep decrypting until they are removed). Safe while Limen runs; run it again to resume.")
 
     def add_arguments(self, parser):
         mode = parser.add_mutually_exclusive_group()
