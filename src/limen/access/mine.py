@@ -1,0 +1,26 @@
+"""My Account's "Access requests": where each of the person's requests stands, with its dates."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .models import AccessRequest, Status
+from .policies import display_name
+
+# What a person reads for each status, and whether they can still withdraw.
+WITHDRAWABLE = (Status.PENDING, Status.CODE_SENT, Status.ACTIVE)
+
+
+def tile(user) -> dict | None:
+    """The tile on My Account, once the person has asked for access somewhere."""
+    requests = list(AccessRequest.objects.filter(user=user).select_related("policy").order_by("-submitted")[:3])
+    if not requests:
+        return None
+    summary = "; ".join(f"{display_name(r.policy)}: {r.get_status_display()}" for r in requests)
+    return {"url": reverse("access:mine"), "label": _("Access requests"), "description": summary}
+
+
+def rows(requests: list[AccessRequest]) -> list[dict]:
+    return [{"request": r, "application": display_name(r.policy), "withdrawable": r.status in WITHDRAWABLE,
+             "locked": r.code_locked} for r in requests]
