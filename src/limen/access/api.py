@@ -155,7 +155,7 @@ def decide(request, pk, action: str):
         return token
     if action not in ACTIONS:
         return _error("unknown_action", _("The action is one of: %(values)s.") % {"values": ", ".join(sorted(ACTIONS))}, 404)
-    reason = _reason(request)
+    reason = _reason(request) if action in {"refuse", "revoke"} else ""  # the others take no body
     if isinstance(reason, JsonResponse):
         return reason
     decider = decisions.Decider(label=f"API token {token.name} ({token.public_id})"[:254], via="api",
