@@ -125,6 +125,36 @@ def _start_oidc_app(demo_dir: Path, address: str, limen_url: str, client_id: str
     return app
 
 
+def _start_pension_app(demo_dir: Path, address: str, limen_url: str) -> subprocess.Popen:
+    env = {**os.environ, "DEMO_LIMEN_URL": limen_url}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    app = subprocess.Popen([sys.executable, str(demo_dir / "pension" / "app.py"), "--address", address], env=env)
+    atexit.register(app.terminate)
+    return app
+
+
+def _prepare_pension(url: str, limen_url: str) -> str:
+    """The pension fund portal that requires validated access (limen.access.demo); returns what to print."""
+    from limen.access import demo as access_demo
+    from limen.accounts.models import User
+    from limen.cas import registry
+    from limen.cas.access_link import ref
+    from limen.factors.sms.demo import give_number
+
+    service, _ = registry.register(name=access_demo.DEMO_NAME, url_pattern=url, level="MEDIUM",
+                                   attributes="email,firstName,lastName,authenticationLevel,strengths",
+                                   response_layout="eulogin", slo_url=url + "callback")
+    made = access_demo.prepare(ref(service))
+    give_number(User.objects.get_by_email(access_demo.PENSIONER), access_demo.PENSIONER_PHONE)
+    return f"""  Demo application ({access_demo.DEMO_NAME}): {url}
+      Requires validated access (the pensioners' guide). Press "Connect with Limen" and sign in as
+      {access_demo.PENSIONER}  /  {made['pensioner']}   (choose Mobile Phone + SMS: the SMS is on the outbox page)
+      Ask for access; validate the request at {limen_url}/validators/ as
+      {access_demo.VALIDATOR}  /  {made['validator']}   (in another browser, or after signing out)
+      The validation code comes by e-mail (outbox page); enter it and the portal shows your personnelNumber.
+"""
+
+
 def demo(argv: list[str]) -> None:
     """Development server plus the demo applications (CAS portal, OpenID Connect app) and a demo account."""
     import argparse
@@ -134,6 +164,8 @@ def demo(argv: list[str]) -> None:
     parser.add_argument("--portal", default="127.0.0.1:8001", help="where the demo portal listens")
     parser.add_argument("--oidc-app", default="127.0.0.1:8002", help="where the OpenID Connect demo listens")
     parser.add_argument("--noreload", action="store_true", help="do not restart Limen when code changes")
+    parser.add_argument("--pension", default="127.0.0.1:8003",
+                        help="where the pension fund demo (validated access) listens; skipped if in use")
     args = parser.parse_args(argv)
     os.environ.setdefault("LIMEN_DEBUG", "1")
     os.environ.setdefault("LIMEN_OUTBOX_WORKER", "1")
@@ -164,6 +196,10 @@ def demo(argv: list[str]) -> None:
     oidc_url = f"http://{args.oidc_app}/"
     client_id, secret = oidc_demo.prepare(oidc_url)
     _start_oidc_app(demo_dir, args.oidc_app, settings.BASE_URL, client_id, secret)
+    pension = f"  (The pension fund demo did not start: {args.pension} is in use; choose --pension ADDRESS.)\n"
+    if not _port_in_use(args.pension):
+        pension = _prepare_pension(f"http://{args.pension}/", settings.BASE_URL)
+        _start_pension_app(demo_dir, args.pension, settings.BASE_URL)
     print(f"""
   Limen is starting on {settings.BASE_URL}
   Demo application ({DEMO_SERVICE}): {portal_url}
@@ -175,6 +211,7 @@ def demo(argv: list[str]) -> None:
   Create your own account: {settings.BASE_URL}/register/   (e-mails: {settings.BASE_URL}/dev/outbox/)
   Operators' site: {settings.BASE_URL}/admin/   {operator}
 """, flush=True)
+    print(pension, flush=True)
     _django(runserver)
 
 

@@ -198,4 +198,4 @@ def test_my_account_lists_the_requests_with_their_dates(signed_in_client, approv
     assert "Access requests" in html and "Pension Fund: Validation code sent" in html
     html = signed_in_client.get("/account/access/").content.decode()
     assert "Validation code sent" in html and "Code valid until" in html and "Enter the code" in html
-    assert found.code_expires.strftime("%-d %b %Y") in html
+    assert found.code_expires.strftime("%-d %B %Y") in html

@@ -62,13 +62,17 @@
     }
     group.appendChild(row);
 
-    // The original field stays in the form, hidden, and carries the code the boxes hold.
+    // The original field stays in the form, hidden, and carries the code the boxes hold. The legend
+    // replaces its label; its help and error texts move into the group, after the legend.
     original.id = original.id + "_value";
     original.type = "hidden";
     original.removeAttribute("aria-describedby");
+    field.insertBefore(group, label || original);
     if (label) { label.remove(); }
-    field.insertBefore(group, original);
-    field.appendChild(message);
+    Array.prototype.slice.call(field.querySelectorAll(".help, .error")).forEach(function (text) {
+      if (text !== message) { group.insertBefore(text, row); }
+    });
+    group.appendChild(message);
 
     function sync() {
       original.value = boxes.map(function (b) { return b.value; }).join("-");
