@@ -22,5 +22,8 @@ def tile(user) -> dict | None:
 
 
 def rows(requests: list[AccessRequest]) -> list[dict]:
+    """One row per request; "ask again" only where no other request of that application is still open."""
+    open_policies = {r.policy_id for r in requests if r.status in WITHDRAWABLE}
     return [{"request": r, "application": display_name(r.policy), "withdrawable": r.status in WITHDRAWABLE,
-             "locked": r.code_locked} for r in requests]
+             "locked": r.code_locked, "ask_again": r.status not in WITHDRAWABLE and r.policy_id not in open_policies}
+            for r in requests]
