@@ -175,7 +175,8 @@ PAGE = """<!DOCTYPE html>
   .lead {{ font-size: 1.1rem; }}
   .small {{ font-size: .9rem; color: #4d4538; }}
   .button {{ display: inline-block; padding: .6rem 1.1rem; border: 2px solid #5b2a86; border-radius: 4px;
-            color: #5b2a86; background: #fff; font-weight: 700; text-decoration: none; font-family: system-ui, sans-serif; }}
+            color: #5b2a86; background: #fff; font-weight: 700; text-decoration: none;
+            font-family: system-ui, sans-serif; }}
   .button.primary {{ background: #5b2a86; color: #fff; }}
   :focus-visible {{ outline: 3px solid #e0b04f; outline-offset: 2px; }}
   .table-wrap {{ overflow-x: auto; margin: 1rem 0; }}

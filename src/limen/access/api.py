@@ -108,7 +108,8 @@ def list_requests(request):
         return token
     status = request.GET.get("status", Status.PENDING)
     if status not in Status.values or len(request.GET.getlist("status")) > 1:
-        return _error("invalid_status", _("status is one of: %(values)s.") % {"values": ", ".join(Status.values)}, 400, "status")
+        message = _("status is one of: %(values)s.") % {"values": ", ".join(Status.values)}
+        return _error("invalid_status", message, 400, "status")
     found = AccessRequest.objects.filter(policy=token.policy, status=status).select_related("policy", "user") \
         .order_by("submitted")[:500]
     return _answer({"application": token.policy.app_name, "status": status,
@@ -154,7 +155,8 @@ def decide(request, pk, action: str):
     if isinstance(token, JsonResponse):
         return token
     if action not in ACTIONS:
-        return _error("unknown_action", _("The action is one of: %(values)s.") % {"values": ", ".join(sorted(ACTIONS))}, 404)
+        message = _("The action is one of: %(values)s.") % {"values": ", ".join(sorted(ACTIONS))}
+        return _error("unknown_action", message, 404)
     reason = _reason(request) if action in {"refuse", "revoke"} else ""  # the others take no body
     if isinstance(reason, JsonResponse):
         return reason
