@@ -48,10 +48,6 @@ def register(protocol: str, directory: Directory) -> None:
     _directories[protocol] = directory
 
 
-def protocols() -> dict[str, Directory]:
-    return dict(_directories)
-
-
 def all_applications() -> list[AppRef]:
     return [ref for directory in _directories.values() for ref in directory.all()]
 

@@ -28,10 +28,6 @@ def policy_of(ref: AppRef, *, enabled_only: bool = True) -> AccessPolicy | None:
     return policies.first()
 
 
-def requires_validation(ref: AppRef) -> bool:
-    return policy_of(ref) is not None
-
-
 def app_of(policy: AccessPolicy) -> AppRef:
     """The application, with its current name (the registration may have been renamed)."""
     current = applications.get(policy.protocol, policy.app_key)
