@@ -131,3 +131,8 @@ def test_a_validator_sends_a_new_code(validator_client, approved, outbox):
     assert "new validation code is on its way" in response.content.decode()
     assert code_in(outbox.last(found.user.email).body) != code
     assert AuditEvent.objects.filter(event="access.code_sent").exists()
+
+
+def test_validators_find_their_page_on_my_account(validator_client, pending):
+    html = validator_client.get("/account/").content.decode()
+    assert 'href="/validators/"' in html and "Waiting for a decision: 1" in html

@@ -13,3 +13,4 @@ class AccessConfig(AppConfig):
         from . import mine
 
         tiles.register(mine.tile)
+        tiles.register(mine.validator_tile)

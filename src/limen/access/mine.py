@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .models import AccessRequest, Status
-from .policies import display_name
+from .policies import display_name, validated_by
 
 # What a person reads for each status, and whether they can still withdraw.
 WITHDRAWABLE = (Status.PENDING, Status.CODE_SENT, Status.ACTIVE)
@@ -19,6 +19,16 @@ def tile(user) -> dict | None:
         return None
     summary = "; ".join(f"{display_name(r.policy)}: {r.get_status_display()}" for r in requests)
     return {"url": reverse("access:mine"), "label": _("Access requests"), "description": summary}
+
+
+def validator_tile(user) -> dict | None:
+    """For validators: the way to the requests waiting for them."""
+    policies = validated_by(user)
+    if not policies:
+        return None
+    waiting = AccessRequest.objects.filter(policy__in=policies, status=Status.PENDING).count()
+    return {"url": reverse("access:validators"), "label": _("Access requests to validate"),
+            "description": _("Waiting for a decision: %(count)d") % {"count": waiting}}
 
 
 def rows(requests: list[AccessRequest]) -> list[dict]:
