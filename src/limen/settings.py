@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "limen.accounts",
     "limen.signin",
     "limen.factors.panic",
+    "limen.access",
     "limen.cas",
 ]
 
@@ -315,6 +316,7 @@ OAUTH2_PROVIDER = {
         "openid": "Your identifier at Limen",
         "profile": "Your name and language",
         "email": "Your e-mail address",
+        "access": "The details validated for this application (access requests)",
     },
     "DEFAULT_SCOPES": ["openid"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": OIDC_ACCESS_TOKEN_SECONDS,
@@ -343,3 +345,11 @@ SILENCED_SYSTEM_CHECKS += ["oauth2_provider.W008"]
 # Upstream eID providers: how long discovery documents and key sets are cached.
 EID_METADATA_CACHE_SECONDS = config.env_int("LIMEN_EID_METADATA_CACHE_SECONDS", 3600, minimum=0)
 EID_HTTP_TIMEOUT = config.env_int("LIMEN_EID_HTTP_TIMEOUT", 10, minimum=1, maximum=120)
+
+# Access requests (limen.access, docs/access-requests.md): how long a validation code works, how many
+# tries it allows before it locks (a validator then sends a new one), how many new codes a person may
+# ask for in a day, and failed API authentications per IP and window before refusing.
+ACCESS_CODE_DAYS = config.env_int("LIMEN_ACCESS_CODE_DAYS", 30, minimum=1, maximum=365)
+ACCESS_CODE_ATTEMPTS = config.env_int("LIMEN_ACCESS_CODE_ATTEMPTS", 5, minimum=1, maximum=20)
+ACCESS_CODE_RESENDS_PER_DAY = config.env_int("LIMEN_ACCESS_CODE_RESENDS_PER_DAY", 3, minimum=1, maximum=20)
+ACCESS_API_FAILURES_PER_IP = config.env_int("LIMEN_ACCESS_API_FAILURES_PER_IP", 30, minimum=1)

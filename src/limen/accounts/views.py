@@ -20,7 +20,7 @@ from limen.signin.methods import registry
 from limen.signin.errors import SigninError
 from limen.signin.proofs import Proof
 
-from . import forms, policy, tokens
+from . import forms, policy, tiles, tokens
 from .errors import AccountError, TokenExpired, TokenUsed, TooManyEmails
 from .models import TokenPurpose
 from .services import email_change, passwords, profile, registration
@@ -160,7 +160,8 @@ def _factor_tiles(user) -> list[dict]:
 @login_required
 def my_account(request):
     return render(request, "accounts/my_account.html",
-                  {"activity": recent_for(request.user, 5), "factor_tiles": _factor_tiles(request.user)})
+                  {"activity": recent_for(request.user, 5), "factor_tiles": _factor_tiles(request.user),
+                   "area_tiles": tiles.for_user(request.user)})
 
 
 @login_required
