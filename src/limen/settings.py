@@ -194,6 +194,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
+# Dates and times are written in the reader's language's own format (Django's locale formats), with
+# Limen's English ones in limen/core/formats; the {% timestamp %} tag adds the time zone.
+FORMAT_MODULE_PATH = ["limen.core.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
