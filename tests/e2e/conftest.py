@@ -218,6 +218,31 @@ def page(context):
     return page
 
 
+# Links, buttons and fields whose box is not wholly within the width of the window: a person on a
+# phone does not see them, even when the page itself does not scroll sideways (a table in a box that
+# scrolls, say). The skip link waits off-screen until it is focused, as it should.
+_OUT_OF_REACH = """() => {
+  const width = document.documentElement.clientWidth;
+  const controls = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+  return [...document.querySelectorAll(controls)].filter((element) => {
+    if (element.closest('.skip-link')) return false;
+    const box = element.getBoundingClientRect();
+    if (box.width <= 1 && box.height <= 1) return false;  // not shown, or visually hidden
+    if (getComputedStyle(element).visibility === 'hidden') return false;
+    return box.left < -0.5 || box.right > width + 0.5;
+  }).map((element) => {
+    const box = element.getBoundingClientRect();
+    const text = (element.innerText || element.value || element.getAttribute('aria-label') || '').trim();
+    return `<${element.tagName.toLowerCase()}> "${text.slice(0, 40)}" from ${Math.round(box.left)} to ${Math.round(box.right)}px`;
+  });
+}"""
+
+
+def out_of_reach(page) -> list[str]:
+    """The controls of the page that lie (partly) outside the window's width."""
+    return page.evaluate(_OUT_OF_REACH)
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:80] or "page"
 
@@ -259,6 +284,11 @@ class Site:
                     if overflow > 0:
                         errors.append(f"{name} ({self.path()}) scrolls sideways at {size['width']}px: "
                                       f"{overflow}px too wide")
+                    outside = out_of_reach(page)
+                    if outside:
+                        errors.append(f"{name} ({self.path()}) has controls outside the screen at "
+                                      f"{size['width']}px (inside a scrolling box, or cut off):\n  "
+                                      + "\n  ".join(outside))
         finally:
             page.set_viewport_size(original)
         if page.limen_problems:
