@@ -152,7 +152,7 @@ def test_my_account_pages_details_password_activity_sign_out(site):
 
     page.get_by_role("link", name="My recent activity").click()
     expect(heading(page, "My recent activity")).to_be_visible()
-    expect(page.get_by_text("(this browser)")).to_be_visible()
+    expect(page.get_by_text("this browser", exact=True)).to_be_visible()
     site.check("activity")
 
     site.goto("/logout/")
