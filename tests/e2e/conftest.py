@@ -208,8 +208,9 @@ def page(context):
 
     def on_response(response):
         request = response.request
-        if response.status >= 400 and request.resource_type in {"stylesheet", "script", "image", "font"} \
-                and not request.url.endswith("/favicon.ico") and a11y.AXE_URL_PATH not in request.url:
+        if response.status >= 400 and (request.resource_type in {"stylesheet", "script", "image", "font"}
+                                       or "/favicon" in request.url or "/icon" in request.url) \
+                and a11y.AXE_URL_PATH not in request.url:
             problems.append(f"{response.status} for {request.resource_type} {request.url}")
 
     page.on("console", on_console)
