@@ -234,7 +234,10 @@ CAS_USER_DOMAIN = config.env_str("LIMEN_CAS_USER_DOMAIN", "external")
 CAS_ALLOW_HTTP_LOCALHOST_CALLBACK = DEBUG
 
 SITE_NAME = config.env_str("LIMEN_SITE_NAME", "Limen")
-PRIVACY_CONTACT = config.env_str("LIMEN_PRIVACY_CONTACT", f"privacy@{_base.hostname}")
+# Shown on the privacy statement; none on a development address (docs/operators.md).
+PRIVACY_CONTACT = config.privacy_contact(config.env_str("LIMEN_PRIVACY_CONTACT"), sender=DEFAULT_FROM_EMAIL,
+                                         sender_set=bool(config.env_str("LIMEN_EMAIL_FROM")),
+                                         hostname=_base.hostname)
 
 LOGGING = {
     "version": 1,

@@ -232,3 +232,19 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "core/404.html" in templates(response)
+
+
+# --- privacy statement -------------------------------------------------------------
+
+def test_privacy_statement_names_the_contact(client, settings):
+    settings.PRIVACY_CONTACT = "dpo@example.org"
+    page = client.get("/privacy/").content.decode()
+    assert '<a href="mailto:dpo@example.org">dpo@example.org</a>' in page
+
+
+def test_privacy_statement_without_a_contact_names_no_made_up_address(client, admin_client, settings):
+    settings.PRIVACY_CONTACT = ""
+    page = client.get("/privacy/").content.decode()
+    assert "write to the operators of this service" in page
+    assert "privacy@" not in page and "LIMEN_PRIVACY_CONTACT" not in page
+    assert "Set LIMEN_PRIVACY_CONTACT" in admin_client.get("/privacy/").content.decode()  # operators are told

@@ -237,3 +237,35 @@ def test_sqlite_connections_persist_between_requests(tmp_path):
         db = config.database(url, tmp_path)
         assert db["CONN_MAX_AGE"] > 0 and db["CONN_HEALTH_CHECKS"] is True
         assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
+
+
+# --- LIMEN_PRIVACY_CONTACT ------------------------------------------------------------
+
+def contact(value="", sender="Limen <no-reply@login.example.org>", sender_set=False, hostname="login.example.org"):
+    return config.privacy_contact(value, sender=sender, sender_set=sender_set, hostname=hostname)
+
+
+def test_privacy_contact_as_the_operator_sets_it():
+    assert contact("dpo@example.org") == "dpo@example.org"
+    assert contact("https://example.org/privacy") == "https://example.org/privacy"
+
+
+@pytest.mark.parametrize("value", ["nobody", "@example.org", "http://example.org/privacy", "two words@x.org"])
+def test_privacy_contact_that_is_no_address_names_the_variable(value):
+    with pytest.raises(config.ConfigurationError) as error:
+        contact(value)
+    assert error.value.variable == "LIMEN_PRIVACY_CONTACT"
+
+
+def test_privacy_contact_from_a_sender_that_takes_replies():
+    assert contact(sender="Login service <support@example.org>", sender_set=True) == "support@example.org"
+    # A no-reply sender, or Limen's own default sender, is no contact.
+    assert contact(sender="Limen <no-reply@example.org>", sender_set=True) == "privacy@login.example.org"
+    assert contact() == "privacy@login.example.org"
+
+
+@pytest.mark.parametrize("hostname", ["127.0.0.1", "::1", "localhost", "limen", "login.localhost", "box.local",
+                                      "limen.test"])
+def test_no_privacy_contact_on_a_development_address(hostname):
+    assert contact(sender=f"Limen <no-reply@{hostname}>", hostname=hostname) == ""
+    assert contact(sender=f"Limen <support@{hostname}>", sender_set=True, hostname=hostname) == ""
