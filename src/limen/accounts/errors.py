@@ -30,6 +30,12 @@ class WrongPassword(AccountError):
     default_message = _("The current password is not correct.")
 
 
+class SessionNotFound(AccountError):
+    code = "session_not_found"
+    status = 404
+    default_message = _("That session has already ended.")
+
+
 class EmailUnchanged(AccountError):
     code = "email_unchanged"
     field = "new_email"

@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from limen.audit.service import recent_for
 from limen.core.errors import show_on
@@ -23,7 +24,7 @@ from limen.signin.proofs import Proof
 from . import forms, policy, tokens
 from .errors import AccountError, TokenExpired, TokenUsed, TooManyEmails
 from .models import TokenPurpose
-from .services import email_change, passwords, profile, registration
+from .services import email_change, passwords, profile, registration, signed_in
 
 
 def _rules_context():
@@ -251,6 +252,32 @@ def activity(request):
         "sessions": sessions.active_for(request.user),
         "current_key": request.session.session_key,
     })
+
+
+@login_required
+@require_POST
+def sign_out_others(request):
+    count = signed_in.sign_out_others(request)
+    if count:
+        messages.success(request, ngettext(
+            "You are signed out of %(count)d other session. The applications it used have been told.",
+            "You are signed out of %(count)d other sessions. The applications they used have been told.",
+            count) % {"count": count})
+    else:
+        messages.info(request, _("You were not signed in anywhere else."))
+    return redirect("accounts:activity")
+
+
+@login_required
+@require_POST
+def sign_out_session(request, session_id: int):
+    try:
+        signed_in.sign_out_one(request, session_id)
+    except AccountError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("That session is signed out. The applications it used have been told."))
+    return redirect("accounts:activity")
 
 
 @login_required

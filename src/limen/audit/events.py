@@ -15,6 +15,8 @@ class Event(models.TextChoices):
     SIGNIN_WHILE_LOCKED = "signin.while_locked", _("Signed in with a passkey or eID while password sign-in was paused")
     STEPPED_UP = "signin.stepped_up", _("Second factor added to the session (step-up)")
     SIGNED_OUT = "signin.signed_out", _("Signed out")
+    SESSION_ENDED = "signin.session_ended", _("Another session signed out from My Account")
+    OTHER_SESSIONS_ENDED = "signin.other_sessions_ended", _("Every other session signed out from My Account")
     LOCKED = "account.locked", _("Account locked after failed sign-ins")
     UNLOCKED = "account.unlocked", _("Account unlocked by an operator")
     DISABLED = "account.disabled", _("Account disabled by an operator")

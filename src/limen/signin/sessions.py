@@ -49,14 +49,28 @@ def end(request) -> list[str]:
     return names
 
 
-def end_all(user, *, keep: str | None = None) -> int:
-    """End every session of the account, except ``keep`` (the caller's own)."""
-    keys = list(SsoSession.objects.filter(user=user).exclude(session_key=keep or "").values_list("session_key", flat=True))
+def _end_keys(keys: list[str], user) -> None:
+    """End these sessions elsewhere: the applications are told (single logout), then the sessions go."""
     for key in keys:
         announce_end(key, user)
     Session.objects.filter(session_key__in=keys).delete()
     SsoSession.objects.filter(session_key__in=keys).delete()
+
+
+def end_all(user, *, keep: str | None = None) -> int:
+    """End every session of the account, except ``keep`` (the caller's own)."""
+    keys = list(SsoSession.objects.filter(user=user).exclude(session_key=keep or "").values_list("session_key", flat=True))
+    _end_keys(keys, user)
     return len(keys)
+
+
+def end_one(user, session_id: int, *, keep: str | None = None) -> SsoSession | None:
+    """End one session of the account, named by its row id (pages show that, never the key, which is the
+    cookie's secret); not ``keep`` (the caller's own). Returns the session ended, None if there is none."""
+    entry = SsoSession.objects.filter(user=user, pk=session_id).exclude(session_key=keep or "").first()
+    if entry is not None:
+        _end_keys([entry.session_key], user)
+    return entry
 
 
 def end_expired() -> int:
