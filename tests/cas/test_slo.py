@@ -170,3 +170,14 @@ def test_signing_out_other_sessions_from_my_account_signs_them_out_of_their_appl
     with django_capture_on_commit_callbacks(execute=True):
         elsewhere.post(f"/account/activity/sessions/{other.pk}/sign-out/")
     assert [url for url, _ in posts] == ["https://europass.example.org/portal/"]
+
+
+def test_deleting_the_account_signs_it_out_of_its_applications(client, user, two_apps, posts,
+                                                               django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/account/delete/", {"confirm": "on", "password": "Correct-Horse-42"})
+    assert response["Location"] == "/account/deleted/"
+    assert sorted(url for url, _ in posts) == ["https://europass.example.org/portal/", "https://rcam.example.org/slo"]
+    page = client.get("/account/deleted/").content.decode()
+    assert "Europass" in page and "RCAM" in page
+    assert ServiceTicket.objects.count() == 0 and SsoSession.objects.count() == 0

@@ -20,4 +20,6 @@ urlpatterns = [
     path("account/activity/sign-out-others/", views.sign_out_others, name="sign_out_others"),
     path("account/activity/sessions/<int:session_id>/sign-out/", views.sign_out_session, name="sign_out_session"),
     path("account/preferences/", views.signin_preferences, name="signin_preferences"),
+    path("account/delete/", views.delete_account, name="delete_account"),
+    path("account/deleted/", views.account_deleted, name="deleted"),
 ]

@@ -24,7 +24,7 @@ from limen.signin.proofs import Proof
 from . import forms, policy, tokens
 from .errors import AccountError, TokenExpired, TokenUsed, TooManyEmails
 from .models import TokenPurpose
-from .services import email_change, passwords, profile, registration, signed_in
+from .services import deletion, email_change, passwords, profile, registration, signed_in
 
 
 def _rules_context():
@@ -252,6 +252,44 @@ def activity(request):
         "sessions": sessions.active_for(request.user),
         "current_key": request.session.session_key,
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    """GET explains and asks; only a POST with the confirmation, the password and (when the account has
+    one) a second factor proved in this session deletes."""
+    gate = guards.second_factor_proved(request, request.path)
+    if gate is not None:
+        return gate
+    form = forms.DeleteAccountForm(request.POST if request.method == "POST" else None,
+                                   needs_password=deletion.needs_password(request.user))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                deleted = deletion.delete_account(request=request, password=form.cleaned_data.get("password", ""))
+            except SigninError as error:
+                return _locked_out(request, error)
+            except AccountError as error:
+                status = show_on(form, error)
+            else:
+                request.session[DELETED_KEY] = {"email": deleted.email, "applications": deleted.applications}
+                return redirect("accounts:deleted")
+    return render(request, "accounts/delete_account.html",
+                  {"form": form, "methods": deletion.methods_of(request.user)}, status=status)
+
+
+DELETED_KEY = "limen.account_deleted"
+
+
+def account_deleted(request):
+    """After the deletion (the browser is signed out): what happened."""
+    done = request.session.pop(DELETED_KEY, None)
+    if not done:
+        return redirect("home")
+    return render(request, "accounts/deleted.html", done)
 
 
 @login_required

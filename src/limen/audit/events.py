@@ -29,6 +29,7 @@ class Event(models.TextChoices):
     EMAIL_CHANGED = "email.changed", _("E-mail address changed")
     AUDIT_PURGED = "audit.purged", _("Old audit events purged by an operator")
     PROFILE_UPDATED = "profile.updated", _("Personal details updated")
+    ACCOUNT_DELETED = "account.deleted", _("Account deleted by its owner")
     # Mobile authenticator (limen.factors.mobile_app).
     MOBILE_ENROLMENT_STARTED = "mobile.enrolment_started", _("Adding a mobile device started")
     MOBILE_ENROLMENT_FAILED = "mobile.enrolment_failed", _("Adding a mobile device failed")
