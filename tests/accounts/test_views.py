@@ -16,7 +16,8 @@ from ..conftest import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNT_PAGES = ["/account/", "/account/details/", "/account/password/", "/account/email/", "/account/activity/"]
+ACCOUNT_PAGES = ["/account/", "/account/details/", "/account/password/", "/account/email/", "/account/activity/",
+                 "/account/delete/"]
 
 
 @pytest.mark.parametrize("url", ACCOUNT_PAGES)
