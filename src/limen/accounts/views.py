@@ -254,6 +254,9 @@ def activity(request):
     })
 
 
+DELETED_KEY = "limen.account_deleted"  # what the page after the deletion shows, in the signed-out session
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_account(request):
@@ -279,9 +282,6 @@ def delete_account(request):
                 return redirect("accounts:deleted")
     return render(request, "accounts/delete_account.html",
                   {"form": form, "methods": deletion.methods_of(request.user)}, status=status)
-
-
-DELETED_KEY = "limen.account_deleted"
 
 
 def account_deleted(request):

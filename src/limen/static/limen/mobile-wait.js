@@ -36,6 +36,7 @@
       request.setRequestHeader("Accept", "application/json");
       request.timeout = 30000;
       request.onload = function () {
+        if (done) { return; }  // the person left meanwhile (Cancel): their navigation wins
         var state = null;
         if (request.status === 200) {
           try { state = JSON.parse(request.responseText).state; } catch (e) { state = null; }
@@ -52,6 +53,7 @@
         window.setTimeout(poll, delay);
       };
       request.onerror = request.ontimeout = function () {
+        if (done) { return; }
         delay = Math.min(delay * 2 || 1000, 8000);
         window.setTimeout(poll, delay);
       };
