@@ -35,6 +35,10 @@ def test_security_key_register_use_twice_and_clone(factors_site, virtual_authent
     # The same key once more: the account has a factor now, so first prove it (step-up)...
     site.goto("/account/security-keys/add/")
     expect(heading(page, "Extra verification needed")).to_be_visible()
+    # Limen's own page, not an application: the page says so.
+    expect(page.get_by_text("Before you make this change to your account, prove that it is you")).to_be_visible()
+    expect(page.get_by_role("main")).not_to_contain_text("application")
+    site.check("step-up before a change to the account")
     page.get_by_label("Security Key or Trusted Platform").check()
     page.get_by_role("button", name="Continue").click()
     expect(heading(page, "Security Key or Trusted Platform")).to_be_visible()
