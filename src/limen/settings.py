@@ -193,6 +193,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
+# Dates and times are written in the reader's language's own format (Django's locale formats), with
+# Limen's English ones in limen/core/formats; the {% timestamp %} tag adds the time zone.
+FORMAT_MODULE_PATH = ["limen.core.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -230,7 +233,10 @@ CAS_USER_DOMAIN = config.env_str("LIMEN_CAS_USER_DOMAIN", "external")
 CAS_ALLOW_HTTP_LOCALHOST_CALLBACK = DEBUG
 
 SITE_NAME = config.env_str("LIMEN_SITE_NAME", "Limen")
-PRIVACY_CONTACT = config.env_str("LIMEN_PRIVACY_CONTACT", f"privacy@{_base.hostname}")
+# Shown on the privacy statement; none on a development address (docs/operators.md).
+PRIVACY_CONTACT = config.privacy_contact(config.env_str("LIMEN_PRIVACY_CONTACT"), sender=DEFAULT_FROM_EMAIL,
+                                         sender_set=bool(config.env_str("LIMEN_EMAIL_FROM")),
+                                         hostname=_base.hostname)
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ from limen.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("", include("limen.signin.urls")),
     path("", include("limen.accounts.urls")),
     # Each sign-in method's own pages (enrolment, management, what its challenge needs besides).

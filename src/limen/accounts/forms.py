@@ -136,3 +136,23 @@ class SigninPreferencesForm(CleanForm):
                     "app, security key or another verification method you have set up."),
     )
 
+
+
+class DeleteAccountForm(CleanForm):
+    """The confirmation, and the current password (not asked of an eID-only account, which has none)."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and what it holds are deleted for good, and that this cannot be "
+                "undone."),
+        error_messages={"required": _("Tick the box to confirm that you want to delete your account.")},
+    )
+    password = forms.CharField(
+        label=_("Current password"), strip=False, max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Enter your current password.")},
+    )
+
+    def __init__(self, *args, needs_password: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_password:
+            del self.fields["password"]

@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from limen.audit.service import recent_for
 from limen.core.errors import show_on
@@ -23,7 +24,7 @@ from limen.signin.proofs import Proof
 from . import forms, policy, tiles, tokens
 from .errors import AccountError, TokenExpired, TokenUsed, TooManyEmails
 from .models import TokenPurpose
-from .services import email_change, passwords, profile, registration
+from .services import deletion, email_change, passwords, profile, registration, signed_in
 
 
 def _rules_context():
@@ -252,6 +253,70 @@ def activity(request):
         "sessions": sessions.active_for(request.user),
         "current_key": request.session.session_key,
     })
+
+
+DELETED_KEY = "limen.account_deleted"  # what the page after the deletion shows, in the signed-out session
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    """GET explains and asks; only a POST with the confirmation, the password and (when the account has
+    one) a second factor proved in this session deletes."""
+    gate = guards.second_factor_proved(request, request.path)
+    if gate is not None:
+        return gate
+    form = forms.DeleteAccountForm(request.POST if request.method == "POST" else None,
+                                   needs_password=deletion.needs_password(request.user))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                deleted = deletion.delete_account(request=request, password=form.cleaned_data.get("password", ""))
+            except SigninError as error:
+                return _locked_out(request, error)
+            except AccountError as error:
+                status = show_on(form, error)
+            else:
+                request.session[DELETED_KEY] = {"email": deleted.email, "applications": deleted.applications}
+                return redirect("accounts:deleted")
+    return render(request, "accounts/delete_account.html",
+                  {"form": form, "methods": deletion.methods_of(request.user)}, status=status)
+
+
+def account_deleted(request):
+    """After the deletion (the browser is signed out): what happened."""
+    done = request.session.pop(DELETED_KEY, None)
+    if not done:
+        return redirect("home")
+    return render(request, "accounts/deleted.html", done)
+
+
+@login_required
+@require_POST
+def sign_out_others(request):
+    count = signed_in.sign_out_others(request)
+    if count:
+        messages.success(request, ngettext(
+            "You are signed out of %(count)d other session. The applications it used have been told.",
+            "You are signed out of %(count)d other sessions. The applications they used have been told.",
+            count) % {"count": count})
+    else:
+        messages.info(request, _("You were not signed in anywhere else."))
+    return redirect("accounts:activity")
+
+
+@login_required
+@require_POST
+def sign_out_session(request, session_id: int):
+    try:
+        signed_in.sign_out_one(request, session_id)
+    except AccountError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("That session is signed out. The applications it used have been told."))
+    return redirect("accounts:activity")
 
 
 @login_required

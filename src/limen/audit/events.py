@@ -15,6 +15,8 @@ class Event(models.TextChoices):
     SIGNIN_WHILE_LOCKED = "signin.while_locked", _("Signed in with a passkey or eID while password sign-in was paused")
     STEPPED_UP = "signin.stepped_up", _("Second factor added to the session (step-up)")
     SIGNED_OUT = "signin.signed_out", _("Signed out")
+    SESSION_ENDED = "signin.session_ended", _("Another session signed out from My Account")
+    OTHER_SESSIONS_ENDED = "signin.other_sessions_ended", _("Every other session signed out from My Account")
     LOCKED = "account.locked", _("Account locked after failed sign-ins")
     UNLOCKED = "account.unlocked", _("Account unlocked by an operator")
     DISABLED = "account.disabled", _("Account disabled by an operator")
@@ -28,6 +30,7 @@ class Event(models.TextChoices):
     AUDIT_PURGED = "audit.purged", _("Old audit events purged by an operator")
     SECRETS_ROTATED = "secrets.rotated", _("Secrets at rest re-encrypted under the newest key by an operator")
     PROFILE_UPDATED = "profile.updated", _("Personal details updated")
+    ACCOUNT_DELETED = "account.deleted", _("Account deleted by its owner")
     # Mobile authenticator (limen.factors.mobile_app).
     MOBILE_ENROLMENT_STARTED = "mobile.enrolment_started", _("Adding a mobile device started")
     MOBILE_ENROLMENT_FAILED = "mobile.enrolment_failed", _("Adding a mobile device failed")

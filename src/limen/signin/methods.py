@@ -164,6 +164,16 @@ class Registry:
     def has_second_factor(self, user) -> bool:
         return any(m.available_for(user) for m in self.second_factors())
 
+    def remove_all(self, user) -> dict[str, int]:
+        """Remove everything of every method for the user (PANIC, deleting the account); returns what was
+        removed, by method key (methods with nothing left out)."""
+        removed = {}
+        for method in self.all():
+            count = method.remove_all(user)
+            if count:
+                removed[method.key] = count
+        return removed
+
     def with_pages(self) -> list[Method]:
         return [m for m in self.all() if m.descriptor.path]
 
