@@ -190,6 +190,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = INTERFACE_LANGUAGES
 EMAIL_LANGUAGES = EU_LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers follow the page language (Django's locale formats); Maltese's are Limen's own.
+FORMAT_MODULE_PATH = ["limen.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

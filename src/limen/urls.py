@@ -3,8 +3,9 @@ import importlib.util
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog, set_language
+from django.views.i18n import JavaScriptCatalog
 
+from limen.accounts.views import set_language
 from limen.core import views as core_views
 
 urlpatterns = [

@@ -198,7 +198,11 @@ def context(browser):
 
 @pytest.fixture
 def page(context):
-    page = context.new_page()
+    return watched(context.new_page())
+
+
+def watched(page):
+    """The page, reporting CSP violations, JavaScript errors and failed loads to ``Site.check``."""
     problems: list[str] = []
     page.limen_problems = problems
 

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from limen.audit.service import recent_for
 from limen.core.errors import show_on
-from limen.core.languages import forget_language_cookie, set_language_cookie
+from limen.core import languages
+from limen.core.net import safe_next
 from limen.signin import guards, sessions
 from limen.signin.complete import sign_in_now
 from limen.signin.methods import registry
@@ -176,11 +177,28 @@ def edit_details(request):
         messages.success(request, _("Your details have been saved."))
         response = redirect("accounts:my_account")
         if user.interface_language:
-            set_language_cookie(response, user.interface_language)
+            languages.remember_choice(request, response, user.interface_language)
         elif "interface_language" in changed:  # back to "As my browser asks"
-            forget_language_cookie(response)
+            languages.forget_choice(request, response)
         return response
     return render(request, "accounts/edit_details.html", {"form": form})
+
+
+@require_http_methods(["POST"])
+def set_language(request):
+    """The switcher at the top of every page: this browser (and, signed in, the account) keeps the choice.
+
+    An unknown language changes nothing: the page comes back as it was, with a message."""
+    response = redirect(safe_next(request, request.POST.get("next"), reverse("home")))
+    try:
+        code = languages.interface_language(request.POST.get("language"))
+    except languages.UnknownLanguage as error:
+        messages.error(request, str(error.message))
+        return response
+    languages.remember_choice(request, response, code)
+    if request.user.is_authenticated:
+        profile.update_profile(user=request.user, request=request, interface_language=code)
+    return response
 
 
 def _locked_out(request, error):
