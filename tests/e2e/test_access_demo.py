@@ -122,7 +122,8 @@ def test_a_pensioner_asks_a_validator_approves_the_code_opens_the_portal(access_
     page.get_by_label("Institution you retired from").select_option("Aurora Council")
     page.get_by_role("button", name="Send my request").click()
     expect(page.locator("#id_f_personnelNumber_again_error")).to_contain_text("The two do not match")
-    expect(page.get_by_role("alert")).to_be_focused()
+    # The focus is on the field to correct (limen.js), whose error its description reads out.
+    expect(page.get_by_label("Personnel number, again")).to_be_focused()
     site.check("request form with a mistake")
     page.get_by_label("Personnel number, again").fill("12345678")
     page.get_by_role("button", name="Send my request").click()

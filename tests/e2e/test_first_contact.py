@@ -69,7 +69,7 @@ def test_a_security_key_registers_at_the_demos_default_address(demo, demo_site, 
     page.get_by_role("link", name="Manage my security keys and trusted platforms").click()
     register_key(site, kind="Security key", name="Demo key", button="Use my security key", check=True)
     expect(page.get_by_text("“Demo key” is registered.")).to_be_visible()
-    expect(page.get_by_role("cell", name="Demo key", exact=True)).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Demo key", exact=True)).to_be_visible()
     site.check("security key registered in the demo")
     (credential,) = key.credentials()
     assert credential["rpId"] == "localhost"
@@ -90,7 +90,7 @@ def test_link_an_eid_at_the_demo_provider_then_sign_in_with_it(demo, demo_site):
     page.get_by_label("Erika Mustermann").check()
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("Your eID at Demo national eID is linked.")).to_be_visible()
-    expect(page.get_by_role("cell", name="Demo national eID", exact=True)).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Demo national eID", exact=True)).to_be_visible()
     site.check("demo eID linked")
 
     # Another time: no password, only the eID.
