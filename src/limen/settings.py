@@ -190,13 +190,12 @@ LANGUAGE_CODE = "en"
 LANGUAGES = INTERFACE_LANGUAGES
 EMAIL_LANGUAGES = EU_LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# Dates and numbers follow the page language (Django's locale formats); Maltese's are Limen's own.
-FORMAT_MODULE_PATH = ["limen.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
 # Dates and times are written in the reader's language's own format (Django's locale formats), with
-# Limen's English ones in limen/core/formats; the {% timestamp %} tag adds the time zone.
+# Limen's own English and Maltese (Django has none) ones in limen/core/formats; the {% timestamp %}
+# tag adds the time zone.
 FORMAT_MODULE_PATH = ["limen.core.formats"]
 
 STATIC_URL = "/static/"

@@ -77,7 +77,7 @@ INTERFACE_LANGUAGE_CODES = frozenset(code for code, _ in INTERFACE_LANGUAGES)
 
 
 # Django's own locale data lacks Maltese: without this entry {% get_language_info %} fails for it.
-# (Its plural forms come from Limen's catalogue header; its formats from limen/formats/mt.)
+# (Its plural forms come from Limen's catalogue header; its formats from limen/core/formats/mt.)
 EXTRA_LANG_INFO = {
     "mt": {"bidi": False, "code": "mt", "name": "Maltese", "name_local": "Malti"},
 }
