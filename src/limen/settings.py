@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 
-from limen.core import config
+from limen.core import config, logs
 from limen.core.languages import EU_LANGUAGES, INTERFACE_LANGUAGES
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -62,6 +62,7 @@ INSTALLED_APPS += SIGNIN_METHODS
 
 MIDDLEWARE = [
     "limen.core.after_response.AfterResponseMiddleware",
+    "limen.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -233,16 +234,11 @@ CAS_ALLOW_HTTP_LOCALHOST_CALLBACK = DEBUG
 SITE_NAME = config.env_str("LIMEN_SITE_NAME", "Limen")
 PRIVACY_CONTACT = config.env_str("LIMEN_PRIVACY_CONTACT", f"privacy@{_base.hostname}")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {
-        "limen": {"handlers": ["console"], "level": config.env_str("LIMEN_LOG_LEVEL", "INFO")},
-        # Server errors (500) with their traceback, also when LIMEN_DEBUG is off.
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-    },
-}
+# Logs (docs/operations.md#logs): JSON lines for `limen serve`, text for `limen run`, both with
+# the request id and the instance name, and with secrets masked (core.logs, core.redact).
+LOG_FORMAT = config.env_choice("LIMEN_LOG_FORMAT", "text", logs.FORMATS)
+LOG_LEVEL = config.env_choice("LIMEN_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+LOGGING = logs.logging_config(LOG_FORMAT, LOG_LEVEL)
 
 # Mobile authenticator (docs/mobile-app.md).
 MOBILE_ENROL_TTL = config.env_int("LIMEN_MOBILE_ENROL_TTL", 300, minimum=60, maximum=3600)
