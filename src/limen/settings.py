@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "limen.signin",
     "limen.factors.panic",
     "limen.cas",
+    "limen.ops",
 ]
 
 # Sign-in methods: each is its own package implementing limen.signin.methods.Method
@@ -63,6 +64,8 @@ INSTALLED_APPS += SIGNIN_METHODS
 MIDDLEWARE = [
     "limen.core.after_response.AfterResponseMiddleware",
     "limen.core.request_id.RequestIdMiddleware",
+    # /health/live and /health/ready: answered here, before sessions, CSRF and host checks.
+    "limen.ops.middleware.OpsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -239,6 +242,9 @@ PRIVACY_CONTACT = config.env_str("LIMEN_PRIVACY_CONTACT", f"privacy@{_base.hostn
 LOG_FORMAT = config.env_choice("LIMEN_LOG_FORMAT", "text", logs.FORMATS)
 LOG_LEVEL = config.env_choice("LIMEN_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = logs.logging_config(LOG_FORMAT, LOG_LEVEL)
+
+# /health/ready fails when the oldest message waiting for delivery is older than this (0: never).
+HEALTH_QUEUE_MAX_AGE = config.env_int("LIMEN_HEALTH_QUEUE_MAX_AGE", 3600, minimum=0)
 
 # Mobile authenticator (docs/mobile-app.md).
 MOBILE_ENROL_TTL = config.env_int("LIMEN_MOBILE_ENROL_TTL", 300, minimum=60, maximum=3600)
