@@ -64,8 +64,9 @@ INSTALLED_APPS += SIGNIN_METHODS
 MIDDLEWARE = [
     "limen.core.after_response.AfterResponseMiddleware",
     "limen.core.request_id.RequestIdMiddleware",
-    # /health/live and /health/ready: answered here, before sessions, CSRF and host checks.
+    # /health/live, /health/ready and /metrics: answered here, before sessions, CSRF and host checks.
     "limen.ops.middleware.OpsEndpointsMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "limen.core.middleware.SecurityHeadersMiddleware",
+    "limen.ops.middleware.RequestMetricsMiddleware",
 ]
 
 ROOT_URLCONF = "limen.urls"
@@ -243,6 +245,12 @@ LOG_FORMAT = config.env_choice("LIMEN_LOG_FORMAT", "text", logs.FORMATS)
 LOG_LEVEL = config.env_choice("LIMEN_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = logs.logging_config(LOG_FORMAT, LOG_LEVEL)
 
+# Health and metrics (docs/operations.md). /metrics answers callers from these networks only and,
+# when a token is set, only with "Authorization: Bearer <token>".
+METRICS_ALLOWED_NETWORKS = config.env_networks("LIMEN_METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+METRICS_TOKEN = config.env_str("LIMEN_METRICS_TOKEN")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise config.ConfigurationError("LIMEN_METRICS_TOKEN", "must be at least 16 characters")
 # /health/ready fails when the oldest message waiting for delivery is older than this (0: never).
 HEALTH_QUEUE_MAX_AGE = config.env_int("LIMEN_HEALTH_QUEUE_MAX_AGE", 3600, minimum=0)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from django.dispatch import Signal
+
 from limen.core import clock, request_id
 from limen.core.net import client_ip
 from limen.core.net import user_agent as _user_agent
@@ -12,6 +14,10 @@ from .events import Event
 from .models import AuditEvent
 
 log = logging.getLogger("limen.audit")
+
+# Sent after every event is written (``entry``: the AuditEvent); the metrics count sign-in
+# outcomes and lockouts from it (limen.ops.audit_metrics).
+recorded = Signal()
 
 
 def record(event: Event, *, user=None, request=None, email: str = "", ip: str | None = None,
@@ -32,6 +38,7 @@ def record(event: Event, *, user=None, request=None, email: str = "", ip: str | 
     )
     log.info("audit %s user=%s ip=%s", event, entry.user_id, entry.ip,
              extra={"event": str(event), "account": entry.user_id})
+    recorded.send(sender=AuditEvent, entry=entry)
     return entry
 
 

@@ -62,9 +62,9 @@ def complete(request, tx: Transaction, proof: Proof, *, user=None):
                locked_until=user.locked_until.isoformat())
     strengths = strengths_after(request, tx, proof)
     if tx.step_up:
-        login.upgrade(request, strengths=strengths, level=level_of(strengths))
+        login.upgrade(request, strengths=strengths, level=level_of(strengths), method=proof.method)
     else:
-        login.start(request, user, strengths=strengths, level=level_of(strengths))
+        login.start(request, user, strengths=strengths, level=level_of(strengths), method=proof.method)
     store.forget(request)
     response = redirect(tx.next_url or reverse("accounts:my_account"))
     if user.interface_language:
