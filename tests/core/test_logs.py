@@ -36,7 +36,7 @@ def captured():
 def test_a_line_is_one_json_object_with_the_fixed_keys(captured):
     logging.getLogger("limen.test").warning("two\nlines %s", "here")
     (line,) = captured()
-    assert set(line) == {"time", "level", "logger", "message", "instance", "request_id"}
+    assert set(line) == {"time", "level", "logger", "message", "instance", "pid", "request_id"}
     assert line["level"] == "WARNING" and line["logger"] == "limen.test"
     assert line["message"] == "two\nlines here"
     assert line["time"].endswith("Z")

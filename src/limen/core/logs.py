@@ -8,8 +8,8 @@ masks passwords, codes, tokens, tickets and e-mail addresses (``core.redact``).
 A JSON line has a fixed set of keys, never arbitrary ``extra`` values::
 
     {"time": "2025-01-31T09:00:00.123Z", "level": "INFO", "logger": "limen.audit",
-     "message": "audit signin.failed", "instance": "limen-1", "request_id": "6f1c…",
-     "event": "signin.failed", "account": 42}
+     "message": "audit signin.failed user=42 ip=192.0.2.7", "instance": "limen-1", "pid": 812,
+     "request_id": "6f1c…", "event": "signin.failed", "account": 42}
 
 ``event`` and ``account`` appear on audit lines (``extra={"event": ..., "account": ...}``);
 gunicorn's access lines add ``http`` (method, path, status, duration, client address).
@@ -101,6 +101,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
             "instance": getattr(record, "instance", None) or instance_name(),
+            "pid": record.process,
             "request_id": getattr(record, "request_id", None),
         }
         for key in ("event", "account"):
