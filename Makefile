@@ -1,6 +1,6 @@
 # Two commands for a fresh machine:
-#   make run    start Limen on http://127.0.0.1:8000 (SQLite under ./var) and the demo
-#               application (Europass, signs in through Limen with CAS) on http://127.0.0.1:8001
+#   make run    start Limen on http://localhost:8000 (SQLite under ./var) and the demo
+#               applications (Europass with CAS on :8001, OpenID Connect on :8002)
 #   make test   run the whole test suite, on SQLite and on PostgreSQL
 # More in docs/testing.md (make test-sqlite, test-postgres, test-e2e).
 PYTHON ?= python3
@@ -13,15 +13,19 @@ PYTEST_ARGS ?=
 
 .PHONY: run test test-sqlite test-postgres test-e2e install install-test messages
 
-$(BIN)/limen: pyproject.toml
+# What `make run` needs: the demo applications ([demo]) and the reference mobile authenticator,
+# limen-authenticator, with what it needs to read a QR image and keep a PIN in the keyring ([authenticator]).
+RUN_EXTRAS = demo,authenticator
+
+$(BIN)/limen: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[demo]"
+	$(BIN)/pip install --quiet -e ".[$(RUN_EXTRAS)]"
 	touch $(BIN)/limen
 
 install: $(BIN)/limen
 
-# Other ports: make run RUN_ARGS="--address 127.0.0.1:8010 --portal 127.0.0.1:8011"
+# Other ports (on localhost, where security keys work): make run RUN_ARGS="--address 8010 --portal 8011 --oidc-app 8012"
 RUN_ARGS ?=
 
 run: install

@@ -14,7 +14,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from limen.accounts.models import User  # noqa: E402
-from limen.cas import registry, tickets  # noqa: E402
+from limen.cas import registry, ticket_ids  # noqa: E402
 from limen.cas.models import ServiceTicket  # noqa: E402
 from limen.core import clock  # noqa: E402
 
@@ -32,7 +32,7 @@ for spec in args.files:
     path, count = spec.rsplit(":", 1)
     made = []
     for start in range(0, int(count), 5000):
-        batch = [ServiceTicket(ticket=tickets.new_id("ST"), service=service, service_url=args.service, user=user,
+        batch = [ServiceTicket(ticket=ticket_ids.new("ST"), service=service, service_url=args.service, user=user,
                                created=now, expires=now + dt.timedelta(hours=3), auth_time=now,
                                strengths=["PASSWORD"], level=10, from_sso=False)
                  for _ in range(min(5000, int(count) - start))]

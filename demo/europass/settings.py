@@ -1,6 +1,6 @@
 """Settings of the demo portal. Everything CAS-related is the stock django-cas-ng configuration.
 
-DEMO_LIMEN_URL   where Limen runs (default http://127.0.0.1:8000)
+DEMO_LIMEN_URL   where Limen runs (default http://localhost:8000)
 DEMO_DATA_DIR    where the portal keeps its SQLite file (default demo/var)
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("DEMO_DATA_DIR", BASE_DIR.parent / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
-LIMEN_URL = os.environ.get("DEMO_LIMEN_URL", "http://127.0.0.1:8000").rstrip("/")
+LIMEN_URL = os.environ.get("DEMO_LIMEN_URL", "http://localhost:8000").rstrip("/")
 
 DEBUG = True
 SECRET_KEY = os.environ.get("DEMO_SECRET_KEY") or secrets.token_urlsafe(50)  # a demo: sessions end at restart
@@ -56,7 +56,7 @@ TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en"
 STATIC_URL = "/static/"
 
-# Limen and the portal may share a host name (127.0.0.1): keep the cookies apart.
+# Limen and the portal share a host name (localhost; cookies ignore ports): keep the cookies apart.
 SESSION_COOKIE_NAME = "europass_session"
 CSRF_COOKIE_NAME = "europass_csrftoken"
 

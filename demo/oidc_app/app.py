@@ -5,8 +5,8 @@ code flow with PKCE, ID token validation, userinfo, refresh, RP-initiated
 logout and a back-channel logout endpoint. `limen demo` registers it and
 starts it; to run it alone:
 
-    DEMO_ISSUER=http://127.0.0.1:8000 DEMO_CLIENT_ID=... DEMO_CLIENT_SECRET=... \
-        python demo/oidc_app/app.py --address 127.0.0.1:8002
+    DEMO_ISSUER=http://localhost:8000 DEMO_CLIENT_ID=... DEMO_CLIENT_SECRET=... \
+        python demo/oidc_app/app.py --address localhost:8002
 
 It keeps its sessions in memory and uses only Authlib (OAuth 2.0 client),
 joserfc (JOSE, by Authlib's author) and the standard library.
@@ -280,10 +280,10 @@ class _QuietHandler(WSGIRequestHandler):
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--address", default=os.environ.get("DEMO_ADDRESS", "127.0.0.1:8002"))
+    parser.add_argument("--address", default=os.environ.get("DEMO_ADDRESS", "localhost:8002"))
     args = parser.parse_args(argv)
     host, port = args.address.rsplit(":", 1)
-    app = DemoApp(issuer=os.environ.get("DEMO_ISSUER", "http://127.0.0.1:8000"),
+    app = DemoApp(issuer=os.environ.get("DEMO_ISSUER", "http://localhost:8000"),
                   client_id=os.environ["DEMO_CLIENT_ID"], client_secret=os.environ["DEMO_CLIENT_SECRET"],
                   base_url=f"http://{args.address}")
     server = make_server(host, int(port), app, server_class=_Server, handler_class=_QuietHandler)

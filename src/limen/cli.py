@@ -1,10 +1,14 @@
 """The `limen` command: Django's management commands plus Limen's own.
 
-    limen run        development server on http://127.0.0.1:8000 (SQLite in ./var)
+    limen run        development server on http://localhost:8000 (SQLite in ./var)
     limen demo       the development server plus the demo applications: Europass (CAS) on :8001,
-                     an OpenID Connect application on :8002
+                     an OpenID Connect application on :8002, a national eID provider on :8003
     limen serve      production server (gunicorn)
     limen <command>  any Django management command (migrate, createsuperuser, ...)
+
+Development addresses are HOST:PORT or only PORT; the default host is localhost,
+the one plain-http host where browsers allow security keys and passkeys
+(limen/devaddress.py, limen/factors/webauthn/origin.py).
 """
 
 from __future__ import annotations
@@ -16,6 +20,10 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from limen import devaddress
+from limen.factors.webauthn import origin
 
 
 def _django(argv: list[str]) -> None:
@@ -33,18 +41,37 @@ def _setup() -> None:
 
 
 def _prepare_database(verbosity: int = 0) -> None:
+    """Limen's `migrate` also creates the cache table (limen/core/management/commands/migrate.py)."""
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=verbosity)
-    call_command("createcachetable", verbosity=verbosity)
+
+
+def _address(text: str | None, default_port: int, command: str) -> devaddress.Address:
+    try:
+        return devaddress.parse(text, default_port=default_port)
+    except devaddress.AddressError as error:
+        sys.exit(f"{command}: {error}")
+
+
+def _webauthn_warning(base_url: str) -> str:
+    """A warning block for the banner of `limen run`, or "" when every method works at ``base_url``."""
+    problem = origin.check(base_url)
+    if problem is None:
+        return ""
+    instead = f"\n    Use {problem.instead} instead, e.g. limen run {urlsplit(problem.instead).port}" \
+        if problem.instead else ""
+    return (f"\n  ! Security keys and passkeys will not work at {base_url}:\n"
+            f"    {problem.reason}.{instead}\n")
 
 
 def run(argv: list[str]) -> None:
     """Development: migrations, an operator account, the outbox, the server."""
     os.environ.setdefault("LIMEN_DEBUG", "1")
     os.environ.setdefault("LIMEN_OUTBOX_WORKER", "1")
-    address = argv[0] if argv else "127.0.0.1:8000"
-    os.environ.setdefault("LIMEN_BASE_URL", f"http://{address}")
+    given = argv[0] if argv and not argv[0].startswith("-") else None
+    address = _address(given, devaddress.DEFAULT_PORT, "limen run")
+    os.environ.setdefault("LIMEN_BASE_URL", address.url)
     if os.environ.get("RUN_MAIN") != "true":  # not again in the autoreloader's child
         _setup()
         _prepare_database(verbosity=1)
@@ -57,8 +84,8 @@ def run(argv: list[str]) -> None:
         print("  Sign in or create an account:", settings.BASE_URL + "/login/")
         print("  Sent e-mails (development outbox):", settings.BASE_URL + "/dev/outbox/")
         print("  Operators' site:", settings.BASE_URL + "/admin/")
-        print("  " + message + "\n", flush=True)
-    _django(["runserver", address, *argv[1:]])
+        print("  " + message + _webauthn_warning(settings.BASE_URL) + "\n", flush=True)
+    _django(["runserver", address.hostport, *(argv[1:] if given is not None else argv)])
 
 
 def serve(argv: list[str]) -> None:
@@ -129,27 +156,63 @@ def _start_oidc_app(demo_dir: Path, address: str, limen_url: str, client_id: str
     return app
 
 
+def _refuse_without_webauthn(base_url: str, *, from_environment: bool) -> None:
+    """The demo shows every sign-in method: an address where browsers refuse security keys is an error."""
+    problem = origin.check(base_url)
+    if problem is None:
+        return
+    source = f"LIMEN_BASE_URL is set to {base_url}" if from_environment else base_url
+    instead = (f"\n  Start it at {problem.instead} instead: limen demo --address {urlsplit(problem.instead).port}"
+               + ("   (and unset LIMEN_BASE_URL)" if from_environment else "")) \
+        if problem.instead else "\n  Start it at http://localhost:PORT (--address PORT), or behind https."
+    sys.exit(f"limen demo: security keys and passkeys would not work: {source}.\n  {problem.reason}.{instead}\n"
+             "  To start anyway, without them: limen demo --allow-no-webauthn ...")
+
+
+def _start_eid_provider(demo_dir: Path, address: str, limen_url: str, redirect_uri: str, client_id: str,
+                        secret: str) -> subprocess.Popen:
+    env = {**os.environ, "DEMO_LIMEN_URL": limen_url, "DEMO_EID_REDIRECT_URI": redirect_uri,
+           "DEMO_EID_CLIENT_ID": client_id, "DEMO_EID_CLIENT_SECRET": secret,
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(demo_dir), os.environ.get("PYTHONPATH", "")]))}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    provider = subprocess.Popen([sys.executable, "-m", "eid_provider", "--address", address], env=env)
+    atexit.register(provider.terminate)
+    return provider
+
+
 def demo(argv: list[str]) -> None:
     """Development server plus the demo applications (CAS portal, OpenID Connect app) and a demo account."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="limen demo")
-    parser.add_argument("--address", default="127.0.0.1:8000", help="where Limen listens")
-    parser.add_argument("--portal", default="127.0.0.1:8001", help="where the demo portal listens")
-    parser.add_argument("--oidc-app", default="127.0.0.1:8002", help="where the OpenID Connect demo listens")
+    parser = argparse.ArgumentParser(
+        prog="limen demo", epilog="Addresses are HOST:PORT or only PORT (then on localhost, where browsers allow "
+                                  "security keys and passkeys).")
+    parser.add_argument("--address", help="where Limen listens (default localhost:8000)")
+    parser.add_argument("--portal", help="where the demo portal listens (default localhost:8001)")
+    parser.add_argument("--oidc-app", help="where the OpenID Connect demo listens (default localhost:8002)")
+    parser.add_argument("--eid-provider", help="where the demo national eID provider listens (default localhost:8003)")
     parser.add_argument("--noreload", action="store_true", help="do not restart Limen when code changes")
+    parser.add_argument("--allow-no-webauthn", action="store_true",
+                        help="start even at an address where browsers refuse security keys and passkeys")
     args = parser.parse_args(argv)
+    limen = _address(args.address, devaddress.DEFAULT_PORT, "limen demo")
+    portal = _address(args.portal, devaddress.DEFAULT_PORT + 1, "limen demo")
+    oidc_app = _address(args.oidc_app, devaddress.DEFAULT_PORT + 2, "limen demo")
+    eid = _address(args.eid_provider, devaddress.DEFAULT_PORT + 3, "limen demo")
+    base_url_given = bool(os.environ.get("LIMEN_BASE_URL"))
     os.environ.setdefault("LIMEN_DEBUG", "1")
     os.environ.setdefault("LIMEN_OUTBOX_WORKER", "1")
-    os.environ.setdefault("LIMEN_BASE_URL", f"http://{args.address}")
-    runserver = ["runserver", args.address] + (["--noreload"] if args.noreload else [])
+    os.environ.setdefault("LIMEN_BASE_URL", limen.url)
+    runserver = ["runserver", limen.hostport] + (["--noreload"] if args.noreload else [])
     if os.environ.get("RUN_MAIN") == "true":  # the autoreloader's child: only serve
         _django(runserver)
         return
-    busy = [a for a in (args.address, args.portal, args.oidc_app) if _port_in_use(a)]
+    if not args.allow_no_webauthn:
+        _refuse_without_webauthn(os.environ["LIMEN_BASE_URL"], from_environment=base_url_given)
+    busy = [a.hostport for a in (limen, portal, oidc_app, eid) if _port_in_use(a.hostport)]
     if busy:
         sys.exit(f"limen demo: {' and '.join(busy)} already in use (another Limen?). Choose free ports, e.g.\n"
-                 "  make run RUN_ARGS=\"--address 127.0.0.1:8010 --portal 127.0.0.1:8011 --oidc-app 127.0.0.1:8012\"")
+                 "  make run RUN_ARGS=\"--address 8010 --portal 8011 --oidc-app 8012 --eid-provider 8013\"")
     if importlib.util.find_spec("django_cas_ng") is None:
         sys.exit("The demo portal needs django-cas-ng: pip install -e '.[demo]'")
     demo_dir = _demo_dir()
@@ -159,15 +222,23 @@ def demo(argv: list[str]) -> None:
 
     from limen.accounts.services.operators import ensure_dev_operator
     from limen.cas.demo import DEMO_SERVICE, prepare
+    from limen.factors.eid import demo as eid_demo
+    from limen.factors.eid.upstream import redirect_uri
     from limen.oidc import demo as oidc_demo
 
     operator = ensure_dev_operator()
-    portal_url = f"http://{args.portal}/"
+    portal_url = portal.url + "/"
     email, password = prepare(portal_url)
-    _start_portal(demo_dir, args.portal, settings.BASE_URL)
-    oidc_url = f"http://{args.oidc_app}/"
+    _start_portal(demo_dir, portal.hostport, settings.BASE_URL)
+    oidc_url = oidc_app.url + "/"
     client_id, secret = oidc_demo.prepare(oidc_url)
-    _start_oidc_app(demo_dir, args.oidc_app, settings.BASE_URL, client_id, secret)
+    _start_oidc_app(demo_dir, oidc_app.hostport, settings.BASE_URL, client_id, secret)
+    try:
+        eid_client_id, eid_secret = eid_demo.prepare(eid.url)
+    except eid_demo.DemoProviderConflict:
+        sys.exit(f"limen demo: another eID provider is configured with the issuer {eid.url}; "
+                 "choose another --eid-provider port or remove that provider (limen eid_provider remove).")
+    _start_eid_provider(demo_dir, eid.hostport, settings.BASE_URL, redirect_uri(), eid_client_id, eid_secret)
     print(f"""
   Limen is starting on {settings.BASE_URL}
   Demo application ({DEMO_SERVICE}): {portal_url}
@@ -176,9 +247,12 @@ def demo(argv: list[str]) -> None:
       Then open {settings.BASE_URL}/account/ : you are already signed in (single sign-on).
   Demo application ({oidc_demo.DEMO_NAME}): {oidc_url}
       Signs in with OpenID Connect (Authlib) and shows the ID token; same account.
+  {eid_demo.DEMO_NAME} (fictional people): {eid.url}/
+      In My Account, "Manage my eIDs" links one of its citizens to your account;
+      then "Sign in with eID" on the sign-in page needs no password.
   Create your own account: {settings.BASE_URL}/register/   (e-mails: {settings.BASE_URL}/dev/outbox/)
   Operators' site: {settings.BASE_URL}/admin/   {operator}
-""", flush=True)
+{_webauthn_warning(settings.BASE_URL).replace("limen run", "limen demo --address")}""", flush=True)
     _django(runserver)
 
 
@@ -186,11 +260,16 @@ COMMANDS = {"run": run, "demo": demo, "serve": serve}
 
 
 def main(argv: list[str] | None = None) -> None:
+    from limen.core.config import ConfigurationError
+
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in COMMANDS:
-        COMMANDS[argv[0]](argv[1:])
-    else:
-        _django(argv)
+    try:
+        if argv and argv[0] in COMMANDS:
+            COMMANDS[argv[0]](argv[1:])
+        else:
+            _django(argv)
+    except ConfigurationError as error:  # a LIMEN_* variable Limen cannot use: say which, no traceback
+        sys.exit(f"limen: cannot start: {error}")
 
 
 if __name__ == "__main__":

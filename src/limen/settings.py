@@ -20,7 +20,7 @@ SECRET_KEY = config.secret_key(DATA_DIR)
 # Key for secrets at rest (limen.core.crypto); defaults to one derived from SECRET_KEY.
 ENCRYPTION_KEY = config.env_str("LIMEN_ENCRYPTION_KEY")
 
-BASE_URL = config.env_str("LIMEN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+BASE_URL = config.env_str("LIMEN_BASE_URL", "http://localhost:8000").rstrip("/")
 _base = urlsplit(BASE_URL)
 if _base.scheme not in {"http", "https"} or not _base.hostname:
     raise config.ConfigurationError("LIMEN_BASE_URL", "must be an http(s) URL such as https://login.example.org")
@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "limen.core.request_id.RequestIdMiddleware",
     # /health/live, /health/ready and /metrics: answered here, before sessions, CSRF and host checks.
     "limen.ops.middleware.OpsEndpointsMiddleware",
+    "limen.core.devhost.LoopbackAliasRedirectMiddleware",  # LIMEN_DEBUG only: 127.0.0.1 → localhost
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "limen.core.middleware.SecurityHeadersMiddleware",
+    "limen.core.middleware.DomainErrorMiddleware",
     "limen.ops.middleware.RequestMetricsMiddleware",
 ]
 
@@ -115,16 +117,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Shared state (rate limits, e-mail caps, spent proofs of work) must be seen by every process:
 # the database by default, Redis when the operator sets LIMEN_REDIS_URL.
 REDIS_URL = config.env_str("LIMEN_REDIS_URL")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "limen_cache",
-            "OPTIONS": {"MAX_ENTRIES": 100000},
-        }
-    }
+CACHES = config.caches(REDIS_URL)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["limen.accounts.backends.EmailBackend"]

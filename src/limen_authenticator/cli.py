@@ -1,6 +1,7 @@
 """The limen-authenticator command.
 
     limen-authenticator enrol --qr code.png          add an account (asks the PIN twice)
+    limen-authenticator enrol                        the same, with the text shown below the QR code (pasted)
     limen-authenticator accounts                     the accounts this authenticator holds
     limen-authenticator pending                      sign-in requests waiting for an answer
     limen-authenticator approve [REQUEST]            approve with the PIN code
@@ -65,9 +66,15 @@ def _pin_source(args) -> PinSource:
 def _payload(args) -> str:
     if args.qr:
         return qrread.read(args.qr)
-    if args.payload == "-":
-        return sys.stdin.readline().strip()
-    return args.payload
+    if args.payload and args.payload != "-":
+        return args.payload
+    # --payload -, or (enrol) neither option: the text shown below the QR code, pasted or piped in.
+    if args.payload is None and sys.stdin.isatty():
+        print("Paste the text shown below the QR code, then press Enter:", file=sys.stderr)
+    line = sys.stdin.readline().strip()
+    if not line:
+        raise AuthenticatorError("no QR code text was given (use --qr IMAGE, --payload TEXT, or paste the text)")
+    return line
 
 
 def _when(iso: str) -> str:
@@ -330,10 +337,13 @@ def _pin_options(parser) -> None:
     group.add_argument("--pin-stdin", action="store_true", help="read the PIN code from standard input")
 
 
-def _source_options(parser) -> None:
-    group = parser.add_mutually_exclusive_group(required=True)
+def _source_options(parser, *, required: bool = True) -> None:
+    group = parser.add_mutually_exclusive_group(required=required)
     group.add_argument("--qr", metavar="IMAGE", help="an image (PNG, JPEG…) of the QR code")
-    group.add_argument("--payload", metavar="TEXT", help="the text of the QR code, or - to read it from stdin")
+    group.add_argument("--payload", metavar="TEXT", help="the text of the QR code (as shown below it), or - to "
+                                                         "read it from stdin" + ("" if required else
+                                                                                 "; without --qr or --payload, "
+                                                                                 "it is asked for"))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -343,8 +353,8 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--version", action="version", version=APP_NAME)
     sub = main.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("enrol", aliases=["enroll"], help="add an account from an enrolment QR code")
-    _source_options(p)
+    p = sub.add_parser("enrol", aliases=["enroll"], help="add an account from an enrolment QR code, or its text")
+    _source_options(p, required=False)
     _pin_options(p)
     p.add_argument("--allow-http", action="store_true", help="allow a server without HTTPS (testing only)")
     p.add_argument("--json", action="store_true")

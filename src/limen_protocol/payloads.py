@@ -68,7 +68,9 @@ def otp_uri(server: str, account: str, challenge: str) -> str:
 
 
 def _parse(text: str, kind: str) -> dict[str, str]:
-    text = (text or "").strip()
+    # Text pasted from a page may come wrapped over lines or with spaces around it; a payload has no
+    # whitespace of its own (urlencode escapes it), so all of it is dropped.
+    text = "".join((text or "").split())
     if len(text) > MAX_PAYLOAD:
         raise PayloadError("the QR code is too long to be a Limen code")
     parts = urlsplit(text)

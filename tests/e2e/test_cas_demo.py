@@ -7,58 +7,18 @@ other browser tests' pages (axe-core, phone width, no CSP violation).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import threading
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.cas.live import free_port, wait_for
 from tests.e2e.conftest import SCREENSHOTS, Site, _slug
+from tests.support.demo import LimenDemo
 
-LIMEN = str(Path(sys.executable).with_name("limen"))
 
-
-class Demo:
-    def __init__(self, tmp: Path):
-        self.limen_url = self.url = f"http://127.0.0.1:{free_port()}"
-        self.portal_url = f"http://127.0.0.1:{free_port()}"
-        self.oidc_url = f"http://127.0.0.1:{free_port()}"
-        env = {**os.environ, "LIMEN_DATA_DIR": str(tmp / "limen"), "DEMO_DATA_DIR": str(tmp / "portal"),
-               "LIMEN_ARGON2_MEMORY_KIB": "1024", "LIMEN_ARGON2_TIME_COST": "1", "LIMEN_EMAIL_URL": "memory:",
-               "PYTHONUNBUFFERED": "1"}
-        env.pop("DJANGO_SETTINGS_MODULE", None)
-        env.pop("LIMEN_DATABASE_URL", None)
-        self.process = subprocess.Popen(
-            [LIMEN, "demo", "--noreload", "--address", self.limen_url[7:], "--portal", self.portal_url[7:],
-             "--oidc-app", self.oidc_url[7:]],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        self.output: list[str] = []
-        self.email = self.password = None
-        for line in self.process.stdout:
-            self.output.append(line)
-            match = re.search(r"(\S+@\S+)\s+/\s+(\S+)", line)
-            if match:
-                self.email, self.password = match.groups()
-                break
-        assert self.password, "".join(self.output)
-        threading.Thread(target=lambda: self.output.extend(self.process.stdout), daemon=True).start()
-        wait_for(self.limen_url + "/login/", self.process)
-        wait_for(self.portal_url + "/", self.process)
-        wait_for(self.oidc_url + "/", self.process)
-
-    def stop(self):
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)  # limen demo and the portal it started
-            self.process.wait(10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(self.process.pid, signal.SIGKILL)
+class Demo(LimenDemo):
+    """`limen demo` on free ports of its default host (tests/support/demo.py)."""
 
 
 @pytest.fixture(scope="module")

@@ -145,6 +145,33 @@ def test_add_a_device_then_sign_in_with_pin_push_and_qr_code(site, app, tmp_path
     site.check("QR code, wrong code")
 
 
+def test_enrol_from_the_text_copied_from_the_page(site, app, context):
+    """For people who cannot scan (and screen readers): the QR code's text, labelled, with a Copy button."""
+    page = site.page
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.url)
+    email = flows.create_account(site)
+    site.goto("/account/mobile/add/")
+    page.get_by_label("Your device name").fill("Phone without camera")
+    page.get_by_label("Your 4-digit PIN code").fill(PIN)
+    page.get_by_label("Confirm your PIN code").fill(PIN)
+    page.get_by_role("button", name="Submit").click()
+    expect(heading(page, "Scan the QR code with your app")).to_be_visible()
+    field = page.get_by_label("The QR code as text")
+    expect(field).to_have_attribute("readonly", "")
+    assert field.input_value().startswith("limen://enrol?")
+    page.get_by_role("button", name="Copy the text").click()
+    expect(page.get_by_role("status").filter(has_text="Copied. Now paste it into the app.")).to_be_visible()
+    site.check("enrolment QR code as text, copied")
+    pasted = page.evaluate("() => navigator.clipboard.readText()")
+    assert pasted == field.input_value()
+
+    # The reference app, with no image: it asks for the text, which the person pastes, then the PIN.
+    out = app.run("enrol", "--pin-stdin", "--json", stdin=f"{pasted}\n{PIN}\n")
+    assert json.loads(out)["email"] == email
+    expect(heading(page, "Manage my mobile devices")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Your mobile device “Phone without camera” has been added.")).to_be_visible()
+
+
 def test_manage_devices_and_require_a_second_factor(site, app, tmp_path):
     page = site.page
     email = flows.create_account(site)

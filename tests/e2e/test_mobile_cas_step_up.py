@@ -11,82 +11,24 @@ portal's ticket validation reports the level and the strengths.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
-import threading
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.smtp import free_port
+from tests.support.demo import LimenDemo
 
 from .flows import heading
 from .test_mobile_app import PIN, App, read_qr
 
-LIMEN = str(Path(sys.executable).with_name("limen"))
 
-
-class MobileDemo:
-    """`limen demo` on free ports with a data directory of its own."""
-
-    def __init__(self, tmp: Path):
-        self.limen_url = f"http://127.0.0.1:{free_port()}"
-        self.portal_url = f"http://127.0.0.1:{free_port()}"
-        self.env = {**{k: v for k, v in os.environ.items() if not k.startswith("LIMEN_")},
-                    "LIMEN_DATA_DIR": str(tmp / "limen"), "DEMO_DATA_DIR": str(tmp / "portal"),
-                    "LIMEN_BASE_URL": self.limen_url, "LIMEN_ARGON2_MEMORY_KIB": "1024",
-                    "LIMEN_ARGON2_TIME_COST": "1", "LIMEN_EMAIL_URL": "memory:", "PYTHONUNBUFFERED": "1"}
-        self.env.pop("DJANGO_SETTINGS_MODULE", None)
-        self.process = subprocess.Popen(
-            [LIMEN, "demo", "--noreload", "--address", self.limen_url[7:], "--portal", self.portal_url[7:]],
-            env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        self.output: list[str] = []
-        self.email = self.password = None
-        for line in self.process.stdout:
-            self.output.append(line)
-            match = re.search(r"(\S+@\S+)\s+/\s+(\S+)", line)
-            if match:
-                self.email, self.password = match.groups()
-                break
-        assert self.password, "".join(self.output)
-        threading.Thread(target=lambda: self.output.extend(self.process.stdout), daemon=True).start()
-        self._wait(self.limen_url + "/login/")
-        self._wait(self.portal_url + "/")
-
-    def _wait(self, url: str) -> None:
-        import time
-        import urllib.request
-
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                return
-            except Exception:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise AssertionError(f"{url} did not answer:\n{''.join(self.output)}") from None
-                time.sleep(0.2)
-
-    def limen(self, *args: str) -> str:
-        done = subprocess.run([LIMEN, *args], env=self.env, capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr[-2000:]
-        return done.stdout
+class MobileDemo(LimenDemo):
+    """`limen demo` on free ports with a data directory of its own (tests/support/demo.py)."""
 
     def require(self, level: str) -> None:
         """The operator changes the portal's registration: it now needs ``level``."""
         self.limen("cas_service", "add", "--name", "Europass (demo)", "--url-pattern", self.portal_url + "/",
                    "--attributes", "all", "--level", level, "--slo-url", self.portal_url + "/accounts/callback/")
-
-    def stop(self) -> None:
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")

@@ -75,6 +75,29 @@ def test_enrol_from_a_pasted_payload_with_the_pin_on_stdin(server, state_file, m
     assert MobileDevice.objects.get(user=user).status == DeviceStatus.ACTIVE
 
 
+def test_enrol_from_the_text_pasted_when_asked(server, state_file, make_user, start_enrolment, run):
+    """No --qr, no --payload: the app reads the text shown below the QR code (pasted), then the PIN."""
+    user = make_user()
+    pasted = enrolment_payload(user, server, start_enrolment)
+    code, out, err = run("enrol", "--pin-stdin", "--json", stdin=f"  {pasted}  \n{PIN}\n")
+    assert code == 0, err
+    assert json.loads(out)["email"] == user.email
+    assert MobileDevice.objects.get(user=user).status == DeviceStatus.ACTIVE
+
+
+def test_enrol_from_pasted_text_that_was_wrapped(server, state_file, make_user, start_enrolment, run):
+    user = make_user()
+    payload = enrolment_payload(user, server, start_enrolment)
+    wrapped = payload[:40] + "\n  " + payload[40:80] + " " + payload[80:]  # copied from a narrow screen
+    code, _out, err = run("enrol", "--payload", wrapped, "--pin", PIN)
+    assert code == 0, err
+
+
+def test_enrol_with_nothing_pasted(state_file, run):
+    code, _out, err = run("enrol", "--pin", PIN, stdin="\n")
+    assert code == 1 and "no QR code text was given" in err
+
+
 def test_enrol_with_another_pin_than_the_browsers(server, state_file, make_user, start_enrolment, run):
     user = make_user()
     code, _out, err = run("enrol", "--payload", enrolment_payload(user, server, start_enrolment), "--pin", "9137")

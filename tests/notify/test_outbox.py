@@ -61,7 +61,7 @@ def test_message_is_stored_before_it_is_sent(client, user, smtp_up, django_captu
     assert sent.to == [user.email]
     assert sent.subject == message.subject
     assert sent.body == message.body
-    assert sent.from_email == "Limen <no-reply@127.0.0.1>"
+    assert sent.from_email == "Limen <no-reply@localhost>"
 
 
 def test_sent_after_commit_in_a_real_flow(client, user, smtp_up, django_capture_on_commit_callbacks):

@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from tests.support import pow as proof_of_work
 from tests.support.limen_server import LimenServer as SharedLimenServer
 from tests.support.smtp import free_port
 
@@ -109,7 +110,7 @@ class Browser:
         page = self.session.get(url, allow_redirects=False, timeout=30)
         match = _CSRF.search(page.text)
         assert match, f"no form on {url}: {page.status_code} {page.text[:500]}"
-        data = {"csrfmiddlewaretoken": unescape(match.group(1)), **data}
+        data = {"csrfmiddlewaretoken": unescape(match.group(1)), **proof_of_work.solved_field(page.text), **data}
         self.last = self.session.post(urljoin(url, action or url), data=data, allow_redirects=False, timeout=30,
                                       headers={"Referer": url})
         return self.last

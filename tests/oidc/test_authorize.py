@@ -106,7 +106,7 @@ def test_requests_limen_does_not_serve(signed_in_client, app, extra, error):
     response = signed_in_client.get("/oidc/authorize", params(app, **extra))
     answer = query(response)
     assert answer["error"] == error and answer["state"] == "st" and "code" not in answer
-    assert answer["iss"] == "http://127.0.0.1:8000"
+    assert answer["iss"] == "http://localhost:8000"
     assert not Authorization.objects.exists()
 
 

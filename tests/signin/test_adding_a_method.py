@@ -27,10 +27,10 @@ from limen.oidc import claims
 
 User.objects.create_user("ada@paper.example", "Correct-Horse-42", first_name="Ada", email_verified=True)
 User.objects.create_user("bob@example.org", "Correct-Horse-42", first_name="Bob", email_verified=True)
-client = Client(HTTP_HOST="127.0.0.1:8000")
+client = Client(HTTP_HOST="localhost:8000")
 client.post("/login/", {"email": "bob@example.org"})
 offered_to_bob = "Paper code" in client.get("/login/password/").content.decode()
-client = Client(HTTP_HOST="127.0.0.1:8000")
+client = Client(HTTP_HOST="localhost:8000")
 client.post("/login/", {"email": "ada@paper.example"})
 page = client.get("/login/password/").content.decode()
 chosen = client.post("/login/password/", {"password": "Correct-Horse-42", "method": "paper_code"})

@@ -1,7 +1,7 @@
 """A real Limen server in a subprocess, the way an operator runs it.
 
-``limen migrate`` and ``limen createcachetable`` prepare a fresh database,
-then ``limen serve`` (gunicorn) listens on a free port of 127.0.0.1. Each
+``limen migrate`` prepares a fresh database (it also creates the cache
+table, as an operator expects of one command), then ``limen serve`` (gunicorn) listens on a free port of 127.0.0.1. Each
 server has its own data directory; its output goes to a log file that tests
 show when they fail.
 """
@@ -102,7 +102,7 @@ class LimenServer:
     # -- lifecycle ---------------------------------------------------------
     def start(self, timeout: float = 60.0) -> "LimenServer":
         self._log = open(self.log_path, "w", buffering=1)
-        for command in (["migrate", "--noinput"], ["createcachetable"]):
+        for command in (["migrate", "--noinput"],):
             self._log.write(f"$ limen {' '.join(command)}\n")
             result = subprocess.run(self._limen(*command), env=self.env, cwd=self.data_dir, stdout=self._log,
                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=300)

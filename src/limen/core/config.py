@@ -151,6 +151,38 @@ def database(url: str, directory: Path) -> dict:
     raise ConfigurationError("LIMEN_DATABASE_URL", "use sqlite:///path or postgres://user:pass@host:port/name")
 
 
+REDIS_SCHEMES = {"redis", "rediss", "unix"}
+DATABASE_CACHE_TABLE = "limen_cache"
+
+
+def caches(redis_url: str) -> dict:
+    """LIMEN_REDIS_URL: the shared cache (rate-limit counters, e-mail caps, spent proofs of work) in Redis or Valkey.
+
+    Without it, a table of the database (created by ``limen migrate``). With it,
+    the ``redis`` package must be installed (``pip install 'limen[redis]'``):
+    its absence stops the start here rather than at the first request.
+    """
+    if not redis_url:
+        return {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                            "LOCATION": DATABASE_CACHE_TABLE, "OPTIONS": {"MAX_ENTRIES": 100000}}}
+    parts = urlsplit(redis_url)
+    if parts.scheme not in REDIS_SCHEMES or not (parts.netloc or parts.path):
+        raise ConfigurationError("LIMEN_REDIS_URL", "use redis://host:6379/0, rediss://host:6380/0 (TLS) or "
+                                                    "unix:///path/to/redis.sock")
+    try:
+        import redis  # noqa: F401  (Django's RedisCache imports it at the first request)
+    except ImportError:
+        raise ConfigurationError(
+            "LIMEN_REDIS_URL", "is set, but the Python package redis is not installed in this environment. "
+            "Install it with: pip install 'limen[redis]' (redis-py, with hiredis where available), "
+            "or unset LIMEN_REDIS_URL to keep the counters in the database") from None
+    # Short timeouts: a Redis that hangs must not hang requests (the limits then fail closed,
+    # limen.core.ratelimit.LimitsUnavailable, and recover when Redis answers again).
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url,
+                        "OPTIONS": {"socket_timeout": 1.0, "socket_connect_timeout": 1.0,
+                                    "health_check_interval": 10}}}
+
+
 @dataclass(frozen=True)
 class EmailConfig:
     backend: str

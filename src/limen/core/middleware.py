@@ -1,3 +1,9 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from .errors import LimenError
+
+
 class SecurityHeadersMiddleware:
     """A strict Content-Security-Policy on every page, the operators' site (/admin/) included: our pages
     load nothing from elsewhere and run no inline script or style. Django's admin keeps working under it:
@@ -19,3 +25,28 @@ class SecurityHeadersMiddleware:
         return response
 
 
+
+
+class DomainErrorMiddleware:
+    """A domain error no view handled (say, the limits store is down: LimitsUnavailable) becomes a page
+    with its translated message and its HTTP status, never a bare 500; JSON APIs answer their own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, LimenError):
+            return None
+        if request.path.startswith(("/mobile/api/", "/oidc/", "/cas/")) and "text/html" not in \
+                request.headers.get("Accept", ""):
+            response = JsonResponse({"error": exception.code, "message": str(exception.message)},
+                                    status=exception.status)
+        else:
+            response = render(request, "core/problem.html", {"error": exception}, status=exception.status)
+        if exception.status in (429, 503):
+            response["Retry-After"] = str(getattr(exception, "retry_after", 0) or 60)
+        response["Cache-Control"] = "no-store"
+        return response

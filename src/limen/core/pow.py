@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import clock
 from .errors import LimenError
+from .ratelimit import fail_closed
 
 ALGORITHM = "PBKDF2/SHA-256"
 FIELD = "altcha"
@@ -97,5 +98,10 @@ def verify(payload: str | None) -> None:
     if remaining < 0:  # by Limen's clock (the library reads the system's)
         raise ProofExpired()
     # Single use: the first request to store the spent mark wins, a replay finds it there.
-    if not cache.add(f"pow-spent:{challenge.signature}", 1, max(remaining, 0) + 60):
+    if not _mark_spent(challenge.signature, max(remaining, 0) + 60):
         raise ProofReused()
+
+
+@fail_closed
+def _mark_spent(signature: str, seconds: int) -> bool:
+    return cache.add(f"pow-spent:{signature}", 1, seconds)

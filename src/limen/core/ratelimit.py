@@ -6,12 +6,41 @@ the caps on account e-mails per address and per IP (``take``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 
 from . import clock
+from .errors import LimenError
+
+log = logging.getLogger("limen.core")
+
+
+class LimitsUnavailable(LimenError):
+    """The shared store of the limits (Redis, or the database cache) did not answer sensibly: the
+    request is refused rather than let through unchecked (fail closed)."""
+
+    code = "limits_unavailable"
+    status = 503
+    default_message = _("This service cannot check its safety limits just now. Please try again in a minute.")
+
+
+def fail_closed(function):
+    """Any failure of the cache (a timeout, a refused connection, a garbled answer) refuses the event."""
+    @functools.wraps(function)
+    def guarded(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except LimenError:
+            raise
+        except Exception as error:  # the cache backend's own errors: redis, database, parsing
+            log.error("rate limits unavailable (%s): %s: %s", function.__name__, type(error).__name__, error)
+            raise LimitsUnavailable() from error
+    return guarded
 
 
 @dataclass(frozen=True)
@@ -31,6 +60,7 @@ def _key(limit: Limit, subject: str) -> tuple[str, int]:
     return f"rl:{limit.scope}:{digest}:{window_start}", window_start
 
 
+@fail_closed
 def hit(limit: Limit, subject: str) -> int:
     """Count one event; return the count in the current window."""
     key, start = _key(limit, subject)
@@ -44,6 +74,7 @@ def hit(limit: Limit, subject: str) -> int:
         return 1
 
 
+@fail_closed
 def take(limit: Limit, subject: str) -> bool:
     """Count one event if the window still has room: True if counted, False at the limit.
 
@@ -72,6 +103,7 @@ class Slot:
     ttl: int       # seconds left in the window when it was taken
 
 
+@fail_closed
 def reserve(limit: Limit, subject: str) -> Slot | None:
     """Like ``take``, but the slot can be given back (``release``): for limits that count only the
     events that turn out badly (a failed sign-in), while every event in flight holds a slot, so
@@ -86,6 +118,7 @@ def reserve(limit: Limit, subject: str) -> Slot | None:
     return None
 
 
+@fail_closed
 def release(slot: Slot) -> None:
     """Give a reserved slot back (the event went well): the window has room for one more."""
     cache.delete(f"{slot.key}:{slot.number}")
@@ -93,12 +126,14 @@ def release(slot: Slot) -> None:
         cache.set(f"{slot.key}:next", slot.number, slot.ttl)
 
 
+@fail_closed
 def used(limit: Limit, subject: str) -> int:
     """Slots taken in the current window (``take`` and ``reserve``)."""
     key, _ = _key(limit, subject)
     return sum(1 for number in range(limit.limit) if cache.get(f"{key}:{number}") is not None)
 
 
+@fail_closed
 def count(limit: Limit, subject: str) -> int:
     key, _ = _key(limit, subject)
     return int(cache.get(key, 0))
@@ -112,6 +147,7 @@ def retry_after(limit: Limit) -> int:
     return limit.window - _now() % limit.window
 
 
+@fail_closed
 def clear(limit: Limit, subject: str) -> None:
     key, _ = _key(limit, subject)
     cache.delete(key)

@@ -14,7 +14,7 @@ import requests
 from django.conf import settings
 from django.core.cache import cache
 
-from limen.core import clock, crypto
+from limen.core import clock, crypto, ratelimit
 
 from .internal import jose
 from .models import AuthMethod, Client
@@ -118,5 +118,9 @@ def verify(assertion: str, client: Client, audiences: list[str]) -> None:
     if not isinstance(jti, str) or not jti or len(jti) > 256:
         raise AssertionRejected("no jti")
     digest = hashlib.sha256(f"{client.client_id}\x00{jti}".encode()).hexdigest()
-    if not cache.add(f"oidc-jti:{digest}", 1, int(exp - now + LEEWAY) + 1):
+    try:
+        fresh = ratelimit.fail_closed(cache.add)(f"oidc-jti:{digest}", 1, int(exp - now + LEEWAY) + 1)
+    except ratelimit.LimitsUnavailable:
+        raise AssertionRejected("replay protection unavailable") from None  # fail closed
+    if not fresh:
         raise AssertionRejected("jti already used")

@@ -116,6 +116,7 @@ def _count_failure(user, request) -> bool:
     return just_locked
 
 
+@ratelimit.fail_closed
 def _count_unknown_failure(email: str) -> None:
     """Count failures for an unknown address exactly as _count_failure does for an account.
 

@@ -101,7 +101,7 @@ def test_unlinked_eid_can_create_an_eid_only_account(client, db, eid_provider, u
     assert response.status_code == 200 and b"Check your e-mail" in response.content
     assert User.objects.count() == 0  # nothing exists before the address is confirmed
     link = outbox.link("erika@example.org")
-    path = link.replace("http://127.0.0.1:8000", "")
+    path = link.replace("http://localhost:8000", "")
     assert b"Create my account" in client.get(path).content
     assert User.objects.count() == 0  # opening the link (mail scanners) creates nothing
     assert b"Your account is ready" in client.post(path).content
@@ -266,7 +266,7 @@ def test_eid_provider_command(db, capsys):
     call_command("eid_provider", "add", "--name", "Belgian eID", "--slug", "be", "--issuer",
                  "https://idp.example.be", "--client-id", "limen", "--client-secret", "top-secret")
     out = capsys.readouterr().out
-    assert "Register this redirect URI at the provider: http://127.0.0.1:8000/login/eid/callback/" in out
+    assert "Register this redirect URI at the provider: http://localhost:8000/login/eid/callback/" in out
     provider = UpstreamProvider.objects.get(slug="be")
     assert provider.secret() == "top-secret" and "top-secret" not in provider.client_secret_encrypted
     call_command("eid_provider", "disable", "be")
@@ -280,7 +280,7 @@ def test_operators_add_a_provider_in_the_admin_site(client, make_user, upstream)
 
     client.force_login(make_user(is_staff=True, is_superuser=True))
     page = client.get("/admin/factors_eid/upstreamprovider/add/")
-    assert b"http://127.0.0.1:8000/login/eid/callback/" in page.content  # the redirect URI to register
+    assert b"http://localhost:8000/login/eid/callback/" in page.content  # the redirect URI to register
     response = client.post("/admin/factors_eid/upstreamprovider/add/", {
         "name": "Test eID", "slug": "test", "issuer": upstream.issuer, "client_id": "limen",
         "client_secret": "s3cret", "token_auth_method": "client_secret_basic", "scopes": "profile openid",

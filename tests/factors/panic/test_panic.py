@@ -102,7 +102,7 @@ def test_after_panic_the_first_new_factor_needs_the_emailed_link(signed_in_clien
     link = _confirmation_link(outbox, user)
     assert client.post("/account/phones/add/", {"number": "+46701234567"}).status_code == 302
     assert not OutboxMessage.objects.filter(channel="sms").exists()  # nothing sent while on hold
-    path = link.split("127.0.0.1:8000", 1)[1]
+    path = link.split("localhost:8000", 1)[1]
     confirm = client.get(path)
     assert confirm.status_code == 200 and "Confirm" in confirm.content.decode()
     assert EnrolmentHold.objects.get(user=user).released is None  # a GET (a mail scanner) changes nothing
@@ -122,7 +122,7 @@ def test_a_stolen_password_alone_cannot_use_the_link_of_another_account(client, 
     thief = make_user()
     client.post("/login/", {"email": thief.email})
     client.post("/login/password/", {"password": "Correct-Horse-42"})
-    path = link.split("127.0.0.1:8000", 1)[1]
+    path = link.split("localhost:8000", 1)[1]
     response = client.post(path)
     assert response.status_code == 400 and "belongs to another account" in response.content.decode()
     assert EnrolmentHold.objects.get(user=owner).released is None
@@ -131,7 +131,7 @@ def test_a_stolen_password_alone_cannot_use_the_link_of_another_account(client, 
 def test_the_link_asks_to_sign_in_first(client, equipped, outbox):
     services.panic(equipped)
     services.send_link(equipped)
-    path = _confirmation_link(outbox, equipped).split("127.0.0.1:8000", 1)[1]
+    path = _confirmation_link(outbox, equipped).split("localhost:8000", 1)[1]
     response = client.get(path)
     assert response.status_code == 302 and response.url.startswith("/login/?next=%2Faccount%2Fmethods%2Fconfirm%2F")
 
@@ -140,7 +140,7 @@ def test_expired_and_bogus_links(signed_in_client, equipped, outbox, settings):
     settings.PANIC_LINK_TTL = 600
     services.panic(equipped)
     services.send_link(equipped)
-    path = _confirmation_link(outbox, equipped).split("127.0.0.1:8000", 1)[1]
+    path = _confirmation_link(outbox, equipped).split("localhost:8000", 1)[1]
     clock.advance(seconds=settings.PANIC_LINK_TTL + 1)
     response = signed_in_client.post(path)
     assert response.status_code == 400 and "expired" in response.content.decode()
@@ -162,8 +162,8 @@ def test_resend_is_throttled_and_replaces_the_link(signed_in_client, equipped, o
     assert "We have sent you a new link" in response.content.decode()
     second = _confirmation_link(outbox, equipped)
     assert first != second
-    assert signed_in_client.post(first.split("127.0.0.1:8000", 1)[1]).status_code == 400
-    assert signed_in_client.post(second.split("127.0.0.1:8000", 1)[1]).status_code == 302
+    assert signed_in_client.post(first.split("localhost:8000", 1)[1]).status_code == 400
+    assert signed_in_client.post(second.split("localhost:8000", 1)[1]).status_code == 302
 
 
 def test_visiting_the_hold_page_twice_sends_one_link(signed_in_client, equipped):

@@ -91,13 +91,14 @@ def enrol(request, enrolment_id: str):
         request.session.pop(ENROL_SESSION, None)
         messages.success(request, _("Your mobile device “%(name)s” has been added.") % {"name": record.device_name})
         return redirect("mobile_app:devices")
-    qr_uri = None
+    qr_uri = payload = None
     stored = request.session.get(ENROL_SESSION) or {}
     if state in {"waiting", "scanned"} and stored.get("id") == record.public_id:
         token = crypto.decrypt(stored["token"], purpose=TOKEN_PURPOSE).decode()
-        qr_uri = qr.svg_data_uri(enrolment.qr_payload(token))
+        payload = enrolment.qr_payload(token)  # also shown as text, for people who cannot scan
+        qr_uri = qr.svg_data_uri(payload)
     return render(request, "mobile_app/enrol.html", {
-        "enrolment": record, "state": state, "qr_uri": qr_uri,
+        "enrolment": record, "state": state, "qr_uri": qr_uri, "qr_payload": payload,
         "minutes": max(1, settings.MOBILE_ENROL_TTL // 60),
     }, status=200 if state in {"waiting", "scanned"} else 410)
 

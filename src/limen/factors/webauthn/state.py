@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from limen.core import clock
+from limen.core.ratelimit import fail_closed
 
 PREFIX = "limen.webauthn."
 
@@ -39,6 +40,7 @@ def take(request, ceremony: str) -> dict | None:
 DETACHED_COOKIE = "limen_passkey"
 
 
+@fail_closed
 def remember_detached(response, ceremony: str, challenge: bytes) -> None:
     handle = secrets.token_urlsafe(24)
     cache.set(f"{PREFIX}{ceremony}:{handle}", base64.b64encode(challenge).decode(),
@@ -47,6 +49,7 @@ def remember_detached(response, ceremony: str, challenge: bytes) -> None:
                         secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
 
 
+@fail_closed
 def take_detached(request, ceremony: str) -> dict | None:
     """The challenge, used up (single use); None if absent or expired."""
     handle = request.COOKIES.get(DETACHED_COOKIE, "")

@@ -36,6 +36,7 @@
       request.setRequestHeader("Accept", "application/json");
       request.timeout = 30000;
       request.onload = function () {
+        if (done) { return; }  // the person left (Cancel) while this answer was on its way: no reload
         var state = null;
         if (request.status === 200) {
           try { state = JSON.parse(request.responseText).state; } catch (e) { state = null; }
