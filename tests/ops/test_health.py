@@ -109,3 +109,15 @@ def test_not_ready_when_the_cache_fails_and_nothing_sensitive_is_said(client, se
     text = response.content.decode()
     for leak in ("no_such_cache_table", "table", "sqlite", "Error", settings.DATABASES["default"]["NAME"]):
         assert leak not in text
+
+
+def test_not_ready_when_redis_does_not_answer(client, settings):
+    from tests.support.smtp import free_port
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+                                   "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}}}
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    assert _body(response)["checks"] == {"database": "ok", "cache": "failing", "migrations": "ok",
+                                         "delivery_queue": "ok"}
