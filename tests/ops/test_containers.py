@@ -39,35 +39,35 @@ def instructions(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def final_stage(steps):
-    """The instructions that make the default target: the runtime stage and what the last FROM adds."""
-    stages, current = {}, None
+def stages(steps) -> list[tuple[str, str | None, list[tuple[str, str]]]]:
+    """(base, name, instructions) of each stage, in order."""
+    found = []
     for word, rest in steps:
         if word == "FROM":
             parts = rest.split()
-            current = parts[-1] if "AS" in (p.upper() for p in parts) else None
-            base = parts[0]
-            stages.setdefault(current, []).append(("FROM", base))
-            last = (current, base)
-        elif current in stages:
-            stages[current].append((word, rest))
-    return stages, last
+            name = parts[2] if len(parts) == 3 and parts[1].upper() == "AS" else None
+            found.append((parts[0], name, []))
+        elif found:
+            found[-1][2].append((word, rest))
+    return found
 
 
 def test_containerfile_is_multi_stage_and_runs_limen_unprivileged():
-    steps = instructions(CONTAINERFILE)
-    stages, (name, base) = final_stage(steps)
-    assert base == "runtime" and name is None, "the last stage is the production image"
-    runtime = dict((w, r) for w, r in stages["runtime"])
-    assert "build" in stages and "--from=build" in " ".join(r for w, r in stages["runtime"] if w == "COPY")
-    assert runtime["USER"] not in {"root", "0", "0:0"} and runtime["USER"].startswith("limen")
+    found = stages(instructions(CONTAINERFILE))
+    by_name = {name: (base, steps) for base, name, steps in found}
+    last_base, last_name, last_steps = found[-1]
+    assert (last_base, last_name, last_steps) == ("runtime", None, []), "the default target is the runtime stage"
+    steps = by_name["runtime"][1]
+    runtime = dict(steps)
+    assert "build" in by_name
+    # Nothing of the build (compilers, pip caches, sources) in the runtime stage: only the venv.
+    assert [rest for word, rest in steps if word == "COPY"] == ["--from=build /opt/limen /opt/limen"]
+    assert runtime["USER"].split(":")[0] not in {"root", "0"}
     assert json.loads(runtime["ENTRYPOINT"]) == ["limen"]
     assert json.loads(runtime["CMD"]) == ["serve"]
     assert set(json.loads(runtime["VOLUME"])) == {"/var/lib/limen", "/tmp"}
     assert "/health/live" in runtime["HEALTHCHECK"]
     assert "LIMEN_DATA_DIR=/var/lib/limen" in runtime["ENV"]
-    # Nothing of the build (compilers, pip caches, sources) in the runtime stage: only the venv.
-    assert [r for w, r in stages["runtime"] if w == "COPY"] == ["--from=build /opt/limen /opt/limen"]
 
 
 def test_compose_runs_two_instances_behind_nginx_with_postgres_and_redis(compose):
