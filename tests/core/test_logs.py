@@ -79,7 +79,7 @@ def test_the_sms_development_gateway_does_not_log_the_code(captured):
 
     ConsoleGateway().send("+33612345678", "918273 is your Limen code.")
     text = json.dumps(captured())
-    assert "918273" not in text and "+33612345678" not in text
+    assert "918273" not in text and "+33612345678" in text
 
 
 def _access_record(atoms: dict, fmt: str = '%(h)s "%(r)s" %(s)s') -> logging.LogRecord:

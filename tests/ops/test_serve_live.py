@@ -4,6 +4,7 @@ workers (prometheus-client's multiprocess mode), readiness that follows the data
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 import urllib.error
@@ -17,13 +18,18 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.oidc.live import Browser
 from tests.support.limen_server import LimenServer
 
+# One server for the module, on one xdist worker (with --dist loadgroup): two servers writing
+# to one log file would mix their lines.
+pytestmark = pytest.mark.xdist_group("ops-serve-live")
+
 EMAIL, PASSWORD = "grace.hopper@example.org", "Correct-Horse-42"
 JSON_KEYS = {"time", "level", "logger", "message", "instance", "pid", "request_id"}
 
 
 @pytest.fixture(scope="module")
 def server():
-    with LimenServer(name="ops", email_url="memory:", workers=2, env={"LIMEN_INSTANCE": "limen-test-7"}) as running:
+    with LimenServer(name=f"ops-{os.getpid()}", email_url="memory:", workers=2,
+                     env={"LIMEN_INSTANCE": "limen-test-7"}) as running:
         running.manage("shell", "-c", "from limen.accounts.models import User; "
                                       f"User.objects.create_user({EMAIL!r}, {PASSWORD!r}, email_verified=True)")
         yield running
@@ -67,14 +73,14 @@ def test_metrics_add_up_across_workers(server):
     before = samples(server, name).get(key, 0)
     sent, pids = 0, set()
     with ThreadPoolExecutor(max_workers=6) as pool:
-        while len(pids) < 2 and sent < 300:
+        while len(pids) < 2 and sent < 300:  # (a worker gunicorn restarts is a third pid)
             statuses = list(pool.map(lambda _: get(server, "/login/")[0], range(12)))
             assert statuses == [200] * 12
             sent += 12
             time.sleep(0.2)  # the access lines are written after the responses
             pids = {line["pid"] for line in served_lines(server)
                     if line["logger"] == "gunicorn.access" and line["http"]["path"] == "/login/"}
-    assert len(pids) == 2, "the requests did not reach both workers"
+    assert len(pids) >= 2, "the requests did not reach both workers"
     # Whichever worker answers the scrape, it reports both workers' requests.
     for _ in range(6):
         assert samples(server, name)[key] == before + sent

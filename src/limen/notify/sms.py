@@ -35,7 +35,7 @@ class ConsoleGateway:
 
     def send(self, to: str, text: str) -> None:
         # Not the text: it carries a code. The development outbox page shows it.
-        log.info("SMS to ...%s (development gateway, not sent; see the development outbox page)", to[-2:])
+        log.info("SMS to %s (development gateway, not sent; the text is on the development outbox page)", to)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
