@@ -10,7 +10,7 @@ from limen.core import clock
 
 from tests.support.pages import DEFAULT_PASSWORD, sign_in
 
-pytest_plugins = ["tests.support.devices"]
+pytest_plugins = ["tests.support.devices", "tests.support.keys"]
 _counter = itertools.count(1)
 
 

@@ -17,8 +17,13 @@ DATA_DIR = config.data_dir()
 
 DEBUG = config.env_bool("LIMEN_DEBUG", False)
 SECRET_KEY = config.secret_key(DATA_DIR)
-# Key for secrets at rest (limen.core.crypto); defaults to one derived from SECRET_KEY.
+# Keys for secrets at rest (limen.core.crypto, docs/operators.md#rotating-the-keys-of-secrets-at-rest).
+# LIMEN_ENCRYPTION_KEYS: named keys, newest first (the first encrypts, all decrypt); "legacy" in
+# it stands for LIMEN_ENCRYPTION_KEY, or, if that is unset, a key derived from SECRET_KEY (the
+# only key when LIMEN_ENCRYPTION_KEYS is unset, as before keys had names).
 ENCRYPTION_KEY = config.env_str("LIMEN_ENCRYPTION_KEY")
+ENCRYPTION_KEYS = config.encryption_keys(config.env_str("LIMEN_ENCRYPTION_KEYS"))
+config.check_legacy_key(ENCRYPTION_KEYS, ENCRYPTION_KEY)
 
 BASE_URL = config.env_str("LIMEN_BASE_URL", "http://localhost:8000").rstrip("/")
 _base = urlsplit(BASE_URL)

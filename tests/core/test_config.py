@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -264,3 +266,73 @@ def test_sqlite_connections_persist_between_requests(tmp_path):
         db = config.database(url, tmp_path)
         assert db["CONN_MAX_AGE"] > 0 and db["CONN_HEALTH_CHECKS"] is True
         assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
+
+
+# --- keys of secrets at rest (LIMEN_ENCRYPTION_KEYS) -------------------------------
+
+KEY_A = "q83vEjRWeJBhyUqvDy6F0hSt+0zKAmIvb6Vj9K5Ew+4="  # 32 bytes, standard alphabet (openssl rand -base64 32)
+KEY_B = "tnMOPWXi-ZyqtL3nR8OV9Ld_o0rkDx1uInb8l4Zt8nI="  # 32 bytes, URL-safe alphabet
+
+
+def test_encryption_keys_unset_means_only_the_key_of_before():
+    assert config.encryption_keys("") == ()
+    assert config.encryption_keys("   ") == ()
+
+
+def test_encryption_keys_newest_first_with_legacy():
+    keys = config.encryption_keys(f" 2026-11:{KEY_B} , 2025-06 : {KEY_A}, legacy ")
+    assert [k.id for k in keys] == ["2026-11", "2025-06", "legacy"]
+    assert keys[1].secret == bytes.fromhex("abcdef1234567890 61c94aaf0f2e85d214adfb4cca02622f6fa563f4ae44c3ee")
+    assert len(keys[0].secret) == 32 and keys[2].secret is None
+    assert KEY_A not in repr(keys)  # never in a log line or a traceback's locals summary
+
+
+@pytest.mark.parametrize("value, message", [
+    (f"2026-11:{KEY_A[:-4]}", "is 30 bytes long; it must be 32"),  # wrong length
+    ("2026-11:" + "A" * 64, "is 48 bytes long; it must be 32"),
+    ("2026-11:", "is 0 bytes long"),
+    (f"2026-11:{KEY_A},2026-11:{KEY_B}", "the key id '2026-11' is listed twice"),  # duplicate ids
+    ("legacy,legacy", "the key id 'legacy' is listed twice"),
+    ("2026-11:not base64 at all!", "the key '2026-11' is not base64"),  # not base64
+    (f"2026-11:{KEY_A[:-1]}", "is not base64"),  # padding missing
+    (KEY_A, "write each key as id:base64-key"),  # no id
+    (f"2026-11:{KEY_A},", "entry 2 is empty"),
+    (f"nov 2026:{KEY_A}", "a key id is 1 to 32 letters"),
+    (f"{'x' * 33}:{KEY_A}", "a key id is 1 to 32 letters"),
+    (f":{KEY_A}", "a key id is 1 to 32 letters"),
+    (f"legacy:{KEY_A}", "'legacy' names the key of LIMEN_ENCRYPTION_KEY"),
+    (f"2026-11:{KEY_A},2025-06:{KEY_A}", "the keys '2026-11' and '2025-06' are the same key"),
+])
+def test_malformed_encryption_keys_name_the_variable_and_not_the_key(value, message):
+    with pytest.raises(ConfigurationError) as info:
+        config.encryption_keys(value)
+    assert info.value.variable == "LIMEN_ENCRYPTION_KEYS"
+    assert message in str(info.value)
+    assert KEY_A not in str(info.value) and KEY_A[:-4] not in str(info.value)
+
+
+def test_encryption_key_set_in_vain_is_refused():
+    keys = config.encryption_keys(f"2026-11:{KEY_A}")
+    with pytest.raises(ConfigurationError) as info:
+        config.check_legacy_key(keys, "the key of before")
+    assert info.value.variable == "LIMEN_ENCRYPTION_KEY"
+    assert "does not list 'legacy'" in str(info.value) and "the key of before" not in str(info.value)
+    config.check_legacy_key(config.encryption_keys(f"2026-11:{KEY_A},legacy"), "the key of before")
+    config.check_legacy_key(keys, "")  # rotated away from it and unset
+    config.check_legacy_key((), "the key of before")  # as before keys had names
+
+
+def test_a_malformed_encryption_key_stops_the_start(tmp_path):
+    env = {**os.environ, "LIMEN_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "limen.settings",
+           "LIMEN_ENCRYPTION_KEYS": f"2026-11:{KEY_A},2026-11:{KEY_B}"}
+    env.pop("LIMEN_DATABASE_URL", None)
+    result = subprocess.run([sys.executable, "-m", "limen.cli", "check"], env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode != 0
+    assert "ConfigurationError: LIMEN_ENCRYPTION_KEYS: the key id '2026-11' is listed twice" in result.stderr
+    assert KEY_A not in result.stderr and KEY_B not in result.stderr
+
+    env["LIMEN_ENCRYPTION_KEYS"] = f"2026-11:{KEY_A},legacy"
+    result = subprocess.run([sys.executable, "-m", "limen.cli", "check"], env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr

@@ -161,6 +161,21 @@ class LimenServer:
             raise ServerFailed(f"limen {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
+    def python(self, code: str):
+        """Run ``code`` with this server's settings and database; it sets ``result`` (JSON) to return it."""
+        import json
+        import textwrap
+
+        wrapped = textwrap.dedent(code) + "\nimport json as _json\nprint('@@' + _json.dumps(globals().get('result')))\n"
+        line = [ln for ln in self.manage("shell", "-c", wrapped).splitlines() if ln.startswith("@@")][-1]
+        return json.loads(line[2:])
+
+    def kill(self) -> None:
+        """Stop the server at once, as a crash would (SIGKILL to gunicorn and its workers)."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=15)
+
     def _limen(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "limen.cli", *args]
 

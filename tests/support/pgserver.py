@@ -88,6 +88,7 @@ class PostgresServer:
     bin_dir: Path | None = None
     _run_as: list[str] = field(default_factory=list)
     _started: bool = False
+    _options: str = ""
 
     # -- lifecycle ---------------------------------------------------------
     def __enter__(self) -> "PostgresServer":
@@ -129,11 +130,19 @@ class PostgresServer:
                                 "-o", options, "-w", "-t", "60", "start"], "pg_ctl start", check=False)
             if result.returncode == 0:
                 self._started = True
+                self._options = options
                 break
             last_error = result.stdout + result.stderr + self.log_tail()
         else:
             raise PostgresError(f"PostgreSQL did not start:\n{last_error}")
         self.create_database(self.database)
+
+    def restart(self) -> None:
+        """Stop the server at once (as a crash would) and start it again on the same port."""
+        data = str(self.directory / "data")
+        self._run(["pg_ctl", "-D", data, "-m", "immediate", "-w", "-t", "30", "stop"], "pg_ctl stop")
+        self._run(["pg_ctl", "-D", data, "-l", str(self.directory / "server.log"), "-o", self._options,
+                   "-w", "-t", "60", "start"], "pg_ctl start")
 
     def stop(self) -> None:
         if self._started and self.directory:

@@ -66,7 +66,8 @@ class RedisServer:
 
         return redis.Redis.from_url(self.url, socket_timeout=2)
 
-    def stop(self) -> None:
+    def down(self) -> None:
+        """Stop the server, keeping its port and directory (``start`` brings it back, empty)."""
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -75,6 +76,9 @@ class RedisServer:
                 self.process.kill()
                 self.process.wait(timeout=10)
         self.process = None
+
+    def stop(self) -> None:
+        self.down()
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def __enter__(self) -> "RedisServer":

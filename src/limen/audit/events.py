@@ -26,6 +26,7 @@ class Event(models.TextChoices):
     EMAIL_CHANGE_REQUESTED = "email.change_requested", _("E-mail change requested")
     EMAIL_CHANGED = "email.changed", _("E-mail address changed")
     AUDIT_PURGED = "audit.purged", _("Old audit events purged by an operator")
+    SECRETS_ROTATED = "secrets.rotated", _("Secrets at rest re-encrypted under the newest key by an operator")
     PROFILE_UPDATED = "profile.updated", _("Personal details updated")
     # Mobile authenticator (limen.factors.mobile_app).
     MOBILE_ENROLMENT_STARTED = "mobile.enrolment_started", _("Adding a mobile device started")

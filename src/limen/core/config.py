@@ -6,9 +6,12 @@ clear: a bad value stops the start with a message naming the variable.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
+import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -267,3 +270,82 @@ def check_sms_template(url: str, body: str) -> None:
         raise ConfigurationError("LIMEN_SMS_URL", "the URL or LIMEN_SMS_BODY must contain {to} or {to_digits}")
     if "{text}" not in together:
         raise ConfigurationError("LIMEN_SMS_URL", "the URL or LIMEN_SMS_BODY must contain {text}")
+
+
+# --- keys for secrets at rest (limen.core.crypto, limen.core.keyring) -------------
+
+LEGACY_KEY_ID = "legacy"
+ENCRYPTION_KEY_BYTES = 32
+ENCRYPTION_KEY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}\Z")
+
+
+@dataclass(frozen=True)
+class EncryptionKey:
+    """One entry of LIMEN_ENCRYPTION_KEYS: a named 32-byte key, or ``legacy`` (secret None)."""
+
+    id: str
+    secret: bytes | None = field(default=None, repr=False)
+
+
+def _key_bytes(key_id: str, text: str) -> bytes:
+    # Standard or URL-safe alphabet, padded (openssl rand -base64 32, or Python's urlsafe_b64encode).
+    try:
+        value = base64.b64decode(text.replace("-", "+").replace("_", "/"), validate=True)
+    except (binascii.Error, ValueError):
+        raise ConfigurationError("LIMEN_ENCRYPTION_KEYS", f"the key {key_id!r} is not base64 "
+                                                          "(make one with: openssl rand -base64 32)") from None
+    if len(value) != ENCRYPTION_KEY_BYTES:
+        raise ConfigurationError("LIMEN_ENCRYPTION_KEYS", f"the key {key_id!r} is {len(value)} bytes long; "
+                                                          f"it must be {ENCRYPTION_KEY_BYTES} "
+                                                          "(make one with: openssl rand -base64 32)")
+    return value
+
+
+def encryption_keys(raw: str) -> tuple[EncryptionKey, ...]:
+    """LIMEN_ENCRYPTION_KEYS: ``id:base64-key`` entries, newest first, comma-separated.
+
+    The first key encrypts; every listed key decrypts. ``legacy`` (no value)
+    stands for the key Limen used before keys had names: LIMEN_ENCRYPTION_KEY,
+    or the one derived from the secret key. Empty: only that key, as before.
+    Error messages never repeat a key's value.
+    """
+    if not raw.strip():
+        return ()
+    keys: list[EncryptionKey] = []
+    for position, entry in enumerate(raw.split(","), start=1):
+        entry = entry.strip()
+        if not entry:
+            raise ConfigurationError("LIMEN_ENCRYPTION_KEYS", f"entry {position} is empty (a stray comma?)")
+        key_id, colon, text = (part.strip() for part in entry.partition(":"))
+        if key_id.lower() == LEGACY_KEY_ID:
+            if colon:
+                raise ConfigurationError("LIMEN_ENCRYPTION_KEYS", f"entry {position}: {LEGACY_KEY_ID!r} names the "
+                                         "key of LIMEN_ENCRYPTION_KEY (or of the secret key) and takes no value; "
+                                         "give your own keys another name")
+            key = EncryptionKey(LEGACY_KEY_ID)
+        elif not colon:
+            raise ConfigurationError("LIMEN_ENCRYPTION_KEYS", f"entry {position}: write each key as "
+                                     f"id:base64-key (e.g. 2026-11:…), or {LEGACY_KEY_ID}")
+        elif not ENCRYPTION_KEY_ID.match(key_id):
+            raise ConfigurationError("LIMEN_ENCRYPTION_KEYS", f"entry {position}: a key id is 1 to 32 letters, "
+                                     "digits, '.', '_' or '-', starting with a letter or digit "
+                                     f"(got {key_id[:40]!r})")
+        else:
+            key = EncryptionKey(key_id, _key_bytes(key_id, text))
+        if any(other.id == key.id for other in keys):
+            raise ConfigurationError("LIMEN_ENCRYPTION_KEYS", f"the key id {key.id!r} is listed twice")
+        same = next((other for other in keys if key.secret is not None and other.secret == key.secret), None)
+        if same is not None:
+            raise ConfigurationError("LIMEN_ENCRYPTION_KEYS", f"the keys {same.id!r} and {key.id!r} are the same "
+                                     "key: generate a new one for the new id")
+        keys.append(key)
+    return tuple(keys)
+
+
+def check_legacy_key(keys: tuple[EncryptionKey, ...], encryption_key: str) -> None:
+    """LIMEN_ENCRYPTION_KEY must not be set in vain: once LIMEN_ENCRYPTION_KEYS is set, ``legacy`` names it."""
+    if keys and encryption_key and all(key.id != LEGACY_KEY_ID for key in keys):
+        raise ConfigurationError("LIMEN_ENCRYPTION_KEY", f"is set, but LIMEN_ENCRYPTION_KEYS does not list "
+                                 f"{LEGACY_KEY_ID!r}, which stands for it: add {LEGACY_KEY_ID} to "
+                                 "LIMEN_ENCRYPTION_KEYS while secrets made with it remain, or unset "
+                                 "LIMEN_ENCRYPTION_KEY once `limen rotate_secrets --check` passes")

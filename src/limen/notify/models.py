@@ -85,3 +85,18 @@ class DeferredJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.attempts} attempts)"
+
+
+class JobLease(models.Model):
+    """Who runs a periodic job now: however many instances run the worker, a job with a lease runs
+    once per period (limen.notify.worker)."""
+
+    name = models.CharField(primary_key=True, max_length=200)
+    until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("background job lease")
+        verbose_name_plural = _("background job leases")
+
+    def __str__(self) -> str:
+        return f"{self.name} until {self.until:%H:%M:%S}"

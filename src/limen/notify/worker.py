@@ -1,17 +1,25 @@
-"""A background thread that retries the outbox (and registered jobs), started by `limen run` and `limen serve`.
+"""A background thread that retries the delivery queue (and registered jobs), started by `limen run` and
+`limen serve`.
 
-Other areas add their own periodic jobs with ``register`` (CAS logout
-requests, OpenID Connect back-channel logouts, clean-ups); each round runs
-them after the outbox, each isolated from the others' failures.
+Other areas add their own periodic jobs with ``register`` (clean-ups, session
+expiry, key purges); each round runs them after the queue, each isolated from
+the others' failures. Every instance runs this thread: the queue claims each
+message for one process, and a periodic job takes a lease (``JobLease``, a
+conditional UPDATE) so that it runs once per period across all instances.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
 
-from django.db import close_old_connections
+from django.db import IntegrityError, close_old_connections, transaction
+
+from limen.core import clock
+
+from .models import JobLease
 
 log = logging.getLogger("limen.notify")
 
@@ -25,6 +33,24 @@ def register(job, *, every: float = 0) -> None:
         _jobs.append((job, every))
 
 
+def lease(name: str, seconds: float) -> bool:
+    """Take the job ``name`` for ``seconds``: True for one caller across every instance per period."""
+    now = clock.now()
+    until = now + dt.timedelta(seconds=seconds)
+    if JobLease.objects.filter(name=name, until__lte=now).update(until=until):
+        return True
+    try:
+        with transaction.atomic():
+            JobLease.objects.create(name=name, until=until)
+    except IntegrityError:  # another instance holds it (or just took it)
+        return False
+    return True
+
+
+def _name(job) -> str:
+    return f"{getattr(job, '__module__', '')}.{getattr(job, '__qualname__', repr(job))}"
+
+
 def run_jobs() -> None:
     """One round of the registered jobs (the worker thread and `limen deliver` call this)."""
     for job, every in list(_jobs):
@@ -33,6 +59,8 @@ def run_jobs() -> None:
         _last_run[job] = time.monotonic()
         try:
             close_old_connections()
+            if every and not lease(_name(job), every * 0.9):
+                continue  # another instance runs it this period
             job()
         except Exception:  # keep the other jobs running; the next round retries
             log.exception("worker job %s failed", getattr(job, "__qualname__", job))

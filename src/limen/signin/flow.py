@@ -28,8 +28,7 @@ def identified(request, email: str, next_url: str | None) -> Transaction:
     """The identifier step: the browser's current transaction (if it is for the same place), or a new one."""
     tx = store.peek(request)
     if tx is None or tx.step_up or (next_url is not None and not store.same_place(tx.next_url, next_url)):
-        tx = store.start(request, next_url=next_url or "", requirement=tx.requirement if (
-            tx is not None and not tx.step_up and next_url is None) else None)
+        tx = store.start(request, next_url=next_url or "")
     tx.email = email
     tx.user_id, tx.method, tx.proofs, tx.state = None, None, [], {}
     store.save(tx)

@@ -115,6 +115,7 @@ class Method(ABC):
 @dataclass
 class Registry:
     _methods: dict[str, Method] = field(default_factory=dict)
+    _sorted: list[Method] | None = None  # all(), kept until a method is added or removed
 
     def register(self, method: Method) -> Method:
         existing = next((m for m in self._methods.values() if m.strength == method.strength), None)
@@ -123,16 +124,20 @@ class Registry:
                 method.descriptor.level, method.descriptor.amr, method.descriptor.multi_factor):
             raise ValueError(f"{method.key} and {existing.key} report {method.strength} differently")
         self._methods[method.key] = method
+        self._sorted = None
         return method
 
     def unregister(self, key: str) -> None:
         self._methods.pop(key, None)
+        self._sorted = None
 
     def get(self, key: str | None) -> Method | None:
         return self._methods.get(key or "")
 
     def all(self) -> list[Method]:
-        return sorted(self._methods.values(), key=lambda m: (m.descriptor.order, m.key))
+        if self._sorted is None or len(self._sorted) != len(self._methods):
+            self._sorted = sorted(self._methods.values(), key=lambda m: (m.descriptor.order, m.key))
+        return self._sorted
 
     def second_factors(self) -> list[Method]:
         return [m for m in self.all() if m.descriptor.second_factor]

@@ -219,3 +219,13 @@ def test_starting_enrolments_is_rate_limited(signed_in_client):
         signed_in_client.post("/account/mobile/add/", {"name": "Phone", "pin": PIN, "pin_confirm": PIN})
     response = signed_in_client.post("/account/mobile/add/", {"name": "Phone", "pin": PIN, "pin_confirm": PIN})
     assert response.status_code == 429 and "Too many attempts" in response.content.decode()
+
+
+def test_an_enrolment_whose_qr_code_key_was_removed_says_to_start_again(signed_in_client, encryption_keys):
+    from tests.support.keys import new_key
+
+    response = signed_in_client.post("/account/mobile/add/", {"name": "Phone", "pin": "4706", "pin_confirm": "4706"})
+    encryption_keys(f"2026-11:{new_key()}")  # the key of before removed while the QR code was on screen
+    page = signed_in_client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Start again to see a new one" in page.content.decode() and 'id="enrol-qr"' not in page.content.decode()

@@ -159,3 +159,21 @@ def test_wrong_pins_in_codes_lock_the_device_like_pin_push(client, phone, outbox
     # The support desk unlocks it; the right code works again.
     devices.unlock(device)
     assert client.post("/login/mobile/qr/", {"code": phone.otp(_challenge(client).challenge)}).status_code == 302
+
+
+def test_a_phone_added_before_a_key_rotation_signs_in_once_the_old_key_is_removed(client, phone, encryption_keys):
+    import io
+
+    from django.core.management import call_command
+
+    from tests.support.keys import new_key
+
+    key = new_key()
+    encryption_keys(f"2026-11:{key},legacy")
+    call_command("rotate_secrets", stdout=io.StringIO())
+    encryption_keys(f"2026-11:{key}")
+    call_command("rotate_secrets", "--check", stdout=io.StringIO())  # exits 0: nothing needs legacy any more
+    sign_in(client, phone.user, "mobile_app_qr")
+    client.get("/login/mobile/qr/")
+    response = client.post("/login/mobile/qr/", {"code": phone.otp(_challenge(client).challenge)})
+    assert response.status_code == 302 and client.session[SESSION_KEY]["strengths"] == ["PASSWORD_SOFTWARE_TOKEN"]

@@ -176,3 +176,25 @@ def test_clock_is_used_for_creation_dates(user, add_phone):
     services.generate(user)
     created = RecoveryCode.objects.filter(user=user).first().created
     assert (created - clock.now()).total_seconds() < 5 and created.date() >= clock.now().date()
+
+
+def test_codes_made_before_a_key_rotation_work_while_their_key_is_listed(user, add_recovery_codes,
+                                                                         encryption_keys):
+    from tests.support.keys import new_key
+
+    before = add_recovery_codes(user)  # under the key of before (legacy)
+    old = new_key()
+    encryption_keys(f"2025-06:{old},legacy")
+    middle = add_recovery_codes(user, 2)
+    encryption_keys(f"2026-11:{new_key()},2025-06:{old},legacy")  # a rotation to a newer key
+    after = add_recovery_codes(user, 2)
+    assert {d.split(":")[0] for d in RecoveryCode.objects.values_list("digest", flat=True) if ":" in d} \
+        == {"2025-06", "2026-11"}
+    assert services.verify(user, before[0]) == 13
+    assert services.verify(user, middle[0]) == 12
+    assert services.verify(user, after[0]) == 11
+    # Once the key of before is removed, its codes no longer work (digests cannot be re-made: new set).
+    encryption_keys(f"2026-11:{new_key()},2025-06:{old}")
+    with pytest.raises(WrongCode):
+        services.verify(user, before[1])
+    assert services.verify(user, middle[1]) == 10

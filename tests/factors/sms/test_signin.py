@@ -131,3 +131,24 @@ def test_too_many_wrong_codes_answer_429_like_every_other_limit(client, user, ad
         assert client.post("/login/sms/code/", {"code": "AAA-AAA-AAA"}).status_code == 400
     response = client.post("/login/sms/code/", {"code": "AAA-AAA-AAA"})
     assert response.status_code == 429 and "Too many wrong codes" in response.content.decode()
+
+
+def test_a_code_sent_before_a_key_rotation_still_works_during_it(client, user, add_phone, sms_code,
+                                                                  encryption_keys):
+    from limen.factors.sms.models import SmsCode
+    from tests.support.keys import new_key
+
+    add_phone(user)
+    start_signin(client, user, "sms")
+    client.post("/login/sms/", {"typed": "+46701234567"})
+    assert ":" not in SmsCode.objects.get(user=user).digest  # made with the key of before (legacy)
+    encryption_keys(f"2026-11:{new_key()},legacy")  # the operator prepends a new key and restarts
+    response = client.post("/login/sms/code/", {"code": sms_code()})
+    assert response.status_code == 302 and session_strengths(client) == ["PASSWORD_SMS"]
+
+    client.post("/logout/")
+    start_signin(client, user, "sms")
+    client.post("/login/sms/", {"typed": "+46701234567"})
+    assert SmsCode.objects.filter(user=user).latest("created").digest.startswith("2026-11:")
+    client.post("/login/sms/code/", {"code": sms_code()})
+    assert session_strengths(client) == ["PASSWORD_SMS"]

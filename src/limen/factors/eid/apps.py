@@ -8,8 +8,11 @@ class EidConfig(AppConfig):
     verbose_name = _("National eID")
 
     def ready(self):
+        from limen.core import secret_fields
         from limen.signin.methods import registry
 
         from .method import EidMethod
+        from .models import SECRET_PURPOSE, UpstreamProvider
 
         registry.register(EidMethod())
+        secret_fields.register_encrypted(UpstreamProvider, "client_secret_encrypted", purpose=SECRET_PURPOSE)

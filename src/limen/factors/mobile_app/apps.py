@@ -9,9 +9,14 @@ class MobileAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from limen.core import secret_fields
         from limen.signin.methods import registry
 
+        from . import sealing
         from .method import MobileAppPin, MobileAppQr
+        from .models import Enrolment, MobileDevice
 
         registry.register(MobileAppPin())
         registry.register(MobileAppQr())
+        secret_fields.register_encrypted(MobileDevice, "sealed", purpose=sealing.PURPOSE)
+        secret_fields.register_encrypted(Enrolment, "sealed", purpose=sealing.PURPOSE)

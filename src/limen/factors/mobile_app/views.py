@@ -94,9 +94,13 @@ def enrol(request, enrolment_id: str):
     qr_uri = payload = None
     stored = request.session.get(ENROL_SESSION) or {}
     if state in {"waiting", "scanned"} and stored.get("id") == record.public_id:
-        token = crypto.decrypt(stored["token"], purpose=TOKEN_PURPOSE).decode()
-        payload = enrolment.qr_payload(token)  # also shown as text, for people who cannot scan
-        qr_uri = qr.svg_data_uri(payload)
+        try:
+            token = crypto.decrypt(stored["token"], purpose=TOKEN_PURPOSE).decode()
+        except crypto.DecryptionError:  # its key was removed meanwhile: the page says to start again
+            token = None
+        if token:
+            payload = enrolment.qr_payload(token)  # also shown as text, for people who cannot scan
+            qr_uri = qr.svg_data_uri(payload)
     return render(request, "mobile_app/enrol.html", {
         "enrolment": record, "state": state, "qr_uri": qr_uri, "qr_payload": payload,
         "minutes": max(1, settings.MOBILE_ENROL_TTL // 60),

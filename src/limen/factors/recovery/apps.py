@@ -8,8 +8,15 @@ class RecoveryConfig(AppConfig):
     verbose_name = _("Recovery codes")
 
     def ready(self):
+        from django.db.models import Q
+
+        from limen.core import secret_fields
         from limen.signin.methods import registry
 
+        from . import codes
         from .method import RecoveryCodeMethod
+        from .models import RecoveryCode
 
         registry.register(RecoveryCodeMethod())
+        secret_fields.register_digest(RecoveryCode, "digest", purpose=codes.PURPOSE,
+                                      live=lambda: Q(used__isnull=True))

@@ -39,3 +39,8 @@ def normalise(typed: str) -> str | None:
 
 def digest(raw: str) -> str:
     return crypto.keyed_digest(raw.encode(), purpose=PURPOSE)
+
+
+def matches(stored: str, raw: str) -> bool:
+    """``stored`` is the digest of ``raw``, whichever configured key made it."""
+    return crypto.digest_matches(stored, raw.encode(), purpose=PURPOSE)

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 class RecoveryCode(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes")
-    digest = models.CharField(max_length=64)
+    # crypto.keyed_digest: the key's id, a colon and 64 hex digits (only the hex for the legacy key).
+    digest = models.CharField(max_length=100)
     created = models.DateTimeField(_("created"))
     used = models.DateTimeField(_("used"), null=True, blank=True)
 

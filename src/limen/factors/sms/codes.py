@@ -33,3 +33,8 @@ def normalise(typed: str) -> str | None:
 def digest(raw: str, *, number: str) -> str:
     """Bound to the number it was sent to."""
     return crypto.keyed_digest(f"{number}:{raw}".encode(), purpose=PURPOSE)
+
+
+def matches(stored: str, raw: str, *, number: str) -> bool:
+    """``stored`` is the digest of ``raw`` sent to ``number``, whichever configured key made it."""
+    return crypto.digest_matches(stored, f"{number}:{raw}".encode(), purpose=PURPOSE)

@@ -40,7 +40,8 @@ class SmsCode(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     number = models.CharField(max_length=20)
     purpose = models.CharField(max_length=8, choices=Purpose.choices)
-    digest = models.CharField(max_length=64)
+    # crypto.keyed_digest: the key's id, a colon and 64 hex digits (only the hex for the legacy key).
+    digest = models.CharField(max_length=100)
     created = models.DateTimeField()
     expires = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)

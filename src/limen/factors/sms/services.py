@@ -10,7 +10,6 @@ through the durable outbox, which retries when the gateway is down.
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -136,7 +135,7 @@ def check_code(user, purpose: str, typed: str, *, request=None) -> SmsCode:
     if entry is None:
         raise NoCodeSent()
     raw = codes.normalise(typed)
-    matches = raw is not None and hmac.compare_digest(entry.digest, codes.digest(raw, number=entry.number))
+    matches = raw is not None and codes.matches(entry.digest, raw, number=entry.number)
     if entry.used is not None:
         raise CodeUsed() if matches else NoCodeSent()
     if entry.attempts >= settings.SMS_MAX_ATTEMPTS:
