@@ -14,6 +14,8 @@ limen.ops.collectors.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from prometheus_client import Counter, Histogram
 
 OTHER = "other"
@@ -53,11 +55,9 @@ def _one_of(value: str, allowed) -> str:
     return value if value in allowed else OTHER
 
 
-def signin(method: str, outcome: str, *, methods=None) -> None:
+def signin(method: str, outcome: str, *, methods: Collection[str] = ("password",)) -> None:
     """``methods``: the method keys that may be labels (the caller knows the registry)."""
-    if methods is not None:
-        method = _one_of(method, methods)
-    SIGNINS.labels(method=method, outcome=_one_of(outcome, SIGNIN_OUTCOMES)).inc()
+    SIGNINS.labels(method=_one_of(method, methods), outcome=_one_of(outcome, SIGNIN_OUTCOMES)).inc()
 
 
 def lockout(kind: str) -> None:
