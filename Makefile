@@ -58,8 +58,8 @@ test-e2e: install-test
 
 # Translations (docs/translating.md): extract the strings of src/limen into
 # src/limen/locale/<lang>/LC_MESSAGES/django.po, then compile django.mo.
-# Needs GNU gettext. Another language: make messages LANGS="fr de".
-LANGS ?= fr
+# Needs GNU gettext. All 24 EU languages but English by default; some: make messages LANGS="fr de".
+LANGS ?= bg cs da de el es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv
 
 messages: install
 	cd src/limen && $(abspath $(BIN))/limen makemessages $(addprefix -l ,$(LANGS)) -e html,txt,py \

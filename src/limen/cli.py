@@ -180,6 +180,36 @@ def _start_eid_provider(demo_dir: Path, address: str, limen_url: str, redirect_u
     return provider
 
 
+def _start_pension_app(demo_dir: Path, address: str, limen_url: str) -> subprocess.Popen:
+    env = {**os.environ, "DEMO_LIMEN_URL": limen_url}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    app = subprocess.Popen([sys.executable, str(demo_dir / "pension" / "app.py"), "--address", address], env=env)
+    atexit.register(app.terminate)
+    return app
+
+
+def _prepare_pension(url: str, limen_url: str) -> str:
+    """The pension fund portal that requires validated access (limen.access.demo); returns what to print."""
+    from limen.access import demo as access_demo
+    from limen.accounts.models import User
+    from limen.cas import registry
+    from limen.cas.access_link import ref
+    from limen.factors.sms.demo import give_number
+
+    service, _ = registry.register(name=access_demo.DEMO_NAME, url_pattern=url, level="MEDIUM",
+                                   attributes="email,firstName,lastName,authenticationLevel,strengths",
+                                   response_layout="eulogin", slo_url=url + "callback")
+    made = access_demo.prepare(ref(service))
+    give_number(User.objects.get_by_email(access_demo.PENSIONER), access_demo.PENSIONER_PHONE)
+    return f"""  Demo application ({access_demo.DEMO_NAME}): {url}
+      Requires validated access (the pensioners' guide). Press "Connect with Limen" and sign in as
+      {access_demo.PENSIONER}  /  {made['pensioner']}   (choose Mobile Phone + SMS: the SMS is on the outbox page)
+      Ask for access; validate the request at {limen_url}/validators/ as
+      {access_demo.VALIDATOR}  /  {made['validator']}   (in another browser, or after signing out)
+      The validation code comes by e-mail (outbox page); enter it and the portal shows your personnelNumber.
+"""
+
+
 def demo(argv: list[str]) -> None:
     """Development server plus the demo applications (CAS portal, OpenID Connect app) and a demo account."""
     import argparse
@@ -194,11 +224,14 @@ def demo(argv: list[str]) -> None:
     parser.add_argument("--noreload", action="store_true", help="do not restart Limen when code changes")
     parser.add_argument("--allow-no-webauthn", action="store_true",
                         help="start even at an address where browsers refuse security keys and passkeys")
+    parser.add_argument("--pension", help="where the pension fund demo (validated access) listens "
+                                             "(default localhost:8004; skipped if in use)")
     args = parser.parse_args(argv)
     limen = _address(args.address, devaddress.DEFAULT_PORT, "limen demo")
     portal = _address(args.portal, devaddress.DEFAULT_PORT + 1, "limen demo")
     oidc_app = _address(args.oidc_app, devaddress.DEFAULT_PORT + 2, "limen demo")
     eid = _address(args.eid_provider, devaddress.DEFAULT_PORT + 3, "limen demo")
+    pension = _address(args.pension, devaddress.DEFAULT_PORT + 4, "limen demo")
     base_url_given = bool(os.environ.get("LIMEN_BASE_URL"))
     os.environ.setdefault("LIMEN_DEBUG", "1")
     os.environ.setdefault("LIMEN_OUTBOX_WORKER", "1")
@@ -239,6 +272,10 @@ def demo(argv: list[str]) -> None:
         sys.exit(f"limen demo: another eID provider is configured with the issuer {eid.url}; "
                  "choose another --eid-provider port or remove that provider (limen eid_provider remove).")
     _start_eid_provider(demo_dir, eid.hostport, settings.BASE_URL, redirect_uri(), eid_client_id, eid_secret)
+    pension_note = f"  (The pension fund demo did not start: {pension.hostport} is in use; choose --pension ADDRESS.)\n"
+    if not _port_in_use(pension.hostport):
+        pension_note = _prepare_pension(pension.url + "/", settings.BASE_URL)
+        _start_pension_app(demo_dir, pension.hostport, settings.BASE_URL)
     print(f"""
   Limen is starting on {settings.BASE_URL}
   Demo application ({DEMO_SERVICE}): {portal_url}
@@ -250,6 +287,7 @@ def demo(argv: list[str]) -> None:
   {eid_demo.DEMO_NAME} (fictional people): {eid.url}/
       In My Account, "Manage my eIDs" links one of its citizens to your account;
       then "Sign in with eID" on the sign-in page needs no password.
+{pension_note.rstrip()}
   Create your own account: {settings.BASE_URL}/register/   (e-mails: {settings.BASE_URL}/dev/outbox/)
   Operators' site: {settings.BASE_URL}/admin/   {operator}
 {_webauthn_warning(settings.BASE_URL).replace("limen run", "limen demo --address")}""", flush=True)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "limen.accounts",
     "limen.signin",
     "limen.factors.panic",
+    "limen.access",
     "limen.cas",
     "limen.ops",
 ]
@@ -195,9 +196,14 @@ LANGUAGE_CODE = "en"
 LANGUAGES = INTERFACE_LANGUAGES
 EMAIL_LANGUAGES = EU_LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers follow the page language (Django's locale formats); Maltese's are Limen's own.
+FORMAT_MODULE_PATH = ["limen.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
+# Dates and times are written in the reader's language's own format (Django's locale formats), with
+# Limen's English ones in limen/core/formats; the {% timestamp %} tag adds the time zone.
+FORMAT_MODULE_PATH = ["limen.core.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -235,7 +241,10 @@ CAS_USER_DOMAIN = config.env_str("LIMEN_CAS_USER_DOMAIN", "external")
 CAS_ALLOW_HTTP_LOCALHOST_CALLBACK = DEBUG
 
 SITE_NAME = config.env_str("LIMEN_SITE_NAME", "Limen")
-PRIVACY_CONTACT = config.env_str("LIMEN_PRIVACY_CONTACT", f"privacy@{_base.hostname}")
+# Shown on the privacy statement; none on a development address (docs/operators.md).
+PRIVACY_CONTACT = config.privacy_contact(config.env_str("LIMEN_PRIVACY_CONTACT"), sender=DEFAULT_FROM_EMAIL,
+                                         sender_set=bool(config.env_str("LIMEN_EMAIL_FROM")),
+                                         hostname=_base.hostname)
 
 # Logs (docs/operations.md#logs): JSON lines for `limen serve`, text for `limen run`, both with
 # the request id and the instance name, and with secrets masked (core.logs, core.redact).
@@ -325,6 +334,7 @@ OAUTH2_PROVIDER = {
         "openid": "Your identifier at Limen",
         "profile": "Your name and language",
         "email": "Your e-mail address",
+        "access": "The details validated for this application (access requests)",
     },
     "DEFAULT_SCOPES": ["openid"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": OIDC_ACCESS_TOKEN_SECONDS,
@@ -353,3 +363,11 @@ SILENCED_SYSTEM_CHECKS += ["oauth2_provider.W008"]
 # Upstream eID providers: how long discovery documents and key sets are cached.
 EID_METADATA_CACHE_SECONDS = config.env_int("LIMEN_EID_METADATA_CACHE_SECONDS", 3600, minimum=0)
 EID_HTTP_TIMEOUT = config.env_int("LIMEN_EID_HTTP_TIMEOUT", 10, minimum=1, maximum=120)
+
+# Access requests (limen.access, docs/access-requests.md): how long a validation code works, how many
+# tries it allows before it locks (a validator then sends a new one), how many new codes a person may
+# ask for in a day, and failed API authentications per IP and window before refusing.
+ACCESS_CODE_DAYS = config.env_int("LIMEN_ACCESS_CODE_DAYS", 30, minimum=1, maximum=365)
+ACCESS_CODE_ATTEMPTS = config.env_int("LIMEN_ACCESS_CODE_ATTEMPTS", 5, minimum=1, maximum=20)
+ACCESS_CODE_RESENDS_PER_DAY = config.env_int("LIMEN_ACCESS_CODE_RESENDS_PER_DAY", 3, minimum=1, maximum=20)
+ACCESS_API_FAILURES_PER_IP = config.env_int("LIMEN_ACCESS_API_FAILURES_PER_IP", 30, minimum=1)

@@ -3,18 +3,21 @@ import importlib.util
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog, set_language
+from django.views.i18n import JavaScriptCatalog
 
+from limen.accounts.views import set_language
 from limen.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("", include("limen.signin.urls")),
     path("", include("limen.accounts.urls")),
     # Each sign-in method's own pages (enrolment, management, what its challenge needs besides).
     *[path("", include(f"{app}.urls")) for app in settings.SIGNIN_METHODS
       if importlib.util.find_spec(f"{app}.urls") is not None],
     path("", include("limen.factors.panic.urls")),
+    path("", include("limen.access.urls")),
     path("cas/", include("limen.cas.urls")),
     path("oidc/", include("limen.oidc.urls")),
     path("", include("limen.oidc.well_known")),

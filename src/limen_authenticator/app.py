@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from dataclasses import dataclass
 from typing import Callable, Iterator
@@ -111,6 +112,51 @@ def pending(accounts: list[Account]) -> Iterator[Request | tuple[Account, Except
                 yield Request(account, item)
         except (ApiError, NetworkError) as error:
             yield account, error
+
+
+def _created(request: Request) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(request.data.get("created") or "")
+    except ValueError:
+        return dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+
+
+def _origin(request: Request) -> tuple:
+    return request.account.id, request.data.get("browser", ""), request.data.get("ip", "")
+
+
+@dataclass
+class Choice:
+    """Which waiting request an ``approve`` or ``deny`` without an id is about.
+
+    A person who closes a tab and signs in again from the same browser leaves the first request waiting
+    until it expires; it is no longer in front of anyone. So of the requests from one browser (the same
+    browser and address, for the same account) only the newest counts, the older ones are ``left_over``.
+    When requests from different browsers wait, which one is meant is the person's choice: ``candidates``,
+    newest first (the number each one shows must then match the browser's, as always).
+    """
+
+    request: Request | None
+    left_over: list[Request]
+    candidates: list[Request]
+    problems: list[tuple[Account, Exception]]
+
+
+def choose(accounts: list[Account]) -> Choice:
+    requests, problems = [], []
+    for item in pending(accounts):
+        (requests if isinstance(item, Request) else problems).append(item)
+    requests.sort(key=_created, reverse=True)
+    current, left_over, origins = [], [], set()
+    for request in requests:
+        (left_over if _origin(request) in origins else current).append(request)
+        origins.add(_origin(request))
+    if not current:
+        detail = "; ".join(f"{a.label()}: {e}" for a, e in problems)
+        raise AuthenticatorError("no pending sign-in request" + (f" ({detail})" if detail else ""))
+    if len(current) == 1:
+        return Choice(current[0], left_over, current, problems)
+    return Choice(None, left_over, current, problems)
 
 
 def find_request(accounts: list[Account], prefix: str | None) -> Request:
@@ -237,5 +283,5 @@ def device_status(account: Account) -> dict:
     return client_for(account).call("GET", "device")
 
 
-__all__ = ["AuthenticatorError", "StateError", "ApiError", "NetworkError", "enrol", "pending", "approve", "deny",
-           "listen", "otp", "unlink"]
+__all__ = ["AuthenticatorError", "StateError", "ApiError", "NetworkError", "enrol", "pending", "choose", "approve",
+           "deny", "listen", "otp", "unlink"]

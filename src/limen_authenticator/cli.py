@@ -4,7 +4,7 @@
     limen-authenticator enrol                        the same, with the text shown below the QR code (pasted)
     limen-authenticator accounts                     the accounts this authenticator holds
     limen-authenticator pending                      sign-in requests waiting for an answer
-    limen-authenticator approve [REQUEST]            approve with the PIN code
+    limen-authenticator approve [REQUEST]            approve with the PIN code (the newest request if none named)
     limen-authenticator deny [REQUEST]               refuse (ends that sign-in attempt)
     limen-authenticator listen                       wait for requests as they come
     limen-authenticator otp --qr challenge.png       offline one-time password (no network)
@@ -211,17 +211,48 @@ def _approve(args, request: app.Request) -> int:
     return 0
 
 
+def _pick(args, question: str) -> app.Request:
+    """The request named on the command line; without one, the request the person means (app.choose):
+    the newest from each browser; when several browsers wait, the person picks one by its number."""
+    accounts = State.load(args.state).select(args.account)
+    if args.request:
+        return app.find_request(accounts, args.request)
+    choice = app.choose(accounts)
+    for account, error in choice.problems:
+        print(f"{account.label()}: {error}", file=sys.stderr)
+    if choice.left_over:
+        print(f"({len(choice.left_over)} older request(s) from the same browser were left by an earlier attempt, "
+              "such as a closed tab; they expire by themselves.)", file=sys.stderr)
+    if choice.request is not None:
+        return choice.request
+    candidates = choice.candidates
+    listing = "\n".join(f"{number}. {_describe(request)}" for number, request in enumerate(candidates, 1))
+    if not sys.stdin.isatty():
+        raise AuthenticatorError(
+            f"sign-in requests from {len(candidates)} different browsers are waiting:\n{listing}\n"
+            f"name the one you mean by its id, e.g. limen-authenticator {args.command} {candidates[0].id[:8]}")
+    print(f"Sign-in requests from {len(candidates)} different browsers are waiting, newest first:\n{listing}")
+    while True:
+        try:
+            answer = input(f"{question} Type its number (1 to {len(candidates)}, Enter for 1): ").strip()
+        except EOFError:
+            raise AuthenticatorError("no request chosen") from None
+        if not answer:
+            return candidates[0]
+        if answer.isdigit() and 1 <= int(answer) <= len(candidates):
+            return candidates[int(answer) - 1]
+        print("Type one of the numbers shown.", file=sys.stderr)
+
+
 def cmd_approve(args) -> int:
-    state = State.load(args.state)
-    request = app.find_request(state.select(args.account), args.request)
+    request = _pick(args, "Which one is yours?")
     if not args.json:
         print(_describe(request))
     return _approve(args, request)
 
 
 def cmd_deny(args) -> int:
-    state = State.load(args.state)
-    request = app.find_request(state.select(args.account), args.request)
+    request = _pick(args, "Which one do you refuse?")
     app.deny(request)
     print(f"Denied: that sign-in of {request.account.email} has been stopped and recorded.")
     return 0
@@ -371,7 +402,8 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_pending)
 
     p = sub.add_parser("approve", help="approve a sign-in request with the PIN code")
-    p.add_argument("request", nargs="?", help="the request id (or its start); optional if only one is waiting")
+    p.add_argument("request", nargs="?", help="the request id (or its start); without it, the newest request "
+                                              "(several browsers waiting: choose one at the terminal)")
     p.add_argument("--account")
     p.add_argument("--yes", action="store_true", help="do not ask whether the browser shows the same number")
     p.add_argument("--json", action="store_true")
@@ -379,7 +411,7 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_approve)
 
     p = sub.add_parser("deny", help="refuse a sign-in request")
-    p.add_argument("request", nargs="?")
+    p.add_argument("request", nargs="?", help="the request id (or its start); chosen as for approve without it")
     p.add_argument("--account")
     p.set_defaults(func=cmd_deny)
 

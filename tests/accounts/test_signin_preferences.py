@@ -55,3 +55,7 @@ def test_a_password_only_session_cannot_turn_it_off(client, make_user, make_phon
     assert response.status_code == 302 and response["Location"].startswith("/login/step-up/")
     user.refresh_from_db()
     assert user.require_second_factor
+    # The step-up page speaks of the change, not of an application being opened.
+    page = client.get(response["Location"]).content.decode()
+    assert "Before you make this change to your account, prove that it is you" in page
+    assert "application" not in page.split("<main", 1)[1].split("</main>", 1)[0]

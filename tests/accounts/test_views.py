@@ -8,6 +8,7 @@ from django.test import Client
 from limen.accounts.models import User
 from limen.audit.events import Event
 from limen.audit.models import AuditEvent
+from tests.support.pages import sign_in
 from tests.support.pow import fresh
 
 from .helpers import registration_data, templates
@@ -15,7 +16,8 @@ from ..conftest import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNT_PAGES = ["/account/", "/account/details/", "/account/password/", "/account/email/", "/account/activity/"]
+ACCOUNT_PAGES = ["/account/", "/account/details/", "/account/password/", "/account/email/", "/account/activity/",
+                 "/account/delete/"]
 
 
 @pytest.mark.parametrize("url", ACCOUNT_PAGES)
@@ -96,7 +98,7 @@ def test_saving_unchanged_details_records_nothing(signed_in_client):
     ({"first_name": "A\x00da"}, "first_name"),
     ({"email_language": "xx"}, "email_language"),
     ({"email_language": ""}, "email_language"),
-    ({"interface_language": "sv"}, "interface_language"),  # a language without a complete translation
+    ({"interface_language": "fr-FR"}, "interface_language"),  # a code, not a language of the list
     ({"interface_language": "klingon"}, "interface_language"),
 ])
 def test_edit_details_bad_input_changes_nothing(signed_in_client, changes, field):
@@ -131,9 +133,24 @@ def test_activity_lists_own_events_only(make_user):
     sessions = list(response.context["sessions"])
     assert [s.user_id for s in sessions] == [ada.pk]
     html = response.content.decode()
-    assert "AdaBrowser/1.0" in html
+    assert "AdaBrowser" in html
     assert "EveBrowser" not in html and "198.51.100.9" not in html
     assert "this browser" in html
+
+
+FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+
+def test_activity_names_the_browser_not_its_user_agent(make_user, admin_client):
+    ada = make_user()
+    browser = Client(HTTP_USER_AGENT=FIREFOX, REMOTE_ADDR="192.0.2.44")
+    sign_in(browser, ada, expect=302)
+    html = browser.get("/account/activity/").content.decode()
+    assert html.count("Firefox on Windows") >= 2  # the session and the sign-in event
+    assert "192.0.2.44" in html
+    assert "Mozilla" not in html and "Gecko" not in html
+    # The raw header stays for the operators, in the audit trail.
+    assert FIREFOX in admin_client.get("/admin/audit/auditevent/").content.decode()
 
 
 def test_activity_shows_failed_attempts_on_my_account(signed_in_client):
@@ -216,3 +233,19 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "core/404.html" in templates(response)
+
+
+# --- privacy statement -------------------------------------------------------------
+
+def test_privacy_statement_names_the_contact(client, settings):
+    settings.PRIVACY_CONTACT = "dpo@example.org"
+    page = client.get("/privacy/").content.decode()
+    assert '<a href="mailto:dpo@example.org">dpo@example.org</a>' in page
+
+
+def test_privacy_statement_without_a_contact_names_no_made_up_address(client, admin_client, settings):
+    settings.PRIVACY_CONTACT = ""
+    page = client.get("/privacy/").content.decode()
+    assert "write to the operators of this service" in page
+    assert "privacy@" not in page and "LIMEN_PRIVACY_CONTACT" not in page
+    assert "Set LIMEN_PRIVACY_CONTACT" in admin_client.get("/privacy/").content.decode()  # operators are told

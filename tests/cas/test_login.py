@@ -131,6 +131,8 @@ def test_a_service_requiring_medium_sends_a_password_session_to_step_up(client, 
     location = urlsplit(response["Location"])
     assert location.path == "/login/step-up/"
     assert parse_qs(location.query)["level"] == ["MEDIUM"]
+    page = client.get(response["Location"]).content.decode()
+    assert "Europass needs stronger proof that it is you" in page  # the application, by its name
     # Step up with the stand-in factor: no password typed.
     response = client.post(response["Location"], {"method": "stand_in"})
     assert response["Location"] == "/test/factor/"
@@ -152,7 +154,7 @@ def test_authentication_level_medium_without_any_second_factor_explains_what_to_
     cas_ticket()
     response = client.get(cas_login_url(authenticationLevel="MEDIUM"), follow=True)
     assert response.status_code == 403
-    assert b"second verification method" in response.content
+    assert b"Europass needs a second verification method" in response.content
 
 
 def test_warn_before_sso_asks_before_the_application_learns_who_you_are(client, user, cas_ticket):

@@ -144,3 +144,40 @@ def test_expired_tickets_are_removed(client, cas_ticket, settings):
     cas_ticket(SERVICE + "2/")
     clock.advance(seconds=settings.CAS_TICKET_SECONDS + 1)
     assert tickets.remove_expired()["service_tickets"] == 2
+
+
+def test_signing_out_other_sessions_from_my_account_signs_them_out_of_their_applications(
+        client, user, two_apps, posts, django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    from tests.support.pages import sign_in
+
+    elsewhere = Client()
+    sign_in(elsewhere, user, expect=302)
+    with django_capture_on_commit_callbacks(execute=True):
+        elsewhere.post("/account/activity/sign-out-others/")
+    assert sorted(url for url, _ in posts) == ["https://europass.example.org/portal/", "https://rcam.example.org/slo"]
+    assert client.get("/account/").status_code == 302  # the browser that used the applications
+    session = SsoSession.objects.get(user=user)
+    assert session.session_key == elsewhere.session.session_key
+    # One session signed out by itself tells its applications the same way.
+    sign_in(client, user, expect=302)
+    ticket = ticket_from(client.get(cas_login_url()))
+    assert b"authenticationSuccess" in client.get("/cas/serviceValidate",
+                                                  {"ticket": ticket, "service": SERVICE}).content
+    other = SsoSession.objects.get(session_key=client.session.session_key)
+    posts.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        elsewhere.post(f"/account/activity/sessions/{other.pk}/sign-out/")
+    assert [url for url, _ in posts] == ["https://europass.example.org/portal/"]
+
+
+def test_deleting_the_account_signs_it_out_of_its_applications(client, user, two_apps, posts,
+                                                               django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/account/delete/", {"confirm": "on", "password": "Correct-Horse-42"})
+    assert response["Location"] == "/account/deleted/"
+    assert sorted(url for url, _ in posts) == ["https://europass.example.org/portal/", "https://rcam.example.org/slo"]
+    page = client.get("/account/deleted/").content.decode()
+    assert "Europass" in page and "RCAM" in page
+    assert ServiceTicket.objects.count() == 0 and SsoSession.objects.count() == 0

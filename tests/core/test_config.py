@@ -329,10 +329,42 @@ def test_a_malformed_encryption_key_stops_the_start(tmp_path):
     result = subprocess.run([sys.executable, "-m", "limen.cli", "check"], env=env, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode != 0
-    assert "ConfigurationError: LIMEN_ENCRYPTION_KEYS: the key id '2026-11' is listed twice" in result.stderr
+    assert "LIMEN_ENCRYPTION_KEYS: the key id '2026-11' is listed twice" in result.stderr
     assert KEY_A not in result.stderr and KEY_B not in result.stderr
 
     env["LIMEN_ENCRYPTION_KEYS"] = f"2026-11:{KEY_A},legacy"
     result = subprocess.run([sys.executable, "-m", "limen.cli", "check"], env=env, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+# --- LIMEN_PRIVACY_CONTACT ------------------------------------------------------------
+
+def contact(value="", sender="Limen <no-reply@login.example.org>", sender_set=False, hostname="login.example.org"):
+    return config.privacy_contact(value, sender=sender, sender_set=sender_set, hostname=hostname)
+
+
+def test_privacy_contact_as_the_operator_sets_it():
+    assert contact("dpo@example.org") == "dpo@example.org"
+    assert contact("https://example.org/privacy") == "https://example.org/privacy"
+
+
+@pytest.mark.parametrize("value", ["nobody", "@example.org", "http://example.org/privacy", "two words@x.org"])
+def test_privacy_contact_that_is_no_address_names_the_variable(value):
+    with pytest.raises(config.ConfigurationError) as error:
+        contact(value)
+    assert error.value.variable == "LIMEN_PRIVACY_CONTACT"
+
+
+def test_privacy_contact_from_a_sender_that_takes_replies():
+    assert contact(sender="Login service <support@example.org>", sender_set=True) == "support@example.org"
+    # A no-reply sender, or Limen's own default sender, is no contact.
+    assert contact(sender="Limen <no-reply@example.org>", sender_set=True) == "privacy@login.example.org"
+    assert contact() == "privacy@login.example.org"
+
+
+@pytest.mark.parametrize("hostname", ["127.0.0.1", "::1", "localhost", "limen", "login.localhost", "box.local",
+                                      "limen.test"])
+def test_no_privacy_contact_on_a_development_address(hostname):
+    assert contact(sender=f"Limen <no-reply@{hostname}>", hostname=hostname) == ""
+    assert contact(sender=f"Limen <support@{hostname}>", sender_set=True, hostname=hostname) == ""

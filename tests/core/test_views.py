@@ -62,3 +62,14 @@ def test_csrf_failure_page(client):
     response = Client(enforce_csrf_checks=True).post("/login/", {"email": "a@example.org"})
     assert response.status_code == 403
     assert "The form has expired" in response.content.decode()
+
+
+def test_the_site_has_an_icon(client):
+    page = client.get("/login/").content.decode()
+    assert '<link rel="icon" href="/static/limen/icon.svg" type="image/svg+xml">' in page
+    # /favicon.ico, which browsers ask for by themselves, answers with the same icon.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/limen/icon.svg"
+    icon = client.get("/static/limen/icon.svg")
+    assert icon.status_code == 200 and icon["Content-Type"].startswith("image/svg+xml")
+    assert b"<svg" in b"".join(icon.streaming_content)

@@ -198,7 +198,11 @@ def context(browser):
 
 @pytest.fixture
 def page(context):
-    page = context.new_page()
+    return watched(context.new_page())
+
+
+def watched(page):
+    """The page, reporting CSP violations, JavaScript errors and failed loads to ``Site.check``."""
     problems: list[str] = []
     page.limen_problems = problems
 
@@ -208,14 +212,40 @@ def page(context):
 
     def on_response(response):
         request = response.request
-        if response.status >= 400 and request.resource_type in {"stylesheet", "script", "image", "font"} \
-                and not request.url.endswith("/favicon.ico") and a11y.AXE_URL_PATH not in request.url:
+        if response.status >= 400 and (request.resource_type in {"stylesheet", "script", "image", "font"}
+                                       or "/favicon" in request.url or "/icon" in request.url) \
+                and a11y.AXE_URL_PATH not in request.url:
             problems.append(f"{response.status} for {request.resource_type} {request.url}")
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
     page.on("response", on_response)
     return page
+
+
+# Links, buttons and fields whose box is not wholly within the width of the window: a person on a
+# phone does not see them, even when the page itself does not scroll sideways (a table in a box that
+# scrolls, say). The skip link waits off-screen until it is focused, as it should.
+_OUT_OF_REACH = """() => {
+  const width = document.documentElement.clientWidth;
+  const controls = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+  return [...document.querySelectorAll(controls)].filter((element) => {
+    if (element.closest('.skip-link')) return false;
+    const box = element.getBoundingClientRect();
+    if (box.width <= 1 && box.height <= 1) return false;  // not shown, or visually hidden
+    if (getComputedStyle(element).visibility === 'hidden') return false;
+    return box.left < -0.5 || box.right > width + 0.5;
+  }).map((element) => {
+    const box = element.getBoundingClientRect();
+    const text = (element.innerText || element.value || element.getAttribute('aria-label') || '').trim();
+    return `<${element.tagName.toLowerCase()}> "${text.slice(0, 40)}" from ${Math.round(box.left)} to ${Math.round(box.right)}px`;
+  });
+}"""
+
+
+def out_of_reach(page) -> list[str]:
+    """The controls of the page that lie (partly) outside the window's width."""
+    return page.evaluate(_OUT_OF_REACH)
 
 
 def _slug(text: str) -> str:
@@ -259,6 +289,11 @@ class Site:
                     if overflow > 0:
                         errors.append(f"{name} ({self.path()}) scrolls sideways at {size['width']}px: "
                                       f"{overflow}px too wide")
+                    outside = out_of_reach(page)
+                    if outside:
+                        errors.append(f"{name} ({self.path()}) has controls outside the screen at "
+                                      f"{size['width']}px (inside a scrolling box, or cut off):\n  "
+                                      + "\n  ".join(outside))
         finally:
             page.set_viewport_size(original)
         if page.limen_problems:

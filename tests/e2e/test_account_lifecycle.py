@@ -152,7 +152,7 @@ def test_my_account_pages_details_password_activity_sign_out(site):
 
     page.get_by_role("link", name="My recent activity").click()
     expect(heading(page, "My recent activity")).to_be_visible()
-    expect(page.get_by_text("(this browser)")).to_be_visible()
+    expect(page.get_by_text("this browser", exact=True)).to_be_visible()
     site.check("activity")
 
     site.goto("/logout/")
@@ -174,3 +174,6 @@ def test_privacy_statement(site):
     site.page.get_by_role("contentinfo").get_by_role("link", name="Privacy statement").click()
     expect(heading(site.page, "Privacy statement")).to_be_visible()
     site.check("privacy")
+    # The test server runs on 127.0.0.1 without LIMEN_PRIVACY_CONTACT: no made-up "privacy@127.0.0.1".
+    expect(site.page.get_by_text("write to the operators of this service")).to_be_visible()
+    expect(site.page.get_by_role("main")).not_to_contain_text("@127.0.0.1")

@@ -68,7 +68,7 @@ def test_link_my_eid_then_sign_in_with_it_then_unlink(eid_site, national_eid):
     page.get_by_role("button", name="Link my eID at Test national eID").click()
     sign_in_at_the_eid_provider(page, national_eid, citizen)
     expect(page.get_by_text("Your eID at Test national eID is linked.")).to_be_visible()
-    expect(page.get_by_role("cell", name="Test national eID", exact=True)).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Test national eID", exact=True)).to_be_visible()
     site.check("eID linked")
     site.mailbox.wait_for(email, subject="An eID was linked")
 

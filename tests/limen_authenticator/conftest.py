@@ -39,11 +39,12 @@ def file_keyring(tmp_path, monkeypatch):
 
 @pytest.fixture
 def run(capsys, monkeypatch):
-    """run("pending", "--json", stdin="1234\\n") -> (exit code, stdout, stderr)."""
+    """run("pending", "--json", stdin="1234\\n") -> (exit code, stdout, stderr); ``stdin`` may be a StringIO
+    (one that says it is a terminal, say)."""
     from limen_authenticator import cli
 
-    def call(*argv, stdin: str = ""):
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    def call(*argv, stdin: str | io.StringIO = ""):
+        monkeypatch.setattr("sys.stdin", stdin if isinstance(stdin, io.StringIO) else io.StringIO(stdin))
         code = cli.main(list(argv))
         out, err = capsys.readouterr()
         return code, out, err

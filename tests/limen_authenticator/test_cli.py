@@ -1,7 +1,9 @@
 """limen-authenticator, end to end against a live Limen server (no browser: the Django client plays it)."""
 
+import io
 import json
 import os
+import re
 import socket
 import stat
 import threading
@@ -163,6 +165,69 @@ def test_deny(enrolled, server, run):
     code, out, _err = run("deny")
     assert code == 0 and "Denied" in out
     assert browser.get("/login/mobile/").status_code == 403
+
+
+class Terminal(io.StringIO):
+    """Standard input typed by a person at a terminal."""
+
+    def isatty(self):
+        return True
+
+
+def browser_waiting_from(server, user, user_agent: str):
+    browser = Client(HTTP_USER_AGENT=user_agent)
+    sign_in(browser, user, "mobile_app_pin")
+    assert browser.get("/login/mobile/").status_code == 200
+    return browser
+
+
+def shown_number(browser) -> str:
+    return re.search(r'class="match-number"[^>]*>\s*(\d+)', browser.get("/login/mobile/").content.decode()).group(1)
+
+
+FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
+CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36"
+
+
+def test_a_request_left_by_a_closed_tab_does_not_block_approve(enrolled, server, run):
+    closed_tab = browser_waiting_from(server, enrolled, FIREFOX)
+    time.sleep(0.01)
+    again = browser_waiting_from(server, enrolled, FIREFOX)  # the same browser, signing in again
+    assert len(json.loads(run("pending", "--json")[1])) == 2
+    code, out, err = run("approve", "--pin", PIN, "--yes")
+    assert code == 0, err
+    assert "Approved" in out and f"number to match: {shown_number(again)}" in out
+    assert "1 older request(s) from the same browser" in err
+    assert again.get("/login/mobile/status/?known=pending").json()["state"] == "approved"
+    assert closed_tab.get("/login/mobile/status/?known=pending").json()["state"] == "pending"
+
+
+def test_deny_takes_the_newest_request_of_the_browser_too(enrolled, server, run):
+    browser_waiting_from(server, enrolled, CHROME)
+    time.sleep(0.01)
+    again = browser_waiting_from(server, enrolled, CHROME)
+    code, out, err = run("deny")
+    assert code == 0 and "Denied" in out, err
+    assert again.get("/login/mobile/").status_code == 403
+
+
+def test_requests_from_two_browsers_are_listed_and_the_person_chooses(enrolled, server, run):
+    mine = browser_waiting_from(server, enrolled, FIREFOX)
+    time.sleep(0.01)
+    someone_else = browser_waiting_from(server, enrolled, CHROME)
+    # Not at a terminal: nothing is answered; both are listed, newest first, with what tells them apart.
+    code, _out, err = run("approve", "--pin", PIN, "--yes")
+    assert code == 1 and "from 2 different browsers" in err
+    assert err.index("1. [") < err.index("browser: Chrome · Linux") < err.index("2. [") \
+        < err.index("browser: Firefox · Windows")
+    assert mine.get("/login/mobile/status/?known=pending").json()["state"] == "pending"
+    # At a terminal: the person picks the one whose number their browser shows.
+    code, out, err = run("approve", "--pin", PIN, stdin=Terminal("x\n2\ny\n"))
+    assert code == 0, err
+    assert "Type one of the numbers shown." in err
+    assert f"Does the browser show the number {shown_number(mine)}?" in out
+    assert mine.get("/login/mobile/status/?known=pending").json()["state"] == "approved"
+    assert someone_else.get("/login/mobile/status/?known=pending").json()["state"] == "pending"
 
 
 def test_nothing_pending(enrolled, run):

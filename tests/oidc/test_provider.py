@@ -335,3 +335,21 @@ def test_client_secret_hasher_is_not_used_for_passwords(user):
     assert user.password.startswith("argon2")
     user.set_password("Another-Horse-51")
     assert user.password.startswith("argon2")
+
+
+def test_deleting_the_account_logs_its_applications_out_by_back_channel(signed_in_client, oidc_app):
+    receiver = LogoutReceiver()
+    try:
+        app = oidc_app(name="Payroll", backchannel_logout_uri=receiver.url)
+        token = sign_in_to(signed_in_client, app)
+        sub = str(signed_in_client.user.uid)
+        response = signed_in_client.post("/account/delete/", {"confirm": "on", "password": "Correct-Horse-42"})
+        assert response["Location"] == "/account/deleted/"
+        assert "Payroll" in signed_in_client.get("/account/deleted/").content.decode()
+        assert userinfo(signed_in_client, token).status_code == 401
+        row = BackchannelLogout.objects.get()
+        assert backchannel.deliver(row.pk)  # the account is gone; the notice still goes out
+        (logout,) = receiver.wait(1)
+        assert jose.verify(logout, keys.verification_keys(), algs=["RS256"])["sub"] == sub
+    finally:
+        receiver.close()

@@ -6,6 +6,7 @@ translator sees every problem at once and a test can show them.
 
 from __future__ import annotations
 
+import gettext
 import os
 import re
 import shutil
@@ -115,6 +116,12 @@ def messages(catalogue: polib.POFile) -> list[polib.POEntry]:
     return [e for e in catalogue if not e.obsolete and e.msgid]
 
 
+def in_use(catalogue: polib.POFile) -> list[polib.POEntry]:
+    """The messages whose translation is used: a fuzzy one is a guess that gettext ignores (and that
+    check_complete reports), so the other checks leave it alone."""
+    return [e for e in messages(catalogue) if "fuzzy" not in e.flags]
+
+
 def check_complete(catalogue: polib.POFile) -> list[str]:
     problems = []
     for entry in messages(catalogue):
@@ -127,7 +134,7 @@ def check_complete(catalogue: polib.POFile) -> list[str]:
 
 def check_shape(catalogue: polib.POFile) -> list[str]:
     return [f"placeholders or tags differ: {source!r} -> {text!r}"
-            for entry in messages(catalogue) for source, text in _pairs(entry)
+            for entry in in_use(catalogue) for source, text in _pairs(entry)
             if text and shape(text) != shape(source) and not _plural_ok(entry, source, text)]
 
 
@@ -147,7 +154,7 @@ def check_msgfmt(path: Path) -> list[str]:
 def check_not_english(catalogue: polib.POFile, language: str, root: Path = LOCALE) -> list[str]:
     allowed = same_as_english_allowed(language, root)
     problems = []
-    for entry in messages(catalogue):
+    for entry in in_use(catalogue):
         for source, text in _pairs(entry):
             if text and text == source and source not in allowed and _NEUTRAL.sub("", source):
                 problems.append(f"same as English: {source!r} (translate it, or add it to "
@@ -155,10 +162,11 @@ def check_not_english(catalogue: polib.POFile, language: str, root: Path = LOCAL
     return problems
 
 
-def check_glossary(catalogue: polib.POFile, language: str, root: Path = LOCALE) -> list[str]:
-    entries, forbidden, problems = glossary(language, root)
+def check_terms(catalogue: polib.POFile, language: str, root: Path = LOCALE) -> list[str]:
+    """Where an English message uses a glossary term, its translation uses the language's term."""
+    entries, _forbidden, problems = glossary(language, root)
     terms = english_terms()
-    for entry in messages(catalogue):
+    for entry in in_use(catalogue):
         for source, text in _pairs(entry):
             if not text:
                 continue
@@ -168,19 +176,96 @@ def check_glossary(catalogue: polib.POFile, language: str, root: Path = LOCALE) 
                     continue
                 if not wanted.forms.search(text):
                     problems.append(f"glossary {term.id} ({wanted.preferred}): {source!r} -> {text!r}")
-            if forbidden is not None and forbidden.search(text):
-                problems.append(f"form of address: {text!r} uses {forbidden.search(text).group(0)!r}")
+    return problems
+
+
+def check_address(catalogue: polib.POFile, language: str, root: Path = LOCALE) -> list[str]:
+    """One form of address throughout: no translation uses the forms the @address line forbids."""
+    _entries, forbidden, _problems = glossary(language, root)
+    if forbidden is None:
+        return [f"{language}/glossary.tsv has no @address line"]
+    return [f"form of address: {text!r} uses {forbidden.search(text).group(0)!r}"
+            for entry in in_use(catalogue) for _source, text in _pairs(entry)
+            if text and forbidden.search(text)]
+
+
+def check_glossary(catalogue: polib.POFile, language: str, root: Path = LOCALE) -> list[str]:
+    return check_terms(catalogue, language, root) + [
+        p for p in check_address(catalogue, language, root) if not p.endswith("has no @address line")]
+
+
+# How many plural forms each language needs, and which form sample numbers take (CLDR's integer
+# categories, as GNU gettext and Django write them). Forms that only fractions reach (cs, sk, pl,
+# lt) are counted but have no integer sample.
+PLURALS: dict[str, tuple[int, dict[int, int]]] = {
+    **{code: (2, {0: 1, 1: 0, 2: 1, 5: 1, 21: 1})
+       for code in ("bg", "da", "de", "el", "en", "et", "fi", "hu", "it", "nl", "pt", "sv")},
+    "fr": (2, {0: 0, 1: 0, 2: 1, 5: 1}),
+    "es": (3, {0: 2, 1: 0, 2: 2, 5: 2, 1_000_000: 1}),
+    "cs": (4, {0: 3, 1: 0, 2: 1, 4: 1, 5: 3, 22: 3}),
+    "sk": (4, {0: 3, 1: 0, 2: 1, 4: 1, 5: 3, 22: 3}),
+    "pl": (4, {0: 2, 1: 0, 2: 1, 4: 1, 5: 2, 12: 2, 21: 2, 22: 1}),
+    "lt": (4, {0: 3, 1: 0, 2: 1, 9: 1, 10: 3, 11: 3, 21: 0, 22: 1}),
+    "lv": (3, {0: 2, 1: 0, 2: 1, 11: 1, 21: 0}),
+    "hr": (3, {0: 2, 1: 0, 2: 1, 4: 1, 5: 2, 11: 2, 21: 0, 22: 1}),
+    "ro": (3, {0: 1, 1: 0, 2: 1, 19: 1, 20: 2, 100: 2, 101: 1}),
+    "sl": (4, {0: 3, 1: 0, 2: 1, 3: 2, 4: 2, 5: 3, 101: 0, 102: 1}),
+    # 0 left out: CLDR says "other", the formula of GNU gettext and Django's own catalogue says "few".
+    "ga": (5, {1: 0, 2: 1, 3: 2, 6: 2, 7: 3, 10: 3, 11: 4, 20: 4}),
+    "mt": (4, {0: 1, 1: 0, 2: 1, 10: 1, 11: 2, 19: 2, 20: 3, 101: 3, 102: 1}),
+}
+
+
+def plural_forms(catalogue: polib.POFile) -> tuple[int, str]:
+    """(nplurals, plural expression) from the catalogue's Plural-Forms header; raises ValueError."""
+    header = catalogue.metadata.get("Plural-Forms", "")
+    match = re.fullmatch(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?)\s*;?\s*", header)
+    if not match:
+        raise ValueError(f"Plural-Forms header is {header!r}")
+    return int(match.group(1)), match.group(2)
+
+
+def check_plurals(catalogue: polib.POFile, language: str) -> list[str]:
+    """The header gives the plural forms the language needs, and every plural message has them all."""
+    if language not in PLURALS:
+        return [f"no plural rule known for {language!r} (add it to PLURALS in tests/support/catalogues.py)"]
+    needed, samples = PLURALS[language]
+    try:
+        count, expression = plural_forms(catalogue)
+        rule = gettext.c2py(expression)
+    except ValueError as error:
+        return [str(error)]
+    problems = [] if count == needed else [f"nplurals={count}, but {language} needs {needed}"]
+    problems += [f"plural={expression}: {n} takes form {rule(n)}, should take form {form}"
+                 for n, form in samples.items() if rule(n) != form]
+    problems += [f"plural={expression}: {n} gives form {rule(n)}, beyond nplurals={count}"
+                 for n in range(1001) if not 0 <= rule(n) < count][:3]
+    for entry in messages(catalogue):
+        if entry.msgid_plural and sorted(entry.msgstr_plural) != list(range(count)):
+            problems.append(f"{entry.msgid!r} has forms {sorted(entry.msgstr_plural)}, needs 0..{count - 1}")
+    return problems
+
+
+def check_header(catalogue: polib.POFile, language: str) -> list[str]:
+    problems = []
+    if catalogue.metadata.get("Language", "") != language:
+        problems.append(f"Language header is {catalogue.metadata.get('Language', '')!r}, should be {language!r}")
+    if catalogue.metadata_is_fuzzy:
+        problems.append("the header is marked fuzzy (remove its '#, fuzzy' line once it is filled in)")
+    if "charset=UTF-8" not in catalogue.metadata.get("Content-Type", ""):
+        problems.append("Content-Type should say charset=UTF-8")
     return problems
 
 
 def check_catalogue(path: Path, language: str, root: Path = LOCALE) -> dict[str, list[str]]:
     catalogue = polib.pofile(str(path))
-    header_language = catalogue.metadata.get("Language", "")
     return {
-        "header": [] if header_language == language else [f"Language header is {header_language!r}"],
+        "header": check_header(catalogue, language),
         "complete": check_complete(catalogue),
         "shape": check_shape(catalogue),
         "msgfmt": check_msgfmt(path),
         "not English": check_not_english(catalogue, language, root),
-        "glossary": check_glossary(catalogue, language, root),
+        "glossary": check_terms(catalogue, language, root) + glossary(language, root)[2],
+        "form of address": check_address(catalogue, language, root),
+        "plural forms": check_plurals(catalogue, language),
     }

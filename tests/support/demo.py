@@ -25,7 +25,7 @@ FAST_HASHING = {"LIMEN_ARGON2_MEMORY_KIB": "1024", "LIMEN_ARGON2_TIME_COST": "1"
 
 class LimenDemo:
     def __init__(self, tmp: Path, *, env: dict | None = None):
-        self.ports = {name: free_port() for name in ("limen", "portal", "oidc", "eid")}
+        self.ports = {name: free_port() for name in ("limen", "portal", "oidc", "eid", "pension")}
         self.env = {**{k: v for k, v in os.environ.items() if not k.startswith("LIMEN_")},
                     "LIMEN_DATA_DIR": str(tmp / "limen"), "DEMO_DATA_DIR": str(tmp / "portal"),
                     **FAST_HASHING, "LIMEN_EMAIL_URL": "memory:", "PYTHONUNBUFFERED": "1", **(env or {})}
@@ -33,14 +33,18 @@ class LimenDemo:
         self.process = subprocess.Popen(
             [LIMEN, "demo", "--noreload", "--address", str(self.ports["limen"]),
              "--portal", str(self.ports["portal"]), "--oidc-app", str(self.ports["oidc"]),
-             "--eid-provider", str(self.ports["eid"])],
+             "--eid-provider", str(self.ports["eid"]), "--pension", str(self.ports["pension"])],
             env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         self.output: list[str] = []
         self.email = self.password = None
+        self.accounts: dict[str, str] = {}  # the pension fund demo's pensioner and validator
         for line in self.process.stdout:  # the banner, up to its last line
             self.output.append(line)
             match = re.search(r"(\S+@\S+)\s+/\s+(\S+)", line)
-            if match:
+            role = re.search(r"(pensioner|validator)@example\.org\s+/\s+(\S+)", line)
+            if role:
+                self.accounts[role.group(1)] = role.group(2)
+            elif match and self.email is None:
                 self.email, self.password = match.groups()
             if "Operators' site:" in line:
                 break
@@ -51,7 +55,10 @@ class LimenDemo:
         self.portal_url = self._announced(r"Demo application \(Europass \(demo\)\): (\S+)", banner).rstrip("/")
         self.oidc_url = self._announced(r"Demo application \(OpenID Connect demo\): (\S+)", banner).rstrip("/")
         self.eid_url = self._announced(r"Demo national eID \(fictional people\): (\S+)", banner).rstrip("/")
-        for url in (self.limen_url + "/login/", self.portal_url + "/", self.oidc_url + "/", self.eid_url + "/"):
+        self.pension_url = self._announced(r"Demo application \(Aurora Pension Fund \(demo\)\): (\S+)",
+                                           banner).rstrip("/")
+        for url in (self.limen_url + "/login/", self.portal_url + "/", self.oidc_url + "/", self.eid_url + "/",
+                    self.pension_url + "/"):
             self.wait_for(url)
 
     def _announced(self, pattern: str, banner: str) -> str:

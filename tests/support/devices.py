@@ -4,6 +4,8 @@
     code = sms_code()                             # the code of the newest SMS, as the phone shows it
     key = softkey(); add_key(user, key)           # a registered security key (real WebAuthn verification)
     codes = add_recovery_codes(user)              # a set of recovery codes, returned in clear
+    device = add_mobile_device(user)              # a mobile device row, as the list pages see it (no keys)
+    link = add_eid_link(user)                     # a linked eID at a (made-up) national provider
     client = sign_in_with_sms(client, user)       # full sign-in: password, SMS code from the outbox
 """
 
@@ -100,3 +102,31 @@ def sign_in_with_sms(add_phone, sms_code):
         return client
 
     return run
+
+
+@pytest.fixture
+def add_mobile_device(db):
+    """A device row as the pages list it; it cannot answer sign-in requests (for that: make_phone in
+    tests/factors/mobile_app)."""
+    from limen.factors.mobile_app.models import DeviceStatus, MobileDevice
+
+    def build(user, name: str = "My phone"):
+        return MobileDevice.objects.create(user=user, name=name, status=DeviceStatus.ACTIVE, public_key="-",
+                                           sealed="")
+
+    return build
+
+
+@pytest.fixture
+def add_eid_link(db):
+    from limen.core import clock
+    from limen.factors.eid.models import EidLink, UpstreamProvider
+
+    def build(user, provider: str = "Test national eID", subject: str | None = None):
+        slug = provider.lower().replace(" ", "-")[:40]
+        upstream, _created = UpstreamProvider.objects.get_or_create(
+            slug=slug, defaults={"name": provider, "issuer": f"https://{slug}.example.org", "client_id": "limen"})
+        return EidLink.objects.create(user=user, provider=upstream, issuer=upstream.issuer,
+                                      subject=subject or f"subject-{user.pk}", created=clock.now())
+
+    return build

@@ -30,6 +30,20 @@ class WrongPassword(AccountError):
     default_message = _("The current password is not correct.")
 
 
+class OperatorAccount(AccountError):
+    """An operator's account is closed by another operator, so that a service is never left without one."""
+
+    code = "operator_account"
+    status = 403
+    default_message = _("This is an operator's account: ask another operator to remove it in the operators' site.")
+
+
+class SessionNotFound(AccountError):
+    code = "session_not_found"
+    status = 404
+    default_message = _("That session has already ended.")
+
+
 class EmailUnchanged(AccountError):
     code = "email_unchanged"
     field = "new_email"

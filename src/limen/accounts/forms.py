@@ -8,7 +8,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from limen.core.forms import CleanForm, EmailField, ProofOfWorkMixin
+from limen.core.forms import CleanForm, EmailField, LanguageSelect, ProofOfWorkMixin
 from limen.core.languages import EU_LANGUAGES, INTERFACE_LANGUAGES
 
 NAME_MAX = 100
@@ -28,7 +28,7 @@ class RegistrationForm(ProofOfWorkMixin, CleanForm):
     email = EmailField(label=_("E-mail"))
     email_confirm = EmailField(label=_("Confirm e-mail"), error_messages={"required": _("Type your e-mail address again.")})
     email_language = forms.ChoiceField(
-        label=_("E-mail language"), choices=EU_LANGUAGES, initial="en",
+        label=_("E-mail language"), choices=EU_LANGUAGES, widget=LanguageSelect, initial="en",
         help_text=_("The language of the e-mails we send you."),
         error_messages={"invalid_choice": _("Choose one of the languages in the list.")},
     )
@@ -94,10 +94,11 @@ class ProfileForm(CleanForm):
                            widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
     last_name = NameField(label=_("Last name"), error_messages={"required": _("Enter your last name.")},
                           widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    email_language = forms.ChoiceField(label=_("E-mail language"), choices=EU_LANGUAGES,
+    email_language = forms.ChoiceField(label=_("E-mail language"), choices=EU_LANGUAGES, widget=LanguageSelect,
                                        error_messages={"invalid_choice": _("Choose one of the languages in the list.")})
     interface_language = forms.ChoiceField(
         label=_("Interface language"), choices=[("", _("As my browser asks"))] + list(INTERFACE_LANGUAGES),
+        widget=LanguageSelect,
         required=False, error_messages={"invalid_choice": _("Choose one of the languages in the list.")},
     )
     warn_before_sso = forms.BooleanField(
@@ -136,3 +137,23 @@ class SigninPreferencesForm(CleanForm):
                     "app, security key or another verification method you have set up."),
     )
 
+
+
+class DeleteAccountForm(CleanForm):
+    """The confirmation, and the current password (not asked of an eID-only account, which has none)."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and what it holds are deleted for good, and that this cannot be "
+                "undone."),
+        error_messages={"required": _("Tick the box to confirm that you want to delete your account.")},
+    )
+    password = forms.CharField(
+        label=_("Current password"), strip=False, max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Enter your current password.")},
+    )
+
+    def __init__(self, *args, needs_password: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_password:
+            del self.fields["password"]

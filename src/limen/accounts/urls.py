@@ -17,5 +17,9 @@ urlpatterns = [
     path("account/email/", views.change_email, name="change_email"),
     path("account/email/confirm/<str:token>/", views.confirm_email, name="confirm_email"),
     path("account/activity/", views.activity, name="activity"),
+    path("account/activity/sign-out-others/", views.sign_out_others, name="sign_out_others"),
+    path("account/activity/sessions/<int:session_id>/sign-out/", views.sign_out_session, name="sign_out_session"),
     path("account/preferences/", views.signin_preferences, name="signin_preferences"),
+    path("account/delete/", views.delete_account, name="delete_account"),
+    path("account/deleted/", views.account_deleted, name="deleted"),
 ]

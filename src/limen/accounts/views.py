@@ -9,21 +9,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from limen.audit.service import recent_for
 from limen.core.errors import show_on
-from limen.core.languages import forget_language_cookie, set_language_cookie
+from limen.core import languages
+from limen.core.net import safe_next
 from limen.signin import guards, sessions
 from limen.signin.complete import sign_in_now
 from limen.signin.methods import registry
 from limen.signin.errors import SigninError
 from limen.signin.proofs import Proof
 
-from . import forms, policy, tokens
+from . import forms, policy, tiles, tokens
 from .errors import AccountError, TokenExpired, TokenUsed, TooManyEmails
 from .models import TokenPurpose
-from .services import email_change, passwords, profile, registration
+from .services import deletion, email_change, passwords, profile, registration, signed_in
 
 
 def _rules_context():
@@ -160,7 +162,8 @@ def _factor_tiles(user) -> list[dict]:
 @login_required
 def my_account(request):
     return render(request, "accounts/my_account.html",
-                  {"activity": recent_for(request.user, 5), "factor_tiles": _factor_tiles(request.user)})
+                  {"activity": recent_for(request.user, 5), "factor_tiles": _factor_tiles(request.user),
+                   "area_tiles": tiles.for_user(request.user)})
 
 
 @login_required
@@ -174,11 +177,28 @@ def edit_details(request):
         messages.success(request, _("Your details have been saved."))
         response = redirect("accounts:my_account")
         if user.interface_language:
-            set_language_cookie(response, user.interface_language)
+            languages.remember_choice(request, response, user.interface_language)
         elif "interface_language" in changed:  # back to "As my browser asks"
-            forget_language_cookie(response)
+            languages.forget_choice(request, response)
         return response
     return render(request, "accounts/edit_details.html", {"form": form})
+
+
+@require_http_methods(["POST"])
+def set_language(request):
+    """The switcher at the top of every page: this browser (and, signed in, the account) keeps the choice.
+
+    An unknown language changes nothing: the page comes back as it was, with a message."""
+    response = redirect(safe_next(request, request.POST.get("next"), reverse("home")))
+    try:
+        code = languages.interface_language(request.POST.get("language"))
+    except languages.UnknownLanguage as error:
+        messages.error(request, str(error.message))
+        return response
+    languages.remember_choice(request, response, code)
+    if request.user.is_authenticated:
+        profile.update_profile(user=request.user, request=request, interface_language=code)
+    return response
 
 
 def _locked_out(request, error):
@@ -251,6 +271,70 @@ def activity(request):
         "sessions": sessions.active_for(request.user),
         "current_key": request.session.session_key,
     })
+
+
+DELETED_KEY = "limen.account_deleted"  # what the page after the deletion shows, in the signed-out session
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    """GET explains and asks; only a POST with the confirmation, the password and (when the account has
+    one) a second factor proved in this session deletes."""
+    gate = guards.second_factor_proved(request, request.path)
+    if gate is not None:
+        return gate
+    form = forms.DeleteAccountForm(request.POST if request.method == "POST" else None,
+                                   needs_password=deletion.needs_password(request.user))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                deleted = deletion.delete_account(request=request, password=form.cleaned_data.get("password", ""))
+            except SigninError as error:
+                return _locked_out(request, error)
+            except AccountError as error:
+                status = show_on(form, error)
+            else:
+                request.session[DELETED_KEY] = {"email": deleted.email, "applications": deleted.applications}
+                return redirect("accounts:deleted")
+    return render(request, "accounts/delete_account.html",
+                  {"form": form, "methods": deletion.methods_of(request.user)}, status=status)
+
+
+def account_deleted(request):
+    """After the deletion (the browser is signed out): what happened."""
+    done = request.session.pop(DELETED_KEY, None)
+    if not done:
+        return redirect("home")
+    return render(request, "accounts/deleted.html", done)
+
+
+@login_required
+@require_POST
+def sign_out_others(request):
+    count = signed_in.sign_out_others(request)
+    if count:
+        messages.success(request, ngettext(
+            "You are signed out of %(count)d other session. The applications it used have been told.",
+            "You are signed out of %(count)d other sessions. The applications they used have been told.",
+            count) % {"count": count})
+    else:
+        messages.info(request, _("You were not signed in anywhere else."))
+    return redirect("accounts:activity")
+
+
+@login_required
+@require_POST
+def sign_out_session(request, session_id: int):
+    try:
+        signed_in.sign_out_one(request, session_id)
+    except AccountError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("That session is signed out. The applications it used have been told."))
+    return redirect("accounts:activity")
 
 
 @login_required

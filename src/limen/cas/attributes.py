@@ -1,14 +1,18 @@
 """The attributes an application may receive, named as in EU Login (docs/cas.md).
 
 ``user`` (the account's stable identifier) is always sent; everything else
-only if the service's registration lists it.
+only if the service's registration lists it, and the details validated for
+the application when it requires access validation (limen.access).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 
+from limen.access import gate as access_gate
 from limen.signin.levels import LEVEL_NAMES
+
+from . import access_link
 
 # Identity assurance of a self-registered account whose e-mail is verified
 # (EU Login's "LOW" = 10, the level of its external accounts).
@@ -61,5 +65,9 @@ def authentication_facts(ticket) -> dict[str, object]:
 
 
 def released(ticket, service) -> dict[str, object]:
+    """What the registration lists, then the details validated for this very application, if its access
+    requires validation and the person's access is active (limen.access: e.g. personnelNumber)."""
     allowed = set(service.attributes or ())
-    return {name: value for name, value in values_for(ticket).items() if name in allowed}
+    chosen = {name: value for name, value in values_for(ticket).items() if name in allowed}
+    chosen.update(access_gate.released(ticket.user, access_link.ref(service)))
+    return chosen

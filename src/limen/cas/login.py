@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from limen.access import gate as access_gate
 from limen.audit.events import Event
 from limen.audit.service import record
 from limen.signin import levels
@@ -26,7 +27,7 @@ from limen.signin.evaluate import Confirm as EvaluatorConfirm
 from limen.signin.evaluate import Proceed, Refused, SignIn, StepUp, evaluate
 from limen.signin.transaction import Application, Requirement
 
-from . import params, registry, tickets
+from . import access_link, params, registry, tickets
 from .errors import InvalidRequest, InvalidStrength, UnknownService, UnsupportedLevel
 from .models import Service
 
@@ -127,6 +128,10 @@ def start(request, *, confirmed: bool = False) -> Redirect | Confirm | Issued:
         return Redirect(outcome.url)
     if isinstance(outcome, EvaluatorConfirm):
         return Confirm(req.service)
+    # An application that requires validated access (limen.access) gets the person once it is active.
+    first = access_gate.redirect_for(request, access_link.ref(req.service), return_to=here)
+    if first is not None:
+        return Redirect(req.service_url if req.gateway else first)
     ticket = tickets.issue_service_ticket(request, service=req.service, service_url=req.service_url,
                                           from_sso=not outcome.fresh)
     record(Event.CAS_SIGNED_IN, user=request.user, request=request, service=req.service.name,

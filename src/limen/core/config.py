@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
 import re
 import secrets
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -349,3 +351,40 @@ def check_legacy_key(keys: tuple[EncryptionKey, ...], encryption_key: str) -> No
                                  f"{LEGACY_KEY_ID!r}, which stands for it: add {LEGACY_KEY_ID} to "
                                  "LIMEN_ENCRYPTION_KEYS while secrets made with it remain, or unset "
                                  "LIMEN_ENCRYPTION_KEY once `limen rotate_secrets --check` passes")
+
+
+# Names of hosts that receive no mail from the world: the privacy statement must not show an address there.
+_LOCAL_SUFFIXES = (".localhost", ".local", ".test", ".invalid", ".example", ".internal", ".home.arpa")
+_NO_REPLY = {"noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply", "nobody",
+             "mailer-daemon", "bounce", "bounces"}
+
+
+def is_public_host(hostname: str) -> bool:
+    """Whether a host name is a domain on the Internet (not an IP address, localhost or a reserved name)."""
+    name = (hostname or "").strip(".").lower()
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+        return False
+    except ValueError:
+        pass
+    return "." in name and name != "localhost" and not name.endswith(_LOCAL_SUFFIXES)
+
+
+def privacy_contact(value: str, *, sender: str, sender_set: bool, hostname: str) -> str:
+    """Where people write about their personal data, as the privacy statement shows it.
+
+    LIMEN_PRIVACY_CONTACT (an e-mail address or an https:// page) if set; else the address of
+    LIMEN_EMAIL_FROM when the operator set one that takes replies; else privacy@<host> when the site has a
+    domain name. On a development address (an IP address, localhost) there is none: the statement then
+    names no address, and shows operators what to set.
+    """
+    if value:
+        if value.startswith("https://") or ("@" in value and " " not in value and not value.startswith("@")):
+            return value
+        raise ConfigurationError("LIMEN_PRIVACY_CONTACT", "use an e-mail address or an https:// address of a page")
+    _name, address = parseaddr(sender or "")
+    if sender_set and "@" in address:
+        local, domain = address.rsplit("@", 1)
+        if local.lower() not in _NO_REPLY and is_public_host(domain):
+            return address
+    return f"privacy@{hostname}" if is_public_host(hostname) else ""

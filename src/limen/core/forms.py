@@ -81,3 +81,14 @@ class ProofOfWorkMixin:
                 pow.verify(self.data.get(pow.FIELD))
             except pow.ProofOfWorkError as error:
                 self.add_error(None, ValidationError(error.message, code=error.code))
+
+
+class LanguageSelect(forms.Select):
+    """A list of languages named in their own language: each option says which (``lang``), so a screen
+    reader pronounces "Deutsch" in German on an English page."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option

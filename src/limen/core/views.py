@@ -1,10 +1,17 @@
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 
 def home(request):
     if request.user.is_authenticated:
         return redirect("accounts:my_account")
     return redirect("signin:identify")
+
+
+def favicon(request):
+    """Browsers and feed readers ask for /favicon.ico whatever the page links to: the site's icon."""
+    return HttpResponsePermanentRedirect(static("limen/icon.svg"))
 
 
 def csrf_failure(request, reason=""):

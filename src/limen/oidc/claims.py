@@ -9,7 +9,10 @@ amr (authentication methods, RFC 8176 values) says which methods were used.
 
 from __future__ import annotations
 
+from limen.access import gate as access_gate
 from limen.signin import levels
+
+from . import access_link
 
 ACR_VALUES = ["BASIC", "MEDIUM", "HIGH"]
 
@@ -81,6 +84,14 @@ def user_claims(user, scopes: list[str], requested: list[str] | None = None) -> 
         if name in values and name not in allowed:
             allowed.append(name)
     return {name: values[name] for name in allowed}
+
+
+def access_claims(user, client, scopes) -> dict:
+    """With the ``access`` scope: the details validated for this very client, while the access is active
+    (limen.access; the scope is allowed only to clients that require validation)."""
+    if client is None or "access" not in (scopes or ()):
+        return {}
+    return access_gate.released(user, access_link.ref(client))
 
 
 def requested_claims(claims: dict | None, member: str) -> list[str]:

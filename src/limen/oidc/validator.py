@@ -35,11 +35,12 @@ from oauth2_provider.models import (
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
+from limen.access import gate as access_gate
 from limen.core import clock, ratelimit
 from limen.core.net import client_ip
 
+from . import access_link, clientauth, keys, pkce, services
 from . import claims as claims_mod
-from . import clientauth, keys, pkce, services
 from .internal import jose
 from .models import AuthMethod, Authorization, TokenIssue
 
@@ -145,6 +146,12 @@ class Validator(OAuth2Validator):
         if grant_type not in ("authorization_code", "refresh_token"):
             return False
         return client.allows_grant_type(client.GRANT_AUTHORIZATION_CODE)
+
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        """``access`` (the validated details, limen.access) only for clients that require validation."""
+        if "access" in scopes and (client is None or not access_gate.requires_validation(access_link.ref(client))):
+            return False
+        return super().validate_scopes(client_id, scopes, client, request, *args, **kwargs)
 
     # prompt=none is decided by the authorization view, which knows the SSO session.
     def validate_silent_login(self, request):
@@ -296,6 +303,7 @@ class Validator(OAuth2Validator):
         requested = claims_mod.requested_claims(authz.requested_claims if authz else None, "userinfo")
         data = {"sub": str(request.user.uid)}
         data.update(claims_mod.user_claims(request.user, list(request.scopes or []), requested))
+        data.update(claims_mod.access_claims(request.user, request.client, list(request.scopes or [])))
         return data
 
     def get_discovery_claims(self, request):
@@ -309,6 +317,7 @@ class Validator(OAuth2Validator):
         data = {"sub": str(user.uid)}
         data.update(claims_mod.user_claims(user, list(request.scopes or []),
                                            claims_mod.requested_claims(request.claims, "id_token")))
+        data.update(claims_mod.access_claims(user, request.client, list(request.scopes or [])))
         expires = clock.now() + dt.timedelta(seconds=settings.OIDC_ID_TOKEN_SECONDS)
         authz = getattr(request, "limen_authz", None)
         if authz is not None:

@@ -19,6 +19,7 @@ from oauth2_provider.oauth2_backends import _add_iss_to_redirect, get_oauthlib_c
 from oauth2_provider import views as dot
 from oauth2_provider.views.mixins import OAuthLibMixin
 
+from limen.access import gate as access_gate
 from limen.audit.events import Event
 from limen.audit.service import record
 from limen.core import clock, metrics
@@ -28,7 +29,7 @@ from limen.signin import levels, sessions
 from limen.signin.evaluate import Confirm, Refused, SignIn, StepUp, evaluate
 from limen.signin.transaction import Application, Requirement
 
-from . import challenges, keys, logout
+from . import access_link, challenges, keys, logout
 from . import claims as claims_mod
 from .errors import fatal_message
 from .internal import jose
@@ -191,6 +192,12 @@ class AuthorizeView(OAuthLibMixin, View):
                 return fail("interaction_required", "The person asked to confirm each sign-in to an application.")
             return render(request, "oidc/confirm.html", {"client": client, "next": request.get_full_path()})
         fresh = outcome.fresh
+        # An application that requires validated access (limen.access) gets a code once it is active.
+        first = access_gate.redirect_for(request, access_link.ref(client), return_to=self._return_path(request, params))
+        if first is not None:
+            if silent:
+                return fail("interaction_required", "The person's access to this application must be validated first.")
+            return redirect(first)
 
         credentials["limen_session"] = logout.session_info(request)
         try:

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from limen.audit.events import Event
 from limen.audit.service import record
-from limen.core.languages import set_language_cookie
+from limen.core.languages import language_at_sign_in, set_language_cookie
 
 from . import login, sessions, store
 from .errors import AccountDisabled, NoTransaction, SecondFactorRequired, TransactionCompleted
@@ -61,14 +61,15 @@ def complete(request, tx: Transaction, proof: Proof, *, user=None):
         record(Event.SIGNIN_WHILE_LOCKED, user=user, request=request, method=proof.method,
                locked_until=user.locked_until.isoformat())
     strengths = strengths_after(request, tx, proof)
+    language = language_at_sign_in(request, user)  # before a new person's sign-in empties the session
     if tx.step_up:
         login.upgrade(request, strengths=strengths, level=level_of(strengths), method=proof.method)
     else:
         login.start(request, user, strengths=strengths, level=level_of(strengths), method=proof.method)
     store.forget(request)
     response = redirect(tx.next_url or reverse("accounts:my_account"))
-    if user.interface_language:
-        set_language_cookie(response, user.interface_language)
+    if language:
+        set_language_cookie(response, language)
     return response
 
 

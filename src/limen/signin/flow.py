@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import redirect
 
 from limen.core import clock
-from limen.core.languages import set_language_cookie
+from limen.core.languages import language_at_sign_in, set_language_cookie
 
 from . import store
 from .complete import complete, person
@@ -45,10 +45,11 @@ def methods_for_email(email: str) -> list[Method]:
     return registry.available_for(user if user is not None else User(pk=-1, is_active=False))
 
 
-def in_their_language(response, user):
-    """From now on, the pages in the person's interface language."""
-    if user.interface_language:
-        set_language_cookie(response, user.interface_language)
+def in_their_language(request, response, user):
+    """From now on, the pages in the person's interface language (unless they chose one just now)."""
+    language = language_at_sign_in(request, user)
+    if language:
+        set_language_cookie(response, language)
     return response
 
 
@@ -58,7 +59,7 @@ def password_passed(request, tx: Transaction, user, method_key: str):
     if not method_key or method_key == PASSWORD:
         return complete(request, tx, Proof(method=PASSWORD, strength="PASSWORD"), user=user)
     tx.proofs.append(Proof(method=PASSWORD, strength="PASSWORD"))
-    return in_their_language(choose(request, tx, user, method_key), user)
+    return in_their_language(request, choose(request, tx, user, method_key), user)
 
 
 def choose(request, tx: Transaction, user, method_key: str):

@@ -46,6 +46,14 @@ class Descriptor:
     multi_factor: bool = True      # the strength counts as two factors (amr "mfa")
 
 
+@dataclass(frozen=True)
+class ContactNumber:
+    """A mobile number a method has confirmed for a person: a text sent there reaches them."""
+
+    number: str  # E.164, +46701234567
+    shown: str   # masked for display, +46 70 ••• •• 67
+
+
 class Method(ABC):
     """A way of proving who one is. Subclasses set ``descriptor`` and implement the hooks."""
 
@@ -92,6 +100,10 @@ class Method(ABC):
     def remove_all(self, user) -> int:
         """Remove everything of this method for the user (PANIC); returns how many."""
         return 0
+
+    def contact_numbers(self, user) -> list[ContactNumber]:
+        """Mobile numbers this method confirmed for the person, where other areas may send a text."""
+        return []
 
     # -- sign-in -------------------------------------------------------------------------------
 
@@ -152,8 +164,26 @@ class Registry:
     def has_second_factor(self, user) -> bool:
         return any(m.available_for(user) for m in self.second_factors())
 
+    def remove_all(self, user) -> dict[str, int]:
+        """Remove everything of every method for the user (PANIC, deleting the account); returns what was
+        removed, by method key (methods with nothing left out)."""
+        removed = {}
+        for method in self.all():
+            count = method.remove_all(user)
+            if count:
+                removed[method.key] = count
+        return removed
+
     def with_pages(self) -> list[Method]:
         return [m for m in self.all() if m.descriptor.path]
+
+    def contact_numbers(self, user) -> list[ContactNumber]:
+        """Every confirmed mobile number of the person, once each (e.g. to send a validation code)."""
+        found: dict[str, ContactNumber] = {}
+        for method in self.all():
+            for contact in method.contact_numbers(user):
+                found.setdefault(contact.number, contact)
+        return list(found.values())
 
     def by_strength(self, strength: str) -> Method | None:
         return next((m for m in self.all() if m.strength == strength), None)

@@ -49,14 +49,42 @@ def end(request) -> list[str]:
     return names
 
 
+def _end_keys(keys: list[str], user) -> list[str]:
+    """End these sessions elsewhere: the applications are told (single logout), then the sessions go.
+    Returns the applications told."""
+    names: list[str] = []
+    for key in keys:
+        names.extend(announce_end(key, user))
+    Session.objects.filter(session_key__in=keys).delete()
+    SsoSession.objects.filter(session_key__in=keys).delete()
+    return names
+
+
 def end_all(user, *, keep: str | None = None) -> int:
     """End every session of the account, except ``keep`` (the caller's own)."""
     keys = list(SsoSession.objects.filter(user=user).exclude(session_key=keep or "").values_list("session_key", flat=True))
-    for key in keys:
-        announce_end(key, user)
-    Session.objects.filter(session_key__in=keys).delete()
-    SsoSession.objects.filter(session_key__in=keys).delete()
+    _end_keys(keys, user)
     return len(keys)
+
+
+def end_everywhere(request) -> list[str]:
+    """End every session of the signed-in account, this browser's last (it is signed out); returns the
+    applications told."""
+    user = request.user
+    keys = list(SsoSession.objects.filter(user=user).exclude(session_key=request.session.session_key or "")
+                .values_list("session_key", flat=True))
+    names = _end_keys(keys, user)
+    names.extend(end(request))
+    return sorted(set(names))
+
+
+def end_one(user, session_id: int, *, keep: str | None = None) -> SsoSession | None:
+    """End one session of the account, named by its row id (pages show that, never the key, which is the
+    cookie's secret); not ``keep`` (the caller's own). Returns the session ended, None if there is none."""
+    entry = SsoSession.objects.filter(user=user, pk=session_id).exclude(session_key=keep or "").first()
+    if entry is not None:
+        _end_keys([entry.session_key], user)
+    return entry
 
 
 def end_expired() -> int:

@@ -44,7 +44,7 @@ def test_add_a_number_and_sign_in_with_an_sms_code(factors_site, outbox):
     page.get_by_label("Code from the SMS").fill(code.lower())
     page.get_by_role("button", name="Finalise").click()
     expect(page.get_by_text("is registered. You can now sign in with Mobile Phone + SMS")).to_be_visible()
-    expect(page.get_by_role("cell", name="+46 70 123 45 67", exact=True)).to_be_visible()
+    expect(page.get_by_role("rowheader", name="+46 70 123 45 67", exact=True)).to_be_visible()
     site.check("phone numbers: one")
     assert "Mobile phone number: +46 70 ••• •• 67" in mail(site, email, "A verification method was added")
 

@@ -27,7 +27,7 @@ def test_security_key_register_use_twice_and_clone(factors_site, virtual_authent
 
     register_key(site, kind="Security key", name="Blue key", button="Use my security key", check=True)
     expect(page.get_by_text("“Blue key” is registered.")).to_be_visible()
-    expect(page.get_by_role("cell", name="Blue key", exact=True)).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Blue key", exact=True)).to_be_visible()
     site.check("security keys: one")
     assert len(key.credentials()) == 1
     assert "Security key: Blue key" in mail(site, email, "A verification method was added")
@@ -35,6 +35,10 @@ def test_security_key_register_use_twice_and_clone(factors_site, virtual_authent
     # The same key once more: the account has a factor now, so first prove it (step-up)...
     site.goto("/account/security-keys/add/")
     expect(heading(page, "Extra verification needed")).to_be_visible()
+    # Limen's own page, not an application: the page says so.
+    expect(page.get_by_text("Before you make this change to your account, prove that it is you")).to_be_visible()
+    expect(page.get_by_role("main")).not_to_contain_text("application")
+    site.check("step-up before a change to the account")
     page.get_by_label("Security Key or Trusted Platform").check()
     page.get_by_role("button", name="Continue").click()
     expect(heading(page, "Security Key or Trusted Platform")).to_be_visible()
@@ -46,7 +50,7 @@ def test_security_key_register_use_twice_and_clone(factors_site, virtual_authent
     expect(page.get_by_text("already registered to your account")).to_be_visible()
     site.check("the same key twice")
     site.goto("/account/security-keys/")
-    expect(page.get_by_role("cell", name="Blue key again", exact=True)).to_have_count(0)
+    expect(page.get_by_role("rowheader", name="Blue key again", exact=True)).to_have_count(0)
 
     sign_out(site)
     sign_in(site, email, method="Security Key or Trusted Platform")
@@ -125,7 +129,7 @@ def test_manage_rename_and_remove(factors_site, virtual_authenticator):
     site.check("rename with an empty name")
     page.get_by_label("Name").fill("New name")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("cell", name="New name", exact=True)).to_be_visible()
+    expect(page.get_by_role("rowheader", name="New name", exact=True)).to_be_visible()
     page.get_by_role("link", name="Remove New name").click()
     expect(heading(page, "Remove “New name”?")).to_be_visible()
     site.check("remove")

@@ -1,6 +1,12 @@
-"""Template helpers: accessible form fields."""
+"""Template helpers: accessible form fields, where a request came from, when something happened."""
+
+import datetime as dt
 
 from django import template
+from django.utils import dateformat, formats, timezone
+from django.utils.html import format_html
+
+from limen.core import browsers
 
 register = template.Library()
 
@@ -22,3 +28,22 @@ def widget(field, **extra):
         attrs["required"] = True
         attrs["aria-required"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def browser_summary(user_agent: str) -> str:
+    """'Firefox on Windows' for a User-Agent header (the raw header is for operators only)."""
+    return browsers.summary(user_agent)
+
+
+@register.simple_tag
+def timestamp(value, empty=""):
+    """A date and time in the reader's language's format, with its time zone, in a <time> element:
+    '30 Nov 2026, 16:08 UTC'. Every list page shows its dates this way. ``empty`` stands in for None."""
+    if not value:
+        return empty
+    if not isinstance(value, dt.datetime):
+        return format_html('<time datetime="{}">{}</time>', value.isoformat(), formats.date_format(value))
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return format_html('<time datetime="{}">{} {}</time>', local.isoformat(timespec="seconds"),
+                       formats.date_format(local, "DATETIME_FORMAT"), dateformat.format(local, "T"))

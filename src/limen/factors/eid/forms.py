@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from limen.accounts.forms import NameField
-from limen.core.forms import CleanForm, EmailField
+from limen.core.forms import CleanForm, EmailField, LanguageSelect
 from limen.core.languages import EU_LANGUAGES
 
 
@@ -15,7 +15,7 @@ class EidAccountForm(CleanForm):
                           error_messages={"required": _("Enter your last name.")})
     email = EmailField(label=_("E-mail"), help_text=_("We send a link to this address to confirm it."))
     email_language = forms.ChoiceField(
-        label=_("E-mail language"), choices=EU_LANGUAGES, initial="en",
+        label=_("E-mail language"), choices=EU_LANGUAGES, widget=LanguageSelect, initial="en",
         help_text=_("The language of the e-mails we send you."),
         error_messages={"invalid_choice": _("Choose one of the languages in the list.")},
     )

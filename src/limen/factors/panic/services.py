@@ -49,14 +49,9 @@ def panic(user, *, request=None, by=None) -> dict[str, int]:
 
     ``by``: the operator who did it for the person (support desk), if not the person.
     """
-    removed: dict[str, int] = {}
-    labels = []
     with transaction.atomic():
-        for factor in registry.all():
-            count = factor.remove_all(user)
-            if count:
-                removed[factor.key] = count
-                labels.append(factor.label)
+        removed = registry.remove_all(user)
+        labels = [registry.get(key).label for key in removed]
         EnrolmentHold.objects.update_or_create(user=user, defaults={
             "since": clock.now(), "released": None, "link_digest": "", "link_sent": None, "link_expires": None,
             "next_url": "",

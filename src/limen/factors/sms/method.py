@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from limen.core.errors import LimenError
 from limen.signin.attempts import Attempt, Challenge, Proof, Redirect
-from limen.signin.methods import Descriptor, Method
+from limen.signin.methods import ContactNumber, Descriptor, Method
 from limen.signin.models import Level
 
 from . import services
@@ -48,6 +48,11 @@ class SmsMethod(Method):
 
     def remove_all(self, user) -> int:
         return services.remove_all(user)
+
+    def contact_numbers(self, user) -> list[ContactNumber]:
+        if not settings.SMS_ENABLED or user is None:
+            return []
+        return [ContactNumber(phone.number, phone.masked) for phone in services.numbers_of(user)]
 
     # -- sign-in: "" chooses the number and sends the code, "code" checks it, "resend" sends another
 

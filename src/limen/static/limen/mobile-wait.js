@@ -53,6 +53,7 @@
         window.setTimeout(poll, delay);
       };
       request.onerror = request.ontimeout = function () {
+        if (done) { return; }
         delay = Math.min(delay * 2 || 1000, 8000);
         window.setTimeout(poll, delay);
       };

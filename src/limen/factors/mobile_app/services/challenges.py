@@ -18,7 +18,7 @@ from django.db import transaction
 
 from limen.audit.events import Event
 from limen.audit.service import record
-from limen.core import clock, metrics, ratelimit
+from limen.core import browsers, clock, metrics, ratelimit
 from limen.core.net import client_ip, user_agent
 from limen_protocol import pin as pin_protocol
 
@@ -26,7 +26,7 @@ from .. import channel, push, sealing
 from ..errors import (ChallengeAnswered, ChallengeExpired, ChallengeNotFound, DeviceLocked, NumberMismatch,
                       TooManyRequests, WrongPin)
 from ..models import ChallengeStatus, MobileDevice, PushChallenge
-from . import context, devices
+from . import devices
 
 APPROVE, DENY = "approve", "deny"
 
@@ -55,7 +55,7 @@ def create(*, user, device: MobileDevice, application: str, request=None,
         challenge = PushChallenge.objects.create(
             user=user, device=device, number=f"{10 + secrets.randbelow(90)}",
             application=application[:200],
-            browser=context.browser_summary(user_agent(request) if request is not None else ""),
+            browser=browsers.short(user_agent(request) if request is not None else ""),
             ip=client_ip(request) if request is not None else "",
             created=now, expires=now + dt.timedelta(seconds=settings.MOBILE_CHALLENGE_TTL),
         )
