@@ -98,6 +98,10 @@ def serve(argv: list[str]) -> None:
     parser.add_argument("--threads", type=int, default=int(os.environ.get("LIMEN_THREADS", "4")))
     parser.add_argument("--migrate", action="store_true", help="apply database migrations first")
     args = parser.parse_args(argv)
+    os.environ.setdefault("LIMEN_LOG_FORMAT", "json")  # one JSON object per line (docs/operations.md)
+    from limen.ops import multiprocess
+
+    multiprocess.prepare()  # before Django: prometheus-client reads it when first imported
     _setup()
     if args.migrate:
         _prepare_database()

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 
-from limen.core import config
+from limen.core import config, logs
 from limen.core.languages import EU_LANGUAGES, INTERFACE_LANGUAGES
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "limen.factors.panic",
     "limen.access",
     "limen.cas",
+    "limen.ops",
 ]
 
 # Sign-in methods: each is its own package implementing limen.signin.methods.Method
@@ -68,7 +69,11 @@ INSTALLED_APPS += SIGNIN_METHODS
 
 MIDDLEWARE = [
     "limen.core.after_response.AfterResponseMiddleware",
+    "limen.core.request_id.RequestIdMiddleware",
+    # /health/live, /health/ready and /metrics: answered here, before sessions, CSRF and host checks.
+    "limen.ops.middleware.OpsEndpointsMiddleware",
     "limen.core.devhost.LoopbackAliasRedirectMiddleware",  # LIMEN_DEBUG only: 127.0.0.1 → localhost
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "limen.core.middleware.SecurityHeadersMiddleware",
     "limen.core.middleware.DomainErrorMiddleware",
+    "limen.ops.middleware.RequestMetricsMiddleware",
 ]
 
 ROOT_URLCONF = "limen.urls"
@@ -239,16 +245,20 @@ PRIVACY_CONTACT = config.privacy_contact(config.env_str("LIMEN_PRIVACY_CONTACT")
                                          sender_set=bool(config.env_str("LIMEN_EMAIL_FROM")),
                                          hostname=_base.hostname)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {
-        "limen": {"handlers": ["console"], "level": config.env_str("LIMEN_LOG_LEVEL", "INFO")},
-        # Server errors (500) with their traceback, also when LIMEN_DEBUG is off.
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-    },
-}
+# Logs (docs/operations.md#logs): JSON lines for `limen serve`, text for `limen run`, both with
+# the request id and the instance name, and with secrets masked (core.logs, core.redact).
+LOG_FORMAT = config.env_choice("LIMEN_LOG_FORMAT", "text", logs.FORMATS)
+LOG_LEVEL = config.env_choice("LIMEN_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+LOGGING = logs.logging_config(LOG_FORMAT, LOG_LEVEL)
+
+# Health and metrics (docs/operations.md). /metrics answers callers from these networks only and,
+# when a token is set, only with "Authorization: Bearer <token>".
+METRICS_ALLOWED_NETWORKS = config.env_networks("LIMEN_METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+METRICS_TOKEN = config.env_str("LIMEN_METRICS_TOKEN")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise config.ConfigurationError("LIMEN_METRICS_TOKEN", "must be at least 16 characters")
+# /health/ready fails when the oldest message waiting for delivery is older than this (0: never).
+HEALTH_QUEUE_MAX_AGE = config.env_int("LIMEN_HEALTH_QUEUE_MAX_AGE", 3600, minimum=0)
 
 # Mobile authenticator (docs/mobile-app.md).
 MOBILE_ENROL_TTL = config.env_int("LIMEN_MOBILE_ENROL_TTL", 300, minimum=60, maximum=3600)

@@ -116,7 +116,7 @@ def test_unknown_address_failure_is_recorded_without_an_account(client):
     event = AuditEvent.objects.get(event=Event.SIGNIN_FAILED)
     assert event.user_id is None
     assert event.email == "nobody@example.org"
-    assert event.data == {"reason": "unknown_account"}
+    assert event.data == {"reason": "unknown_account", "request_id": event.data["request_id"]}
 
 
 def test_record_without_a_request(user):

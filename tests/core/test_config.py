@@ -212,6 +212,33 @@ def test_env_str_strips(env):
     assert config.env_str("LIMEN_TEST_S") == "value"
 
 
+def test_env_choice_ignores_case_and_names_the_variable(env):
+    env("LIMEN_TEST_C", "JSON")
+    assert config.env_choice("LIMEN_TEST_C", "text", ("json", "text")) == "json"
+    env("LIMEN_TEST_C", None)
+    assert config.env_choice("LIMEN_TEST_C", "text", ("json", "text")) == "text"
+    env("LIMEN_TEST_C", "xml")
+    with pytest.raises(ConfigurationError, match="json, text"):
+        config.env_choice("LIMEN_TEST_C", "text", ("json", "text"))
+
+
+def test_env_networks(env):
+    env("LIMEN_TEST_NETS", " 10.0.0.0/8, 192.0.2.7 ,::1/128,")
+    assert [str(n) for n in config.env_networks("LIMEN_TEST_NETS", "")] == ["10.0.0.0/8", "192.0.2.7/32", "::1/128"]
+    env("LIMEN_TEST_NETS", None)
+    assert [str(n) for n in config.env_networks("LIMEN_TEST_NETS", "127.0.0.1/32")] == ["127.0.0.1/32"]
+    env("LIMEN_TEST_NETS", "")
+    assert config.env_networks("LIMEN_TEST_NETS", "127.0.0.1/32") == ()
+
+
+@pytest.mark.parametrize("raw", ["localhost", "10.0.0.0/33", "300.1.1.1", "10.0.0.0/8;192.0.2.0/24"])
+def test_env_networks_bad_value_names_the_variable(env, raw):
+    env("LIMEN_TEST_NETS", raw)
+    with pytest.raises(ConfigurationError) as info:
+        config.env_networks("LIMEN_TEST_NETS", "")
+    assert info.value.variable == "LIMEN_TEST_NETS"
+
+
 # --- secret key --------------------------------------------------------------
 
 def test_secret_key_generated_once_with_private_permissions(env, tmp_path):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from limen.core import clock
+from django.dispatch import Signal
+
+from limen.core import clock, request_id
 from limen.core.net import client_ip
 from limen.core.net import user_agent as _user_agent
 
@@ -13,10 +15,18 @@ from .models import AuditEvent
 
 log = logging.getLogger("limen.audit")
 
+# Sent after every event is written (``entry``: the AuditEvent); the metrics count sign-in
+# outcomes and lockouts from it (limen.ops.audit_metrics).
+recorded = Signal()
+
 
 def record(event: Event, *, user=None, request=None, email: str = "", ip: str | None = None,
            user_agent: str | None = None, **data) -> AuditEvent:
-    """``ip`` and ``user_agent`` stand in for ``request`` in work done after the response."""
+    """``ip`` and ``user_agent`` stand in for ``request`` in work done after the response. The id
+    of the request being handled (core.request_id) is added to ``data``, to find its log lines."""
+    current = request_id.current()
+    if current and "request_id" not in data:
+        data["request_id"] = current
     entry = AuditEvent.objects.create(
         time=clock.now(),
         user=user if user is not None and user.pk else None,
@@ -26,7 +36,9 @@ def record(event: Event, *, user=None, request=None, email: str = "", ip: str | 
         user_agent=user_agent if user_agent is not None else (_user_agent(request) if request is not None else ""),
         data=data,
     )
-    log.info("audit %s user=%s ip=%s", event, entry.user_id, entry.ip)
+    log.info("audit %s user=%s ip=%s", event, entry.user_id, entry.ip,
+             extra={"event": str(event), "account": entry.user_id})
+    recorded.send(sender=AuditEvent, entry=entry)
     return entry
 
 

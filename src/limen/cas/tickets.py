@@ -17,12 +17,13 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from limen.core import clock
+from limen.core import clock, metrics
 from limen.signin import levels, sessions
 from limen.signin.models import SsoSession
 
 from . import attributes, outbound, params, registry, ticket_ids
 from .errors import (
+    CasError,
     InsufficientAuthenticationLevel,
     InvalidProxyCallback,
     InvalidService,
@@ -45,6 +46,7 @@ def _issue(prefix: str, *, service: Service, service_url: str, user, sso_session
            auth_time: dt.datetime, strengths: list[str], level: int, from_sso: bool,
            proxies: list[str] = ()) -> ServiceTicket:
     now = clock.now()
+    metrics.cas_ticket(prefix)
     return ServiceTicket.objects.create(
         ticket=ticket_ids.new(prefix), service=service, service_url=service_url, user=user, sso_session=sso_session,
         created=now, expires=now + dt.timedelta(seconds=settings.CAS_TICKET_SECONDS),
@@ -75,7 +77,23 @@ class Validated:
 def validate(*, ticket: str, service_url: str, proxy_tickets: bool, renew: bool = False,
              pgt_url: str | None = None, level: int | None = None,
              accept_strengths: list[str] | None = None) -> Validated:
-    """Check a ticket presented by ``service_url``; raises a CasError with the protocol's code."""
+    """Check a ticket presented by ``service_url``; raises a CasError with the protocol's code.
+    Every outcome is counted (limen_cas_validations_total)."""
+    try:
+        result = _validate(ticket=ticket, service_url=service_url, proxy_tickets=proxy_tickets, renew=renew,
+                           pgt_url=pgt_url, level=level, accept_strengths=accept_strengths)
+    except CasError as error:
+        metrics.cas_validation(error.code)
+        raise
+    except Exception:
+        metrics.cas_validation(CasError.code)
+        raise
+    metrics.cas_validation("success")
+    return result
+
+
+def _validate(*, ticket: str, service_url: str, proxy_tickets: bool, renew: bool, pgt_url: str | None,
+              level: int | None, accept_strengths: list[str] | None) -> Validated:
     kind = params.ticket_kind(ticket)
     if kind == "PGT":
         raise InvalidTicketSpec(_("A proxy-granting ticket cannot be validated; use it with /proxy."))
@@ -136,6 +154,7 @@ def grant_proxy_granting_ticket(st: ServiceTicket, pgt_url: str) -> str:
     if status != 200:
         row.delete()
         raise InvalidProxyCallback()
+    metrics.cas_ticket("PGT")
     return iou
 
 

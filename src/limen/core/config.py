@@ -14,6 +14,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from email.utils import parseaddr
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -54,6 +55,28 @@ def env_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = 
         bounds = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum}"
         raise ConfigurationError(name, f"must be {bounds}, got {value}")
     return value
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices``, compared without regard to case."""
+    value = env_str(name, default)
+    for choice in choices:
+        if value.lower() == choice.lower():
+            return choice
+    raise ConfigurationError(name, f"expected one of {', '.join(choices)}, got {value!r}")
+
+
+def env_networks(name: str, default: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """Comma-separated addresses or CIDR blocks (``127.0.0.1/32,10.0.0.0/8``); empty allows none."""
+    networks = []
+    for part in env_str(name, default).split(","):
+        if not part.strip():
+            continue
+        try:
+            networks.append(ip_network(part.strip(), strict=False))
+        except ValueError:
+            raise ConfigurationError(name, f"{part.strip()!r} is not an address or a CIDR block") from None
+    return tuple(networks)
 
 
 def data_dir() -> Path:

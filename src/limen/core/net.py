@@ -8,13 +8,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 MAX_USER_AGENT = 400
 
 
+def _forwarded(request) -> list[str]:
+    return [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+
+
+def behind_trusted_proxy(request) -> bool:
+    """Whether the request came through the operator's trusted proxies: what they add to the
+    request (X-Forwarded-For, X-Request-ID) is believed only then."""
+    hops = settings.TRUSTED_PROXY_COUNT
+    return bool(hops) and len(_forwarded(request)) >= hops
+
+
 def client_ip(request) -> str:
     """The caller's address; X-Forwarded-For only counts behind trusted proxies."""
-    hops = settings.TRUSTED_PROXY_COUNT
-    if hops:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
+    if behind_trusted_proxy(request):
+        return _forwarded(request)[-settings.TRUSTED_PROXY_COUNT]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

@@ -12,6 +12,7 @@ late is worse than none).
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
 import threading
@@ -152,7 +153,8 @@ def deliver_in_background(pks: list[int]) -> None:
         finally:
             close_old_connections()
 
-    threading.Thread(target=run, name="limen-delivery", daemon=True).start()
+    context = contextvars.copy_context()  # its log lines keep the request's id
+    threading.Thread(target=context.run, args=(run,), name="limen-delivery", daemon=True).start()
 
 
 def backlog() -> tuple[int, dt.datetime | None]:

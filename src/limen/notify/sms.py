@@ -34,7 +34,8 @@ class ConsoleGateway:
     name = "console"
 
     def send(self, to: str, text: str) -> None:
-        log.info("SMS to %s (development gateway, not sent): %s", to, text)
+        # Not the text: it carries a code. The development outbox page shows it.
+        log.info("SMS to %s (development gateway, not sent; the text is on the development outbox page)", to)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -3,6 +3,7 @@ these views add Limen's sign-in, step-up, keys and sign-out around it."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from limen.access import gate as access_gate
 from limen.audit.events import Event
 from limen.audit.service import record
-from limen.core import clock
+from limen.core import clock, metrics
 from limen.core.redirects import leave
 from limen.core.languages import set_language_cookie
 from limen.signin import levels, sessions
@@ -261,7 +262,18 @@ class TokenView(dot.TokenView):
         response = HttpResponse(content=body, status=status)
         for name, value in headers.items():
             response[name] = value
+        metrics.oidc_token(request.POST.get("grant_type", ""), token_outcome(status, body))
         return challenges.client_authentication(response)
+
+
+def token_outcome(status: int, body) -> str:
+    """``issued``, or the OAuth error code of the token endpoint's answer (RFC 6749 §5.2)."""
+    if status == 200:
+        return "issued"
+    try:
+        return str(json.loads(body).get("error", "server_error"))
+    except (TypeError, ValueError, AttributeError):
+        return "server_error"
 
 
 class RevokeTokenView(dot.RevokeTokenView):

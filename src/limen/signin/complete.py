@@ -63,9 +63,9 @@ def complete(request, tx: Transaction, proof: Proof, *, user=None):
     strengths = strengths_after(request, tx, proof)
     language = language_at_sign_in(request, user)  # before a new person's sign-in empties the session
     if tx.step_up:
-        login.upgrade(request, strengths=strengths, level=level_of(strengths))
+        login.upgrade(request, strengths=strengths, level=level_of(strengths), method=proof.method)
     else:
-        login.start(request, user, strengths=strengths, level=level_of(strengths))
+        login.start(request, user, strengths=strengths, level=level_of(strengths), method=proof.method)
     store.forget(request)
     response = redirect(tx.next_url or reverse("accounts:my_account"))
     if language:

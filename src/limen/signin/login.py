@@ -17,7 +17,7 @@ from .models import Level, SsoSession
 from .sessions import SESSION_KEY, announce_end
 
 
-def start(request, user, *, strengths: list[str], level: int = Level.BASIC) -> SsoSession:
+def start(request, user, *, strengths: list[str], level: int = Level.BASIC, method: str = "") -> SsoSession:
     """Sign the user in; the session id changes (Django's login cycles the key).
 
     Signing in again in the same browser (e.g. an application asked for
@@ -36,7 +36,7 @@ def start(request, user, *, strengths: list[str], level: int = Level.BASIC) -> S
     request.session[SESSION_KEY] = {"auth_time": now.timestamp(), "seen": now.timestamp(),
                                     "started": now.timestamp(), "strengths": strengths, "level": int(level)}
     request.session.save()
-    record(Event.SIGNIN_SUCCEEDED, user=user, request=request, strengths=strengths)
+    record(Event.SIGNIN_SUCCEEDED, user=user, request=request, strengths=strengths, **_method(method))
     values = {"session_key": request.session.session_key, "created": now, "last_seen": now,
               "expires": now + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE),
               "ip": client_ip(request), "user_agent": user_agent(request), "strengths": strengths, "level": level}
@@ -48,7 +48,12 @@ def start(request, user, *, strengths: list[str], level: int = Level.BASIC) -> S
     return SsoSession.objects.create(user=user, **values)
 
 
-def upgrade(request, *, strengths: list[str], level: int) -> None:
+def _method(key: str) -> dict:
+    """The method that completed the sign-in, in the audit event's data (and so in the metrics)."""
+    return {"method": key} if key else {}
+
+
+def upgrade(request, *, strengths: list[str], level: int, method: str = "") -> None:
     """Step-up: the same person proved more; new session key, stronger record."""
     old_key = request.session.session_key
     request.session.cycle_key()
@@ -58,4 +63,4 @@ def upgrade(request, *, strengths: list[str], level: int) -> None:
     request.session.save()
     SsoSession.objects.filter(session_key=old_key).update(
         session_key=request.session.session_key, strengths=strengths, level=level)
-    record(Event.STEPPED_UP, user=request.user, request=request, strengths=strengths)
+    record(Event.STEPPED_UP, user=request.user, request=request, strengths=strengths, **_method(method))

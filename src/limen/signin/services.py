@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from limen.notify import notices
 from limen.audit.events import Event
 from limen.audit.service import record
-from limen.core import clock, ratelimit
+from limen.core import clock, metrics, ratelimit
 
 from . import sessions
 from .errors import AccountDisabled, AccountLocked, InvalidCredentials, TooManyRequests
@@ -47,6 +47,7 @@ def check_password(*, email: str, password: str, ip: str, request=None):
     the count (one conditional UPDATE) before the password is hashed."""
     slot = ratelimit.reserve(ip_limit(), ip)  # a failure keeps it; a success gives it back
     if slot is None:
+        metrics.signin("password", "rate_limited")  # no audit event: nothing was checked
         raise TooManyRequests(retry_after=ratelimit.retry_after(ip_limit()))
 
     User = get_user_model()

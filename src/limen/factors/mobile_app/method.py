@@ -73,6 +73,8 @@ class MobileAppPin(_MobileMethod):
 
     def _page(self, attempt: Attempt, challenge, usable, *, choose_form=None, error=None, status=200):
         state = challenges.browser_state(challenge)
+        if state == "expired":
+            challenges.note_expired(challenge, attempt.state)
         if state == "denied":
             store.abandon(attempt.transaction)  # a denial ends this sign-in attempt
             return Challenge("mobile_app/push_denied.html", status=403)

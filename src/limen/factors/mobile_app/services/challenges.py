@@ -18,7 +18,7 @@ from django.db import transaction
 
 from limen.audit.events import Event
 from limen.audit.service import record
-from limen.core import browsers, clock, ratelimit
+from limen.core import browsers, clock, metrics, ratelimit
 from limen.core.net import client_ip, user_agent
 from limen_protocol import pin as pin_protocol
 
@@ -60,6 +60,7 @@ def create(*, user, device: MobileDevice, application: str, request=None,
             created=now, expires=now + dt.timedelta(seconds=settings.MOBILE_CHALLENGE_TTL),
         )
         push.send(challenge)
+    metrics.push("sent")
     return challenge
 
 
@@ -101,11 +102,20 @@ def answer(*, device: MobileDevice, challenge_id: str, decision: str, number: st
         channel.signal(channel.challenge_key(challenge.pk))
     if decision == APPROVE:
         devices.touch(device)
+    metrics.push(str(new_status), answered_after=(clock.now() - challenge.created).total_seconds())
     record(Event.MOBILE_SIGNIN_APPROVED if decision == APPROVE else Event.MOBILE_SIGNIN_DENIED,
            user=device.user, request=request, device=device.public_id, application=challenge.application,
            browser=challenge.browser, browser_ip=challenge.ip)
     challenge.refresh_from_db()
     return challenge
+
+
+def note_expired(challenge: PushChallenge, seen: dict) -> None:
+    """Count a request that expired unanswered, once: when the waiting sign-in page first shows it
+    (``seen`` is state kept with the sign-in, where the ids already counted are remembered)."""
+    if seen.get("expired_counted") != challenge.public_id:
+        seen["expired_counted"] = challenge.public_id
+        metrics.push("expired")
 
 
 def browser_state(challenge: PushChallenge | None) -> str:

@@ -1,0 +1,173 @@
+"""Limen's log lines: one JSON object per line for `limen serve`, readable text for `limen run`.
+
+LIMEN_LOG_FORMAT chooses (``json`` or ``text``). Every line, whatever its format, goes
+through two filters: ``ContextFilter`` adds the request id (``core.request_id``) and
+the instance name (LIMEN_INSTANCE, by default the host name); ``RedactingFilter``
+masks passwords, codes, tokens, tickets and e-mail addresses (``core.redact``).
+
+A JSON line has a fixed set of keys, never arbitrary ``extra`` values::
+
+    {"time": "2025-01-31T09:00:00.123Z", "level": "INFO", "logger": "limen.audit",
+     "message": "audit signin.failed user=42 ip=192.0.2.7", "instance": "limen-1", "pid": 812,
+     "request_id": "6f1c…", "event": "signin.failed", "account": 42}
+
+``event`` and ``account`` appear on audit lines (``extra={"event": ..., "account": ...}``);
+gunicorn's access lines add ``http`` (method, path, status, duration, client address).
+``logging_config()`` builds the dictConfig used both by Django's settings and by
+gunicorn (``gunicorn_conf.py``), so that every line of a process looks alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import re
+import socket
+from collections.abc import Mapping
+
+from . import redact, request_id
+
+FORMATS = ("json", "text")
+
+
+def instance_name() -> str:
+    return os.environ.get("LIMEN_INSTANCE", "").strip() or socket.gethostname()
+
+
+class ContextFilter(logging.Filter):
+    """Adds ``request_id`` and ``instance`` to every record."""
+
+    def __init__(self, name: str = ""):
+        super().__init__(name)
+        self.instance = instance_name()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not getattr(record, "request_id", None):
+            record.request_id = request_id.current() or _access_request_id(record)
+        record.instance = self.instance
+        return True
+
+
+def _access_request_id(record: logging.LogRecord) -> str | None:
+    """gunicorn's access line carries the response's X-Request-ID among its atoms."""
+    args = record.args
+    if isinstance(args, Mapping):
+        value = args.get("{x-request-id}o")
+        if isinstance(value, str) and value not in {"", "-"}:
+            return value
+    return None
+
+
+class RedactingFilter(logging.Filter):
+    """Masks secrets and e-mail addresses in the message (see core.redact)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, Mapping):
+            # gunicorn's access atoms: the ones its format and the JSON line show are masked in place,
+            # so that its own lookups keep working.
+            for key in set(_FORMAT_KEYS.findall(str(record.msg))) | set(ACCESS_ATOMS):
+                value = args.get(key)
+                if isinstance(value, str):
+                    dict.__setitem__(args, key, redact.text(value))
+        elif args:
+            try:
+                record.msg, record.args = record.getMessage(), ()
+            except Exception:  # a broken format: logging reports it when the line is written
+                return True
+        if isinstance(record.msg, str):
+            record.msg = redact.text(record.msg)
+        return True
+
+
+_FORMAT_KEYS = re.compile(r"%\(([^)]+)\)")
+ACCESS_ATOMS = ("r", "U", "q", "f", "a", "m", "h")
+
+
+def _iso(created: float) -> str:
+    return dt.datetime.fromtimestamp(created, tz=dt.timezone.utc).isoformat(timespec="milliseconds") \
+        .replace("+00:00", "Z")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, with a fixed set of keys."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": _iso(record.created),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "instance": getattr(record, "instance", None) or instance_name(),
+            "pid": record.process,
+            "request_id": getattr(record, "request_id", None),
+        }
+        for key in ("event", "account"):
+            value = getattr(record, key, None)
+            if value is not None:
+                entry[key] = value if isinstance(value, (int, float)) else str(value)
+        http = _access_fields(record)
+        if http:
+            entry["http"] = http
+        if record.exc_info:
+            entry["exception"] = redact.text(self.formatException(record.exc_info))
+        elif record.exc_text:
+            entry["exception"] = redact.text(record.exc_text)
+        if record.stack_info:
+            entry["stack"] = redact.text(self.formatStack(record.stack_info))
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def _access_fields(record: logging.LogRecord) -> dict | None:
+    if record.name != "gunicorn.access" or not isinstance(record.args, Mapping):
+        return None
+    atoms = record.args
+    try:
+        duration_ms = round(int(atoms.get("D", 0)) / 1000, 3)
+    except (TypeError, ValueError):
+        duration_ms = None
+    return {"method": atoms.get("m"), "path": atoms.get("U"), "status": _int(atoms.get("s")),
+            "duration_ms": duration_ms, "remote": atoms.get("h"), "bytes": _int(atoms.get("B"))}
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class TextFormatter(logging.Formatter):
+    """A line for people: time, level, logger, [request id], message; tracebacks masked too."""
+
+    def __init__(self):
+        super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        shown = logging.makeLogRecord(record.__dict__)  # the record is shared with other handlers
+        shown.request_id = getattr(record, "request_id", None) or "-"
+        return redact.text(super().format(shown))
+
+
+def logging_config(fmt: str, level: str = "INFO") -> dict:
+    """The dictConfig of a Limen process: Limen's loggers at ``level``, request errors, gunicorn's
+    error and access logs, and every other library's warnings, all through the same filters."""
+    handler = {"class": "logging.StreamHandler", "stream": "ext://sys.stdout",
+               "formatter": fmt, "filters": ["context", "redact"]}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": ContextFilter}, "redact": {"()": RedactingFilter}},
+        "formatters": {"json": {"()": JsonFormatter}, "text": {"()": TextFormatter}},
+        "handlers": {"console": handler},
+        "root": {"handlers": ["console"], "level": "WARNING"},
+        "loggers": {
+            "limen": {"handlers": ["console"], "level": level, "propagate": False},
+            # Server errors (500) with their traceback, also when LIMEN_DEBUG is off.
+            "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+            "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        },
+    }

@@ -1,0 +1,136 @@
+"""Log lines: JSON with a fixed set of keys, the request id and instance on each, secrets masked."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import sys
+
+import pytest
+from gunicorn.glogging import SafeAtoms
+
+from limen.core import config, logs
+from tests.support.pages import sign_in
+
+
+@pytest.fixture
+def captured():
+    """Lines written by the ``limen`` loggers, through the filters and formatter of `limen serve`."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(logs.ContextFilter())
+    handler.addFilter(logs.RedactingFilter())
+    handler.setFormatter(logs.JsonFormatter())
+    logger = logging.getLogger("limen")
+    logger.addHandler(handler)
+
+    def lines():
+        return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+    lines.handler = handler
+    yield lines
+    logger.removeHandler(handler)
+
+
+def test_a_line_is_one_json_object_with_the_fixed_keys(captured):
+    logging.getLogger("limen.test").warning("two\nlines %s", "here")
+    (line,) = captured()
+    assert set(line) == {"time", "level", "logger", "message", "instance", "pid", "request_id"}
+    assert line["level"] == "WARNING" and line["logger"] == "limen.test"
+    assert line["message"] == "two\nlines here"
+    assert line["time"].endswith("Z")
+    assert line["request_id"] is None  # not in a request
+
+
+def test_instance_name_from_the_environment(monkeypatch, captured):
+    monkeypatch.setenv("LIMEN_INSTANCE", "limen-eu-1")
+    captured.handler.filters[0] = logs.ContextFilter()  # reads the name when made
+    logging.getLogger("limen.test").info("hello")
+    assert captured()[-1]["instance"] == "limen-eu-1"
+
+
+def test_every_line_of_a_request_carries_its_id(client, make_user, captured):
+    user = make_user(email="ada.lovelace@example.org")
+    response = sign_in(client, user, "Wrong-password-1")
+    lines = [line for line in captured() if line["logger"] == "limen.audit"]
+    assert lines and all(line["request_id"] == response["X-Request-ID"] for line in lines)
+    failed = next(line for line in lines if line.get("event") == "signin.failed")
+    assert failed["account"] == user.pk
+    text = json.dumps(captured())
+    assert "ada.lovelace@example.org" not in text and "Wrong-password-1" not in text
+
+
+def test_secrets_in_messages_arguments_and_tracebacks_are_masked(captured):
+    log = logging.getLogger("limen.test")
+    log.info("posted password=%s for %s", "Hunter-2-secret", "ada.lovelace@example.org")
+    try:
+        raise ValueError("token=abcdef123456 for grace@example.org")
+    except ValueError:
+        log.exception("failed with code=%d", 123456)
+    text = json.dumps(captured())
+    for secret in ("Hunter-2-secret", "ada.lovelace@", "abcdef123456", "grace@", "123456"):
+        assert secret not in text
+    assert "a***@example.org" in text
+
+
+def test_the_sms_development_gateway_does_not_log_the_code(captured):
+    from limen.notify.sms import ConsoleGateway
+
+    ConsoleGateway().send("+33612345678", "918273 is your Limen code.")
+    text = json.dumps(captured())
+    assert "918273" not in text and "+33612345678" in text
+
+
+def _access_record(atoms: dict, fmt: str = '%(h)s "%(r)s" %(s)s') -> logging.LogRecord:
+    return logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, fmt, (SafeAtoms(atoms),), None)
+
+
+def test_gunicorn_access_lines_have_http_fields_the_request_id_and_no_secrets():
+    record = _access_record({
+        "h": "192.0.2.7", "r": "GET /cas/serviceValidate?ticket=ST-AbCdEfGhIjKlMnOp&service=x HTTP/1.1",
+        "s": "200", "m": "GET", "U": "/cas/serviceValidate", "q": "ticket=ST-AbCdEfGhIjKlMnOp&service=x",
+        "D": 12345, "B": 321, "{x-request-id}o": "0f8fad5bd9cb469fa16570867728950e",
+    })
+    assert logs.ContextFilter().filter(record) and logs.RedactingFilter().filter(record)
+    line = json.loads(logs.JsonFormatter().format(record))
+    assert "AbCdEfGhIjKlMnOp" not in json.dumps(line)
+    assert line["request_id"] == "0f8fad5bd9cb469fa16570867728950e"
+    assert line["http"] == {"method": "GET", "path": "/cas/serviceValidate", "status": 200, "duration_ms": 12.345,
+                            "remote": "192.0.2.7", "bytes": 321}
+
+
+def test_text_lines_are_for_people_and_masked_too():
+    record = logging.LogRecord("limen.test", logging.INFO, __file__, 1, "sent to %s", ("ada@example.org",), None)
+    logs.ContextFilter().filter(record)
+    logs.RedactingFilter().filter(record)
+    line = logs.TextFormatter().format(record)
+    assert "INFO limen.test [-] sent to a***@example.org" in line
+
+
+@pytest.mark.parametrize("fmt", logs.FORMATS)
+def test_the_configuration_is_accepted_by_logging(fmt):
+    from logging.config import dictConfig
+
+    saved = {name: (logging.getLogger(name).handlers[:], logging.getLogger(name).level,
+                    logging.getLogger(name).propagate) for name in ("", "limen", "django.request")}
+    try:
+        dictConfig(logs.logging_config(fmt, "INFO"))
+        assert logging.getLogger("limen").handlers[0].formatter.__class__.__name__.lower().startswith(fmt)
+    finally:
+        for name, (handlers, level, propagate) in saved.items():
+            logger = logging.getLogger(name)
+            logger.handlers[:] = handlers
+            logger.setLevel(level)
+            logger.propagate = propagate
+
+
+def test_an_unknown_format_stops_the_start(monkeypatch):
+    monkeypatch.setenv("LIMEN_LOG_FORMAT", "xml")
+    with pytest.raises(config.ConfigurationError, match="LIMEN_LOG_FORMAT"):
+        config.env_choice("LIMEN_LOG_FORMAT", "text", logs.FORMATS)
+
+
+def test_logs_go_to_standard_output():
+    assert logs.logging_config("json")["handlers"]["console"]["stream"] == "ext://sys.stdout"
+    assert sys.stdout  # containers collect standard output
