@@ -38,7 +38,6 @@ ASYNC_WAITS = "limen.async_waits"  # environ key: views may defer their wait (se
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
-Run = Callable[..., Awaitable[Any]]
 
 
 class Answer(Protocol):
@@ -50,8 +49,8 @@ class Answer(Protocol):
 class DeferredWait(Protocol):
     """What a deferred response carries (limen.factors.mobile_app.waiting.Deferred)."""
 
-    async def complete(self, run: Run, disconnected: asyncio.Future) -> Answer | None:
-        """Wait, then the final answer; None when the client left meanwhile."""
+    async def complete(self, disconnected: asyncio.Future) -> Answer | None:
+        """Wait, then the final answer; None when the client left meanwhile (``disconnected`` is done)."""
 
 
 def build_environ(scope: Scope, body: bytes) -> dict:
@@ -91,6 +90,34 @@ def build_environ(scope: Scope, body: bytes) -> dict:
     return environ
 
 
+def in_every_thread(pool: ThreadPoolExecutor, fn: Callable[[], Any], timeout: float = 10.0) -> None:
+    """Run ``fn`` once in each thread ``pool`` has started (e.g. to close their database connections)."""
+    import threading
+
+    count = len(getattr(pool, "_threads", ()))
+    if not count:
+        return
+    barrier = threading.Barrier(count)
+
+    def once() -> None:
+        try:
+            fn()
+        finally:
+            try:
+                barrier.wait(timeout)  # hold this thread until every other one has taken its turn
+            except threading.BrokenBarrierError:
+                pass
+
+    for future in [pool.submit(once) for _ in range(count)]:
+        future.result(timeout + 1)
+
+
+def close_database_connections() -> None:
+    from django.db import connections
+
+    connections.close_all()
+
+
 def _encoded(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     return [(name.lower().encode("latin1"), value.encode("latin1")) for name, value in headers]
 
@@ -125,6 +152,8 @@ class WsgiBridge:
             elif message["type"] == "lifespan.shutdown":
                 if self.on_shutdown is not None:
                     await self.on_shutdown()
+                await asyncio.get_running_loop().run_in_executor(
+                    None, in_every_thread, self.pool, close_database_connections)
                 self.pool.shutdown(wait=False)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -193,10 +222,6 @@ class WsgiBridge:
             if close is not None:
                 close()
 
-    async def run(self, fn: Callable, *args) -> Any:
-        """``fn(*args)`` in a pool thread (database work of a wait: its checks and its answer)."""
-        return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
-
     async def _finish(self, deferred: tuple, receive: Receive, send: Send) -> None:
         status, headers, waiting = deferred
         loop = asyncio.get_running_loop()
@@ -204,7 +229,13 @@ class WsgiBridge:
         watcher = asyncio.ensure_future(receive())
         watcher.add_done_callback(lambda _t: disconnected.done() or disconnected.set_result(True))
         try:
-            answer = await waiting.complete(self.run, disconnected)
+            answer = await waiting.complete(disconnected)
+        except Exception:  # noqa: BLE001 - as Django would: logged, and a bare 500
+            log.exception("a deferred wait failed")
+            await _send_response(send, "500 Internal Server Error", [("Content-Type", "text/plain"),
+                                                                     ("Cache-Control", "no-store")],
+                                 b"Server Error (500)\n")
+            return
         finally:
             watcher.cancel()
         if answer is None:

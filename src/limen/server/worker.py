@@ -5,7 +5,7 @@ Differences from uvicorn's own worker, each for bad or hostile clients:
 
 - the client's address is the peer's (no X-Forwarded-For rewriting at this level: Limen reads the
   header itself, and only behind LIMEN_TRUSTED_PROXIES), as under gunicorn's sync workers;
-- a connection must send a complete request head within HEADER_TIMEOUT seconds of connecting (or
+- a connection must send a complete request head within LIMEN_HEADER_TIMEOUT seconds (10) of connecting (or
   of starting its next request), and a head larger than MAX_HEAD bytes is refused (431), so that
   clients which connect and say nothing, or send half a request, cannot pile up;
 - at most ``LIMEN_MAX_CONNECTIONS`` connections per process (default: LIMEN_MAX_WAITS plus
@@ -21,7 +21,7 @@ import os
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn_worker import UvicornWorker
 
-HEADER_TIMEOUT = 10.0
+HEADER_TIMEOUT = float(os.environ.get("LIMEN_HEADER_TIMEOUT", "10") or 10)
 MAX_HEAD = 64 * 1024
 
 

@@ -106,7 +106,8 @@ class AsyncHub:
                    disconnected: asyncio.Future | None = None) -> Any:
         """check()'s first truthy result, its last result at the deadline, or GONE if the client left."""
         loop = asyncio.get_running_loop()
-        self._loop = loop
+        if self._loop is not loop:  # a new event loop (a worker's, a test's): start afresh in it
+            self._loop, self._task = loop, None
         waiter = _Waiter()
         for key in keys:
             self._subscribers[key].add(waiter)
@@ -158,6 +159,10 @@ class AsyncHub:
         idle_since: float | None = None
         slow_rounds = 0
         try:
+            try:  # now, not at the first read: waiters check after subscribing, so rows from here on count
+                await self.run(reader.start)
+            except Exception:  # noqa: BLE001 - read() starts it once the database answers
+                log.exception("reading wake-ups failed (retrying)")
             while True:
                 await asyncio.sleep(settings.PUSH_POLL_MS / 1000)
                 if not self._waiting:
@@ -193,8 +198,11 @@ class AsyncHub:
             except (asyncio.CancelledError, Exception):  # noqa: BLE001
                 pass
         if self._pool is not None:
-            self._pool.shutdown(wait=False)
-            self._pool = None
+            from limen.server.bridge import close_database_connections, in_every_thread
+
+            pool, self._pool = self._pool, None
+            await asyncio.get_running_loop().run_in_executor(None, in_every_thread, pool, close_database_connections)
+            pool.shutdown(wait=False)
 
 
 hub = AsyncHub()
