@@ -1,9 +1,10 @@
 """The `limen` command: Django's management commands plus Limen's own.
 
-    limen run        development server on http://localhost:8000 (SQLite in ./var)
+    limen run        development server on http://localhost:8000 (SQLite in ./var); Django's runserver,
+                     where a waiting request (long poll) waits in its own thread
     limen demo       the development server plus the demo applications: Europass (CAS) on :8001,
                      an OpenID Connect application on :8002, a national eID provider on :8003
-    limen serve      production server (gunicorn)
+    limen serve      production server (gunicorn; waits in an event loop, see limen/server/)
     limen <command>  any Django management command (migrate, createsuperuser, ...)
 
 Development addresses are HOST:PORT or only PORT; the default host is localhost,
