@@ -23,6 +23,7 @@ from uvicorn_worker import UvicornWorker
 
 HEADER_TIMEOUT = float(os.environ.get("LIMEN_HEADER_TIMEOUT", "10") or 10)
 MAX_HEAD = 64 * 1024
+GRACEFUL_SECONDS = 10
 
 
 class LimenHttpProtocol(HttpToolsProtocol):
@@ -92,4 +93,7 @@ class LimenWorker(UvicornWorker):
         "server_header": False,
         "lifespan": "on",
         "limit_concurrency": max_connections(),
+        # On shutdown (a deploy, gunicorn's reload), requests in progress get this long to finish; waits
+        # still going are then cut, and their clients (the app, the page) ask the next worker again.
+        "timeout_graceful_shutdown": GRACEFUL_SECONDS,
     }
