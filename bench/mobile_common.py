@@ -50,11 +50,14 @@ def summary(values_ms: list[float]) -> str:
 
 
 class Server:
-    def __init__(self, *, workers: int = 2, threads: int = 16, env: dict | None = None):
+    def __init__(self, *, workers: int = 2, threads: int = 16, env: dict | None = None, data_dir: Path | None = None,
+                 server: str = "async"):
+        """``data_dir``: share another server's (its SQLite database and secret key): a second instance."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.data_dir = Path(tempfile.mkdtemp(prefix="limen-bench-"))
-        self.workers, self.threads = workers, threads
+        self.shared = data_dir is not None
+        self.data_dir = data_dir or Path(tempfile.mkdtemp(prefix="limen-bench-"))
+        self.workers, self.threads, self.server = workers, threads, server
         base = {k: v for k, v in os.environ.items() if not k.startswith("LIMEN_") and k != "DJANGO_SETTINGS_MODULE"}
         self.env = {
             **base, "LIMEN_DATA_DIR": str(self.data_dir), "LIMEN_BASE_URL": self.url, "LIMEN_DEBUG": "0",
@@ -73,13 +76,14 @@ class Server:
         return done.stdout
 
     def start(self) -> "Server":
-        self.limen("migrate", "--noinput")
-        self.limen("createcachetable")
-        self.log = open(self.data_dir / "server.log", "w")
+        if not self.shared:
+            self.limen("migrate", "--noinput")
+            self.limen("createcachetable")
+        self.log = open(self.data_dir / f"server-{self.port}.log", "w")
         self.process = subprocess.Popen(
-            [*LIMEN, "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-             "--threads", str(self.threads)], env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            [*LIMEN, "serve", "--server", self.server, "--bind", f"127.0.0.1:{self.port}", "--workers",
+             str(self.workers), "--threads", str(self.threads)], env=self.env, stdout=self.log,
+            stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -100,7 +104,8 @@ class Server:
                 self.process.wait(15)
             except (ProcessLookupError, subprocess.TimeoutExpired):
                 os.killpg(self.process.pid, signal.SIGKILL)
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+        if not self.shared:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def shell(self, code: str) -> str:
         return self.limen("shell", "--no-imports", "-c", code)

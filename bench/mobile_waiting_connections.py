@@ -1,25 +1,39 @@
-"""How many waiting app connections (long polls of the built-in push channel) one server process holds.
+"""Waiting connections: how many mobile apps one `limen serve` worker process holds in the long poll,
+at what memory per wait, how fast a sign-in request and an approval wake them, and whether other
+requests keep their latency meanwhile.
 
-One gunicorn worker (gthread) with T threads. N apps, each an enrolled device
-with its own key, open GET /mobile/api/v1/challenges/wait and wait. Then, with
-all of them waiting:
+Two instances share one SQLite database (and secret key): A, the one measured, with ONE worker
+process; B, another instance (one worker). N apps (bench/mobile_waiters.py, each an enrolled device
+with its own key) hold GET /mobile/api/v1/challenges/wait open on A and wait again as soon as they
+are answered, as the app does. Then, per round:
 
-- a person signs in to an ordinary page (GET /login/): is it still served, and how fast?
-- a sign-in request is sent to the last device: how long until its waiting app has it?
-- the worker's resident memory and thread count.
+- GET /login/ on A, sequentially: its latency, against the same before the apps came;
+- sign-in requests: a browser signs in with "Mobile app PIN code" on A (same instance) or B (another
+  instance); from the moment it asks for the page that sends the request to the moment the waiting
+  app has it;
+- approvals: the browser waits on A's status long poll; the app approves through A or B; from the
+  approval sent to the browser's poll answering "approved";
+- CPU-seconds used by A (all its processes) and the wall clock, and the load average.
 
-A waiting request holds one worker thread for up to LIMEN_PUSH_WAIT_SECONDS
-(gthread has no way to park a request), so N may approach T but not pass it;
-the run with N > T shows what happens then.
+At the end, optionally, K bad clients (a wait then gone, half a request, never reading, silent) and
+A's worker's descriptors and memory after them. Rerun (from the repository root):
 
-    .venv/bin/python bench/mobile_waiting_connections.py --threads 64 256 1000
+    .venv/bin/python bench/mobile_waiting_connections.py --waits 10000 --rounds 3 --samples 20 \\
+        --bad-clients 10000 --json bench/work/waiting.json
+    # before: gunicorn gthread, a wait holds a thread
+    .venv/bin/python bench/mobile_waiting_connections.py --server sync --waits 500 --rounds 1 --samples 2
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
-import statistics
+import os
+import resource
+import signal
+import socket
+import subprocess
 import sys
 import threading
 import time
@@ -29,123 +43,264 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import requests  # noqa: E402
 
-from mobile_common import Browser, Server  # noqa: E402
+from harness import cpu_seconds  # noqa: E402
+from mobile_common import PASSWORD, PIN, Browser, Server, free_port, percentile  # noqa: E402
+from mobile_waiters import Fleet, wait_request  # noqa: E402
 
-CREATE_DEVICES = r"""
+CREATE = r"""
 import json, sys
+from django.contrib.auth.hashers import make_password
 from limen.accounts.models import User
 from limen.factors.mobile_app import sealing
 from limen.factors.mobile_app.models import DeviceStatus, MobileDevice
 from limen_protocol import pin
 secret = b"k" * 32
-sealed = sealing.seal(sealing.DeviceSecrets(key=secret, verifier=pin.verifier(secret, "4706"), pin_hash=pin.ocra_pin_hash("4706")))
-out = []
-for i, key in enumerate(json.load(sys.stdin)):
-    email = f"app{i}@example.org"
-    user = User.objects.filter(email=email).first() or User.objects.create_user(email, None, first_name="A", last_name="B", email_verified=True)
-    if i == 0:
-        user.set_password("Correct-Horse-42"); user.save()
-    device = MobileDevice.objects.create(user=user, name=f"app {i}", status=DeviceStatus.ACTIVE, public_key=key, sealed=sealed)
-    out.append(device.public_id)
-print(json.dumps(out))
-"""
+sealed = sealing.seal(sealing.DeviceSecrets(key=secret, verifier=pin.verifier(secret, "4706"),
+                                            pin_hash=pin.ocra_pin_hash("4706")))
+keys = json.load(sys.stdin)
+password = make_password(%r)
+users = User.objects.bulk_create([User(email=f"app{i}@example.org", password=password, first_name="A", last_name="B",
+                                       email_verified=True) for i in range(len(keys))], batch_size=2000)
+users = list(User.objects.filter(email__startswith="app").order_by("id"))
+devices = MobileDevice.objects.bulk_create([MobileDevice(user=u, name="app", status=DeviceStatus.ACTIVE, public_key=k,
+                                                         sealed=sealed) for u, k in zip(users, keys)], batch_size=2000)
+print(json.dumps([d.public_id for d in MobileDevice.objects.order_by("user_id")]))
+""" % PASSWORD
+SECRET = b"k" * 32
 
 
-def proc_status(pid: int) -> dict:
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in {"VmRSS", "Threads"}:
-            fields[key] = value.strip()
-    return fields
+def proc(pid: int) -> dict:
+    status = {k: (v.split() or [""])[0] for k, _, v in (line.partition(":") for line in
+                                                        Path(f"/proc/{pid}/status").read_text().splitlines())}
+    return {"rss_kib": int(status["VmRSS"]), "threads": int(status["Threads"]),
+            "fds": len(os.listdir(f"/proc/{pid}/fd"))}
 
 
-def run(threads: int, apps: int, hold: float) -> dict:
-    from limen_authenticator.client import Client
-    from limen_authenticator.keys import DeviceKey
+def worker_of(server: Server) -> int:
+    return server.worker_pids()[0]
 
-    server = Server(workers=1, threads=threads, env={"LIMEN_PUSH_WAIT_SECONDS": "120"}).start()
-    try:
-        keys = [DeviceKey.generate() for _ in range(apps)]
-        ids = json.loads(server.limen("shell", "--no-imports", "-c", CREATE_DEVICES,
-                                      stdin=json.dumps([k.public_key() for k in keys])).strip().splitlines()[-1])
-        worker = server.worker_pids()[0]
-        idle = proc_status(worker)
-        results: dict[int, tuple[float, list]] = {}
-        errors: list[str] = []
 
-        def wait(i: int) -> None:
-            client = Client(server.url, keys[i], ids[i], timeout=hold + 60)
-            try:
-                found = client.call("GET", f"challenges/wait?timeout={int(hold) + 30}")["challenges"]
-                results[i] = (time.perf_counter(), found)
-            except Exception as exc:  # noqa: BLE001 - reported
-                errors.append(f"{type(exc).__name__}: {exc}")
-
-        # Device 0 belongs to the person who will sign in; it starts waiting last.
-        waiters = [threading.Thread(target=wait, args=(i,), daemon=True) for i in range(1, apps)]
-        for t in waiters:
-            t.start()
-            time.sleep(0.002)
-        time.sleep(3)
-        last = threading.Thread(target=wait, args=(0,), daemon=True)
-        last.start()
-        time.sleep(2)
-        loaded = proc_status(worker)
-        returned_early = len(results)
-
-        probe = []
-        for _ in range(5):
-            start = time.perf_counter()
-            try:
-                ok = requests.get(server.url + "/login/", timeout=5).status_code == 200
-            except requests.RequestException:
-                ok = False
-            probe.append((time.perf_counter() - start) * 1000 if ok else float("inf"))
-
-        browser = Browser(server)
-        wake = None
+def probe(url: str, count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        start = time.perf_counter()
         try:
-            browser.http.get(server.url + "/login/", timeout=5)
-            browser.sign_in("app0@example.org", "mobile_app_pin")
-            sent = time.perf_counter()
-            browser.http.get(server.url + "/login/mobile/", timeout=5)  # creates the request
-            last.join(10)
-            if 0 in results and results[0][1]:
-                wake = (results[0][0] - sent) * 1000
-        except (requests.RequestException, AttributeError) as exc:
-            errors.append(f"sign-in during the load: {type(exc).__name__}")
-        if errors:
-            log = (server.data_dir / "server.log").read_text(errors="replace").splitlines()
-            errors.insert(0, "server log: " + " | ".join(line for line in log if "Error" in line or "error" in line)[-600:])
-        return {
-            "threads": threads, "apps": apps, "returned_before_probe": returned_early,
-            "probe_ms": probe, "wake_ms": wake, "idle": idle, "loaded": loaded, "errors": errors[:5],
-            "error_count": len(errors),
-        }
-    finally:
-        server.stop()
+            ok = requests.get(url + "/login/", timeout=10).status_code == 200
+        except requests.RequestException:
+            ok = False
+        times.append((time.perf_counter() - start) * 1000 if ok else float("inf"))
+    return times
+
+
+def settle(server: Server, *, fds_at_least: int = 0, limit: float = 600) -> float:
+    """Wait until A's worker holds ``fds_at_least`` descriptors (97 %: some apps are renewing their wait
+    at any moment) and then until its CPU use falls under a third of a core; seconds waited."""
+    start, pid = time.monotonic(), worker_of(server)
+    while time.monotonic() - start < limit and proc(pid)["fds"] < fds_at_least * 0.97:
+        time.sleep(1.0)
+    before, quiet = cpu_seconds(server.process.pid), 0
+    while time.monotonic() - start < limit and quiet < 2:
+        time.sleep(1.0)
+        now = cpu_seconds(server.process.pid)
+        quiet = quiet + 1 if now - before < 0.33 else 0
+        before = now
+    return time.monotonic() - start
+
+
+def approve(server: Server, key, device_id: str, challenge: dict) -> int:
+    from limen_authenticator.client import Client
+    from limen_protocol import b64
+    from limen_protocol import pin as pin_protocol
+
+    context = pin_protocol.answer_context(challenge["id"], "approve", challenge["number"])
+    proof = b64.encode(pin_protocol.proof_from_pin(SECRET, PIN, context))
+    Client(server.url, key, device_id, timeout=30).call(
+        "POST", f"challenges/{challenge['id']}/answer",
+        {"decision": "approve", "number": challenge["number"], "pin_proof": proof})
+    return 200
+
+
+def sample(a: Server, via: Server, fleet: Fleet, keys, ids, j: int) -> dict:
+    """One sign-in of app j's person through ``via``: the request reaching the app; the approval the browser."""
+    browser = Browser(via)
+    browser.sign_in(f"app{j}@example.org", "mobile_app_pin")
+    sent = time.perf_counter()
+    browser.http.get(via.url + "/login/mobile/", timeout=30)  # sends the request
+    got = fleet.wait_for_request_to(ids[j], timeout=30)
+    if got is None:
+        return {"app_ms": None, "browser_ms": None}
+    app_ms = (got[0] - sent) * 1000
+    result = {}
+
+    def status():
+        answer = browser.http.get(f"{a.url}/login/mobile/status/?known=pending&wait=20", timeout=40)
+        result["at"] = time.perf_counter()
+        result["state"] = answer.json()["state"] if answer.status_code == 200 else f"HTTP {answer.status_code}"
+
+    waiter = threading.Thread(target=status)
+    waiter.start()
+    time.sleep(0.2)  # the browser's long poll is open on A
+    approved = time.perf_counter()
+    approve(via, keys[j], ids[j], got[1])
+    answered = time.perf_counter()
+    waiter.join(40)
+    browser_ms = (result["at"] - approved) * 1000 if result.get("state") == "approved" else None
+    return {"app_ms": app_ms, "browser_ms": browser_ms, "approve_call_ms": (answered - approved) * 1000,
+            "browser_after_approve_answer_ms": (result["at"] - answered) * 1000 if browser_ms else None}
+
+
+def bad_clients(port: int, key, device_id: str, cycles: int) -> list[socket.socket]:
+    left_open = []
+    for i in range(cycles):
+        sock = socket.create_connection(("127.0.0.1", port))
+        kind = i % 4
+        if kind == 0:
+            sock.sendall(wait_request(key, device_id, 60, []))
+            sock.close()
+        elif kind == 1:
+            sock.sendall(b"GET /login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half: ")
+            left_open.append(sock)
+        elif kind == 2:
+            sock.sendall(b"GET /login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            left_open.append(sock)
+        else:
+            sock.close()
+        if len(left_open) > 4000:  # our own descriptors
+            for s in left_open:
+                s.close()
+            left_open.clear()
+    return left_open
+
+
+def spread(values: list[float]) -> dict:
+    good = [v for v in values if v is not None and v != float("inf")]
+    return {"n": len(values), "answered": len(good), "p50": percentile(good, 50) if good else None,
+            "p90": percentile(good, 90) if good else None, "p99": percentile(good, 99) if good else None,
+            "max": max(good) if good else None}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--threads", type=int, nargs="+", default=[64, 256, 1000])
-    parser.add_argument("--over", type=int, default=16, help="also run with this many apps more than threads")
-    parser.add_argument("--hold", type=float, default=90)
+    parser.add_argument("--waits", type=int, default=10000)
+    parser.add_argument("--server", choices=("async", "sync"), default="async")
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--samples", type=int, default=20, help="sign-ins per instance per round")
+    parser.add_argument("--bad-clients", type=int, default=0)
+    parser.add_argument("--ramp-limit", type=float, default=600)
+    parser.add_argument("--redis", action="store_true", help="start a redis-server; both instances use it")
+    parser.add_argument("--probes", type=int, default=30, help="GET /login/ per measurement (3 with --server sync)")
+    parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    for threads in args.threads:
-        for apps in (threads - 8, threads + args.over):
-            r = run(threads, apps, args.hold)
-            probe = [p for p in r["probe_ms"] if p != float("inf")]
-            print(f"threads={threads} waiting apps={apps}: returned early {r['returned_before_probe']}, "
-                  f"errors {r['error_count']}; GET /login/ "
-                  + (f"{statistics.median(probe):.0f} ms median ({len(probe)}/5 served)" if probe else "NOT served")
-                  + "; new request reached the last app in "
-                  + (f"{r['wake_ms']:.0f} ms" if r["wake_ms"] is not None else "— (not delivered)")
-                  + f"; worker RSS {r['idle'].get('VmRSS')} idle -> {r['loaded'].get('VmRSS')} waiting, "
-                  f"threads {r['loaded'].get('Threads')}", flush=True)
-            if r["errors"]:
-                print("   e.g.", r["errors"][:2], flush=True)
+    probes = args.probes if args.server == "async" else min(args.probes, 3)  # each may take its 10 s timeout
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the servers on the way out
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    env = {"LIMEN_PUSH_WAIT_SECONDS": "120", "LIMEN_MAX_WAITS": str(max(10000, args.waits + 100)),
+           "LIMEN_HEADER_TIMEOUT": "5"}
+    redis = None
+    if args.redis:
+        redis_port = free_port()
+        redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                                  "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        env["LIMEN_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+        time.sleep(1.0)
+    a = Server(workers=1, threads=args.threads, env=env, server=args.server).start()
+    b = Server(workers=1, threads=4, env=env, data_dir=a.data_dir).start()
+    report: dict = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "server": args.server,
+                    "redis": args.redis,
+                    "threads": args.threads, "waits": args.waits, "cores": os.cpu_count(), "rounds": []}
+    fleet = None
+    try:
+        from limen_authenticator.keys import DeviceKey
+
+        keys = [DeviceKey.generate() for _ in range(args.waits)]
+        ids = json.loads(a.limen("shell", "--no-imports", "-c", CREATE,
+                                 stdin=json.dumps([k.public_key() for k in keys])).strip().splitlines()[-1])
+        pid = worker_of(a)
+        report["probe_idle_ms"] = spread(probe(a.url, probes))
+        report["idle"] = proc(pid)
+        fleet = Fleet(a.port, keys, ids, timeout=120)
+        # A tenth first, to measure from a worker that has served waits (code loaded, pools and caches
+        # filled); then the rest: memory per wait is the slope between the two.
+        first = max(1, args.waits // 10)
+        fleet.start(range(0, first))
+        settle(a, fds_at_least=first, limit=args.ramp_limit)
+        report["warm"] = proc(pid)
+        cpu0, wall0 = cpu_seconds(a.process.pid), time.monotonic()
+        # At the pace the worker takes them: a request that queues for over a minute would carry a stale
+        # timestamp (refused, and counted against this one IP's limit of failed device authentications).
+        for start in range(first, args.waits, 500):
+            stop = min(start + 500, args.waits)
+            fleet.start(range(start, stop), batch=100, pause=0.05)
+            deadline = time.monotonic() + args.ramp_limit
+            while proc(pid)["fds"] - report["idle"]["fds"] < stop * 0.97 and time.monotonic() < deadline:
+                time.sleep(0.2)
+        waited = settle(a, fds_at_least=args.waits, limit=args.ramp_limit)
+        report["ramp"] = {"waits": args.waits - first, "wall_s": waited, "cpu_s": cpu_seconds(a.process.pid) - cpu0,
+                          "load_average": os.getloadavg()[0]}
+        report["loaded"] = proc(pid)
+        held = report["loaded"]["fds"] - report["idle"]["fds"]
+        report["held"] = held
+        added = report["loaded"]["fds"] - report["warm"]["fds"]
+        report["rss_per_wait_kib"] = (report["loaded"]["rss_kib"] - report["warm"]["rss_kib"]) / max(1, added)
+        print(f"ramp: {held} waits held ({args.waits - first} opened in {waited:.0f} s with "
+              f"{report['ramp']['cpu_s']:.1f} CPU-s); worker RSS idle {report['idle']['rss_kib'] / 1024:.0f}, "
+              f"{report['warm']['fds'] - report['idle']['fds']} waits {report['warm']['rss_kib'] / 1024:.0f}, "
+              f"{held} waits {report['loaded']['rss_kib'] / 1024:.0f} MiB: {report['rss_per_wait_kib']:.1f} KiB "
+              f"per wait", flush=True)
+        j = 0
+        for r in range(args.rounds):
+            cpu, wall, load = cpu_seconds(a.process.pid), time.monotonic(), os.getloadavg()[0]
+            round_ = {"probe_ms": probe(a.url, probes), "same": [], "other": [], "answers_before": fleet.answers}
+            for s in range(args.samples * 2):
+                via, where = (a, "same") if s % 2 == 0 else (b, "other")
+                j += 1
+                try:
+                    round_[where].append(sample(a, via, fleet, keys, ids, j % args.waits))
+                except Exception as error:  # noqa: BLE001 - counted as not answered, and kept in the report
+                    round_[where].append({"app_ms": None, "browser_ms": None, "error": repr(error)[:200]})
+            round_.update({"cpu_s": cpu_seconds(a.process.pid) - cpu, "wall_s": time.monotonic() - wall,
+                           "load_average": [load, os.getloadavg()[0]], "renewals": fleet.answers})
+            report["rounds"].append(round_)
+            line = [f"round {r + 1}: GET /login/ {spread(round_['probe_ms'])['p50']} ms p50"]
+            for where in ("same", "other"):
+                app = spread([x["app_ms"] for x in round_[where]])
+                browser = spread([x["browser_ms"] for x in round_[where]])
+                line.append(f"{where} instance: request->app p50 {app['p50']} p99 {app['p99']} ms, "
+                            f"approval->browser p50 {browser['p50']} p99 {browser['p99']} ms")
+            print("; ".join(line) + f"; CPU {round_['cpu_s']:.1f} s in {round_['wall_s']:.0f} s", flush=True)
+        report["loaded_after_rounds"] = proc(pid)
+        if args.bad_clients:
+            before = proc(pid)
+            started = time.monotonic()
+            left = bad_clients(a.port, keys[0], ids[0], args.bad_clients)
+            sent = time.monotonic() - started
+            settle(a, limit=300)
+            time.sleep(12)
+            after = proc(pid)
+            for sock in left:
+                sock.close()
+            report["bad_clients"] = {"cycles": args.bad_clients, "sent_s": sent, "before": before, "after": after}
+            print(f"{args.bad_clients} bad clients: fds {before['fds']} -> {after['fds']}, RSS "
+                  f"{before['rss_kib']} -> {after['rss_kib']} KiB", flush=True)
+        report["fleet_errors"] = fleet.errors[:10]
+        report["fleet_error_count"] = len(fleet.errors)
+    finally:
+        if fleet is not None:
+            fleet.stop()
+        for server, name in ((a, "a"), (b, "b")):  # kept for reading: bench/work/ is not committed
+            log = server.data_dir / f"server-{server.port}.log"
+            if log.exists():
+                (Path(__file__).parent / "work").mkdir(exist_ok=True)
+                (Path(__file__).parent / "work" / f"waiting-server-{name}.log").write_bytes(log.read_bytes())
+        b.stop()
+        a.stop()
+        if redis is not None:
+            redis.terminate()
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=1, default=str) + "\n")
 
 
 if __name__ == "__main__":

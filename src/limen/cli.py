@@ -1,9 +1,10 @@
 """The `limen` command: Django's management commands plus Limen's own.
 
-    limen run        development server on http://localhost:8000 (SQLite in ./var)
+    limen run        development server on http://localhost:8000 (SQLite in ./var); Django's runserver,
+                     where a waiting request (long poll) waits in its own thread
     limen demo       the development server plus the demo applications: Europass (CAS) on :8001,
                      an OpenID Connect application on :8002, a national eID provider on :8003
-    limen serve      production server (gunicorn)
+    limen serve      production server (gunicorn; waits in an event loop, see limen/server/)
     limen <command>  any Django management command (migrate, createsuperuser, ...)
 
 Development addresses are HOST:PORT or only PORT; the default host is localhost,
@@ -88,20 +89,41 @@ def run(argv: list[str]) -> None:
     _django(["runserver", address.hostport, *(argv[1:] if given is not None else argv)])
 
 
+def _raise_open_files_limit(wanted: int) -> None:
+    """Each waiting connection is a file descriptor: raise the soft limit towards the hard one."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard == resource.RLIM_INFINITY else min(hard, max(soft, wanted))
+    if soft != resource.RLIM_INFINITY and target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    if hard != resource.RLIM_INFINITY and hard < wanted:
+        print(f"limen serve: the open files limit is {hard}, below the {wanted} that LIMEN_MAX_WAITS needs; "
+              "raise it (ulimit -n, or LimitNOFILE= in a systemd unit)", file=sys.stderr, flush=True)
+
+
 def serve(argv: list[str]) -> None:
-    """Production: gunicorn with sync workers (see bench/ for why)."""
+    """Production: gunicorn; by default its workers run an event loop (limen.server) so that waiting
+    requests hold no thread, with Django in a pool of threads. --server sync: gunicorn's gthread."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="limen serve")
     parser.add_argument("--bind", default=os.environ.get("LIMEN_BIND", "127.0.0.1:8000"))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("LIMEN_WORKERS", "0")) or None)
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("LIMEN_THREADS", "4")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("LIMEN_THREADS", "4")),
+                        help="threads per worker that run Django (ordinary requests)")
+    parser.add_argument("--max-waits", type=int, default=int(os.environ.get("LIMEN_MAX_WAITS", "10000")),
+                        help="waiting requests (long polls) per worker; beyond, 503 and the client retries")
+    parser.add_argument("--server", choices=("async", "sync"), default=os.environ.get("LIMEN_SERVER", "async"),
+                        help="async (default): waits hold no thread; sync: gunicorn's gthread, a wait holds a thread")
     parser.add_argument("--migrate", action="store_true", help="apply database migrations first")
     args = parser.parse_args(argv)
     os.environ.setdefault("LIMEN_LOG_FORMAT", "json")  # one JSON object per line (docs/operations.md)
     from limen.ops import multiprocess
 
     multiprocess.prepare()  # before Django: prometheus-client reads it when first imported
+    os.environ["LIMEN_THREADS"] = str(args.threads)
+    os.environ["LIMEN_MAX_WAITS"] = str(args.max_waits)
     _setup()
     if args.migrate:
         _prepare_database()
@@ -111,9 +133,15 @@ def serve(argv: list[str]) -> None:
     workers = args.workers or (os.cpu_count() or 1) * 2 + 1
     from gunicorn.app.wsgiapp import run as gunicorn_run
 
-    sys.argv = ["gunicorn", "limen.wsgi:application", "--config", "python:limen.gunicorn_conf",
-                "--bind", args.bind, "--workers", str(workers),
-                "--threads", str(args.threads), "--access-logfile", "-", "--forwarded-allow-ips",
+    if args.server == "async":
+        from limen.server.worker import max_connections
+
+        _raise_open_files_limit(max_connections() + 100)
+        app, worker = ["limen.server.app:application"], ["--worker-class", "limen.server.worker.LimenWorker"]
+    else:
+        app, worker = ["limen.wsgi:application"], ["--threads", str(args.threads)]
+    sys.argv = ["gunicorn", *app, "--config", "python:limen.gunicorn_conf", *worker,
+                "--bind", args.bind, "--workers", str(workers), "--access-logfile", "-", "--forwarded-allow-ips",
                 os.environ.get("LIMEN_FORWARDED_ALLOW_IPS", "127.0.0.1")]
     gunicorn_run()
 

@@ -272,6 +272,8 @@ MOBILE_REQUESTS_PER_WINDOW = config.env_int("LIMEN_MOBILE_REQUESTS_PER_WINDOW", 
 PUSH_BACKEND = config.env_str("LIMEN_PUSH_BACKEND", "channel")
 PUSH_WAIT_SECONDS = config.env_int("LIMEN_PUSH_WAIT_SECONDS", 25, minimum=1, maximum=120)
 PUSH_POLL_MS = config.env_int("LIMEN_PUSH_POLL_MS", 250, minimum=20, maximum=5000)
+# Waiting requests (long polls) one `limen serve` worker holds at once; beyond, 503 (docs/operators.md).
+MAX_WAITS = config.env_int("LIMEN_MAX_WAITS", 10000, minimum=1)
 
 # E-mail uniqueness is enforced case-insensitively by a constraint (accounts.User.Meta).
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]

@@ -100,6 +100,17 @@ def test_gunicorn_access_lines_have_http_fields_the_request_id_and_no_secrets():
                             "remote": "192.0.2.7", "bytes": 321}
 
 
+def test_uvicorn_access_lines_have_the_same_http_fields_and_no_secrets():
+    """The async worker's (limen serve's default) access line, as uvicorn logs it."""
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d', (
+        "192.0.2.7:50123", "GET", "/cas/serviceValidate?ticket=ST-AbCdEfGhIjKlMnOp&service=x", "1.1", 200), None)
+    assert logs.ContextFilter().filter(record) and logs.RedactingFilter().filter(record)
+    line = json.loads(logs.JsonFormatter().format(record))
+    assert "AbCdEfGhIjKlMnOp" not in json.dumps(line)
+    assert line["http"] == {"method": "GET", "path": "/cas/serviceValidate", "status": 200, "duration_ms": None,
+                            "remote": "192.0.2.7", "bytes": None}
+
+
 def test_text_lines_are_for_people_and_masked_too():
     record = logging.LogRecord("limen.test", logging.INFO, __file__, 1, "sent to %s", ("ada@example.org",), None)
     logs.ContextFilter().filter(record)

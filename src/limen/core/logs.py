@@ -12,7 +12,7 @@ A JSON line has a fixed set of keys, never arbitrary ``extra`` values::
      "request_id": "6f1c…", "event": "signin.failed", "account": 42}
 
 ``event`` and ``account`` appear on audit lines (``extra={"event": ..., "account": ...}``);
-gunicorn's access lines add ``http`` (method, path, status, duration, client address).
+gunicorn's and uvicorn's access lines add ``http`` (method, path, status, duration, client address).
 ``logging_config()`` builds the dictConfig used both by Django's settings and by
 gunicorn (``gunicorn_conf.py``), so that every line of a process looks alike.
 """
@@ -65,6 +65,8 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
+        if record.name == "uvicorn.access" and isinstance(args, tuple) and len(args) == 5:
+            record.http = _uvicorn_access_fields(args)  # before its arguments are flattened below
         if isinstance(args, Mapping):
             # gunicorn's access atoms: the ones its format and the JSON line show are masked in place,
             # so that its own lookups keep working.
@@ -108,7 +110,7 @@ class JsonFormatter(logging.Formatter):
             value = getattr(record, key, None)
             if value is not None:
                 entry[key] = value if isinstance(value, (int, float)) else str(value)
-        http = _access_fields(record)
+        http = getattr(record, "http", None) or _access_fields(record)
         if http:
             entry["http"] = http
         if record.exc_info:
@@ -130,6 +132,15 @@ def _access_fields(record: logging.LogRecord) -> dict | None:
         duration_ms = None
     return {"method": atoms.get("m"), "path": atoms.get("U"), "status": _int(atoms.get("s")),
             "duration_ms": duration_ms, "remote": atoms.get("h"), "bytes": _int(atoms.get("B"))}
+
+
+def _uvicorn_access_fields(args: tuple) -> dict:
+    """The async worker's access line (uvicorn's: client, method, path?query, version, status), shown
+    as gunicorn's is; the query string stays out of it, as in gunicorn's path ("U")."""
+    client, method, full_path, _version, status = args
+    path = redact.text(str(full_path).partition("?")[0])
+    return {"method": method, "path": path, "status": _int(status), "duration_ms": None,
+            "remote": str(client).rpartition(":")[0] or client, "bytes": None}
 
 
 def _int(value):
@@ -169,5 +180,8 @@ def logging_config(fmt: str, level: str = "INFO") -> dict:
             "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
             "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
             "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            # The async worker's (limen serve's default) own lines and access log.
+            "uvicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            "uvicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
         },
     }

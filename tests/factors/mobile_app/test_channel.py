@@ -107,3 +107,22 @@ def test_a_new_request_wakes_the_listening_app(live_db, client, make_user, make_
     thread.join(5)
     assert len(result["challenges"]) == 1 and result["waited"] >= 0.4
     assert time.monotonic() - sent_at < 1.5
+
+
+def test_the_reader_finds_a_wakeup_that_commits_after_a_higher_one(db):
+    """Ids, not clocks: an id skipped over (its transaction still open) is looked for again."""
+    from limen.factors.mobile_app.wakeups import WakeupReader
+
+    reader = WakeupReader()
+    reader.start()
+    first = Wakeup.objects.create(key="a")
+    late = Wakeup.objects.create(key="b")
+    third = Wakeup.objects.create(key="c")
+    late_id = late.pk
+    late.delete()  # as if its transaction had not committed yet
+    assert reader.read() == {"a", "c"}
+    assert late_id in reader.gaps and reader.cursor == third.pk
+    Wakeup.objects.create(id=late_id, key="late")  # it commits now
+    assert reader.read() == {"late"}
+    assert reader.gaps == {} and first.pk < late_id
+    assert reader.read() == set()

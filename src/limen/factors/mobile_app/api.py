@@ -21,7 +21,7 @@ from limen.core.net import client_ip
 from limen_protocol import KEY_ALGORITHM, OCRA_SUITE, b64, payloads
 from limen_protocol import pin as pin_protocol
 
-from . import channel
+from . import channel, waiting
 from .errors import (ApiNotFound, DeviceLocked, FieldTooLong, InvalidField, MalformedJson, MethodNotAllowed,
                      MobileError, PayloadTooLarge, TooManyRequests)
 from .internal import keys
@@ -44,6 +44,8 @@ def error_response(error: MobileError) -> JsonResponse:
     response = JsonResponse({"error": payload}, status=error.status)
     if error.status == 429:
         response["Retry-After"] = str(settings.RATE_LIMIT_WINDOW_SECONDS)
+    elif error.status == 503:
+        waiting.busy_response(response)
     return response
 
 
@@ -204,12 +206,16 @@ def challenge_wait(request, body):
     if len(seen_raw) > MAX_SEEN * 33 or len(items) > MAX_SEEN or not all(_PUBLIC_ID.match(i) for i in items):
         raise InvalidField("seen")
     seen = set(items)
+    device_pk = current.pk
 
     def new_requests():
-        return [c for c in challenges.pending_for(current) if c.public_id not in seen]
+        return [c for c in challenges.pending_for(device_pk) if c.public_id not in seen]
 
-    pending = channel.wait_until(new_requests, [channel.device_key(current.pk)], timeout)
-    return JsonResponse({"challenges": [challenges.serialise(c) for c in pending]})
+    def answer(pending):
+        return JsonResponse({"challenges": [challenges.serialise(c) for c in pending]})
+
+    return waiting.respond(request, check=new_requests, keys=[channel.device_key(device_pk)], timeout=timeout,
+                           render=answer)
 
 
 @endpoint("POST")

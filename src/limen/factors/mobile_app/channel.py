@@ -1,24 +1,28 @@
 """The built-in channel: wakes waiting requests (the app's long poll, the browser's status poll).
 
-A request that waits (``wait_until``) subscribes to keys such as
-``device:<id>`` or ``challenge:<id>`` and sleeps on a threading.Event. A
-change anywhere calls ``signal(key)``, which
+A change anywhere calls ``signal(key)`` (keys such as ``device:<id>`` or
+``challenge:<id>``), which
 
-1. wakes waiters in this process at once (after the transaction commits), and
-2. writes a Wakeup row, which one poller thread per process reads every
-   LIMEN_PUSH_POLL_MS (250 ms by default) to wake waiters in the other
-   processes. The poller runs only while something waits, and costs one small
-   indexed query per interval per process, however many requests wait.
+1. writes a Wakeup row, read by every process that has waiting requests
+   (wakeups.py), every LIMEN_PUSH_POLL_MS (250 ms by default): one small indexed
+   query per interval per process, however many requests wait;
+2. after the transaction commits, wakes the waiters of this process at once,
+   and, with LIMEN_REDIS_URL, publishes the key to the other processes and
+   instances through Redis (relay.py), which wakes them in a millisecond.
 
-Waiters also re-check their condition every RECHECK_SECONDS, so a missed
-wake-up costs latency, never correctness. While it sleeps, a waiting request
-holds no database connection. Everything goes through the
-database: no extra service is needed to run several processes or hosts.
+Two kinds of waiters: under `limen serve`, a waiting request is deferred to
+the event loop and holds no thread (aiohub.py, waiting.py); under a WSGI server
+(`limen run`'s development server, tests) ``wait_until`` below sleeps in the
+request's thread on a threading.Event, woken by this module's poller thread.
+
+Waiters also re-check their condition on a slow timer, so a missed wake-up
+costs latency, never correctness. While it sleeps, a waiting request holds no
+database connection. The database alone is enough to run several processes or
+hosts; Redis only makes the wake-up faster.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 import time
@@ -29,14 +33,13 @@ from typing import Callable, TypeVar
 from django.conf import settings
 from django.db import connection, transaction
 
-from limen.core import clock
+from . import relay
+from .wakeups import WakeupReader
 
 log = logging.getLogger("limen.mobile")
 
 T = TypeVar("T")
 RECHECK_SECONDS = 10.0
-OVERLAP = dt.timedelta(seconds=2)
-KEEP = dt.timedelta(minutes=10)
 IDLE_STOP_SECONDS = 10.0
 
 
@@ -46,9 +49,6 @@ class Hub:
         self._subscribers: dict[str, set[threading.Event]] = defaultdict(set)
         self._waiting = 0
         self._thread: threading.Thread | None = None
-        self._since: dt.datetime | None = None
-        self._seen: dict[int, dt.datetime] = {}
-        self._last_cleanup = 0.0
 
     # --- waiting -----------------------------------------------------------------------------
 
@@ -92,6 +92,7 @@ class Hub:
     def _run(self) -> None:
         interval = settings.PUSH_POLL_MS / 1000
         idle = 0.0
+        reader = WakeupReader()
         try:
             while True:
                 time.sleep(interval)
@@ -99,7 +100,6 @@ class Hub:
                     waiting = self._waiting
                     if waiting == 0 and idle + interval >= IDLE_STOP_SECONDS:
                         self._thread = None
-                        self._since = None
                         return
                 if waiting == 0:
                     if idle == 0.0:
@@ -108,30 +108,14 @@ class Hub:
                     continue
                 idle = 0.0
                 try:
-                    self._poll()
+                    keys = reader.read()
+                    if keys:
+                        self.publish(keys)
                 except Exception:  # a database hiccup must not kill the poller
                     log.exception("mobile channel poll failed")
                     _close_connection()
         finally:
             _close_connection()
-
-    def _poll(self) -> None:
-        from .models import Wakeup
-
-        now = clock.now()
-        since = (self._since or now) - OVERLAP
-        rows = list(Wakeup.objects.filter(created__gte=since).values_list("id", "key", "created")[:5000])
-        fresh = [(pk, key) for pk, key, _created in rows if pk not in self._seen]
-        for pk, _key, created in rows:
-            self._seen[pk] = created
-        self._seen = {pk: c for pk, c in self._seen.items() if c >= since - OVERLAP}
-        self._since = now
-        if fresh:
-            self.publish({key for _pk, key in fresh})
-        if time.monotonic() - self._last_cleanup > 60:
-            self._last_cleanup = time.monotonic()
-            Wakeup.objects.filter(created__lt=now - KEEP).delete()
-
 
 def _close_connection() -> None:
     try:
@@ -160,7 +144,15 @@ def signal(key: str) -> None:
     from .models import Wakeup
 
     Wakeup.objects.create(key=key)
-    transaction.on_commit(lambda: hub.publish([key]))
+    transaction.on_commit(lambda: _wake_now([key]))
+
+
+def _wake_now(keys: list[str]) -> None:
+    from .aiohub import hub as async_hub
+
+    hub.publish(keys)
+    async_hub.publish_threadsafe(keys)
+    relay.publish(keys)
 
 
 def _release_connection() -> None:

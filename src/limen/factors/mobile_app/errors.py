@@ -174,6 +174,14 @@ class TooManyRequests(MobileError):
     default_message = _("Too many attempts. Wait a few minutes and try again.")
 
 
+class ServerBusy(MobileError):
+    """This server process already holds LIMEN_MAX_WAITS waiting requests: come back a little later."""
+
+    code = "busy"
+    status = 503
+    default_message = _("The server is busy. Try again in a few seconds.")
+
+
 # --- One-time password -----------------------------------------------------------------------
 
 class OtpWrong(CountedFailure):
@@ -217,5 +225,5 @@ API_ERRORS = [
     MalformedJson, InvalidField, FieldTooLong, PayloadTooLarge, Unauthenticated, UnknownDevice, BadSignature,
     StaleTimestamp, Replayed, DeviceLocked, EnrolmentInvalid, EnrolmentExpired, EnrolmentUsed, EnrolmentMismatch,
     PinMismatch, TooManyDevices, ChallengeNotFound, ChallengeExpired, ChallengeAnswered, NumberMismatch, WrongPin,
-    TooManyRequests, ApiNotFound, MethodNotAllowed,
+    TooManyRequests, ServerBusy, ApiNotFound, MethodNotAllowed,
 ]

@@ -17,8 +17,8 @@ from limen.factors.guards import enrolment_gate
 from limen.signin import flow
 from limen.signin.errors import TransactionError
 
-from . import channel
-from .errors import MobileError
+from . import channel, waiting
+from .errors import MobileError, ServerBusy
 from .forms import AddDeviceForm, RenameDeviceForm
 from .internal import qr
 from .method import PIN_KEY
@@ -38,6 +38,17 @@ def _wait_seconds(request) -> int:
 def _no_store(response):
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _wait(request, changed, keys: list[str], known: str):
+    """The browser's status long poll: the new state as soon as it differs from ``known``, else ``known``
+    after the wait (which ends within STATUS_WAIT_MAX seconds: the page asks again)."""
+    try:
+        response = waiting.respond(request, check=changed, keys=keys, timeout=_wait_seconds(request),
+                                   render=lambda state: JsonResponse({"state": state or known}))
+    except ServerBusy:
+        response = waiting.busy_response(JsonResponse({"state": known}, status=503))
+    return _no_store(response)
 
 
 # --- My Account: manage my mobile devices ------------------------------------------------------
@@ -118,8 +129,7 @@ def enrol_status(request, enrolment_id: str):
         state = enrolment.state(record)
         return state if state != known else None
 
-    state = channel.wait_until(changed, [channel.enrolment_key(record.pk)], _wait_seconds(request))
-    return _no_store(JsonResponse({"state": state or known}))
+    return _wait(request, changed, [channel.enrolment_key(record.pk)], known)
 
 
 @login_required
@@ -183,6 +193,4 @@ def push_status(request):
         state = challenges.browser_state(challenge)
         return state if state != known else None
 
-    # Wake up at the latest when the request expires, so the page can say so.
-    state = channel.wait_until(changed, [channel.challenge_key(challenge.pk)], _wait_seconds(request))
-    return _no_store(JsonResponse({"state": state or known}))
+    return _wait(request, changed, [channel.challenge_key(challenge.pk)], known)

@@ -64,9 +64,9 @@ def create(*, user, device: MobileDevice, application: str, request=None,
     return challenge
 
 
-def pending_for(device: MobileDevice):
+def pending_for(device: MobileDevice | int):
     return PushChallenge.objects.filter(device=device, status=ChallengeStatus.PENDING,
-                                        expires__gt=clock.now()).order_by("created")
+                                        expires__gt=clock.now()).select_related("user").order_by("created")
 
 
 def answer(*, device: MobileDevice, challenge_id: str, decision: str, number: str, proof: bytes | None,

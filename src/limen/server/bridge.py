@@ -1,0 +1,245 @@
+"""Django's WSGI application served by an asyncio server, with waits that hold no thread.
+
+Every request runs the WSGI application (Django, its middleware, its views:
+unchanged) in a pool of threads, exactly once, as under gunicorn's gthread
+worker: the thread builds the response, hands it to the event loop to be
+written, waits until it is written, then closes it (Django's
+``request_finished``: work kept for after the response, database connections
+past their age).
+
+A view that must wait for something (the mobile app's long poll, a browser
+waiting for an approval) returns a response carrying a ``deferred_wait``
+(limen.factors.mobile_app.waiting). Its thread is then free at once; the
+loop awaits the wait (a wake-up, the client leaving, or the deadline) and
+only then asks the deferred object for the final answer, which is written
+with the headers the middleware already put on the response. While it waits,
+a request costs a few kilobytes and holds neither a thread nor a database
+connection.
+
+Bad input: bodies larger than MAX_BODY are refused (413); a body that does
+not arrive within BODY_TIMEOUT seconds ends the connection (408).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Awaitable, Callable, Protocol
+
+log = logging.getLogger("limen.server")
+
+MAX_BODY = 4 * 1024 * 1024  # Limen takes forms and JSON, no uploads: far above Django's own 2.5 MB limit
+BODY_TIMEOUT = 30.0
+ASYNC_WAITS = "limen.async_waits"  # environ key: views may defer their wait (see module docstring)
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
+
+
+class Answer(Protocol):
+    status: int
+    content_type: str
+    body: bytes
+
+
+class DeferredWait(Protocol):
+    """What a deferred response carries (limen.factors.mobile_app.waiting.Deferred)."""
+
+    async def complete(self, disconnected: asyncio.Future) -> Answer | None:
+        """Wait, then the final answer; None when the client left meanwhile (``disconnected`` is done)."""
+
+
+def build_environ(scope: Scope, body: bytes) -> dict:
+    """A WSGI environ for an ASGI HTTP scope, as gunicorn would build it."""
+    environ = {
+        "REQUEST_METHOD": scope["method"],
+        "SCRIPT_NAME": scope.get("root_path", "").encode("utf8").decode("latin1"),
+        "PATH_INFO": scope["path"].encode("utf8").decode("latin1"),
+        "QUERY_STRING": scope["query_string"].decode("latin1"),
+        "SERVER_PROTOCOL": f"HTTP/{scope['http_version']}",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scope.get("scheme", "http"),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        ASYNC_WAITS: True,
+    }
+    server = scope.get("server") or ("localhost", 80)
+    environ["SERVER_NAME"], environ["SERVER_PORT"] = server[0], str(server[1] or 0)
+    client = scope.get("client")
+    if client:
+        environ["REMOTE_ADDR"], environ["REMOTE_PORT"] = client[0], str(client[1])
+    for raw_name, raw_value in scope["headers"]:
+        name = raw_name.decode("latin1")
+        if name == "content-length":
+            key = "CONTENT_LENGTH"
+        elif name == "content-type":
+            key = "CONTENT_TYPE"
+        else:
+            if "_" in name:  # like gunicorn: X_Forwarded_For must not pass for X-Forwarded-For
+                continue
+            key = "HTTP_" + name.upper().replace("-", "_")
+        value = raw_value.decode("latin1")
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    return environ
+
+
+def in_every_thread(pool: ThreadPoolExecutor, fn: Callable[[], Any], timeout: float = 10.0) -> None:
+    """Run ``fn`` once in each thread ``pool`` has started (e.g. to close their database connections)."""
+    import threading
+
+    count = len(getattr(pool, "_threads", ()))
+    if not count:
+        return
+    barrier = threading.Barrier(count)
+
+    def once() -> None:
+        try:
+            fn()
+        finally:
+            try:
+                barrier.wait(timeout)  # hold this thread until every other one has taken its turn
+            except threading.BrokenBarrierError:
+                pass
+
+    for future in [pool.submit(once) for _ in range(count)]:
+        future.result(timeout + 1)
+
+
+def close_database_connections() -> None:
+    from django.db import connections
+
+    connections.close_all()
+
+
+def _encoded(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode("latin1"), value.encode("latin1")) for name, value in headers]
+
+
+async def _send_response(send: Send, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
+    await send({"type": "http.response.start", "status": int(status[:3]), "headers": _encoded(headers)})
+    await send({"type": "http.response.body", "body": body})
+
+
+class WsgiBridge:
+    """An ASGI application running a WSGI application in ``threads`` threads."""
+
+    def __init__(self, app: Callable, *, threads: int, on_shutdown: Callable[[], Awaitable[None]] | None = None):
+        self.app = app
+        self.pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="limen-wsgi")
+        self.on_shutdown = on_shutdown
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+        else:  # websocket: Limen has none
+            await send({"type": "websocket.close", "code": 1000})
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.on_shutdown is not None:
+                    await self.on_shutdown()
+                await asyncio.get_running_loop().run_in_executor(
+                    None, in_every_thread, self.pool, close_database_connections)
+                self.pool.shutdown(wait=False)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _read_body(self, scope: Scope, receive: Receive, send: Send) -> bytes | None:
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"0")
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            await _send_response(send, "413 Payload Too Large", [("Content-Type", "text/plain"),
+                                                                 ("Connection", "close")], b"Request too large\n")
+            return None
+        chunks, size = [], 0
+        while True:
+            try:
+                message = await asyncio.wait_for(receive(), BODY_TIMEOUT)
+            except asyncio.TimeoutError:
+                await _send_response(send, "408 Request Timeout", [("Content-Type", "text/plain"),
+                                                                   ("Connection", "close")], b"Request timeout\n")
+                return None
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY:
+                await _send_response(send, "413 Payload Too Large", [("Content-Type", "text/plain"),
+                                                                     ("Connection", "close")], b"Request too large\n")
+                return None
+            if chunk:
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = await self._read_body(scope, receive, send)
+        if body is None:
+            return
+        loop = asyncio.get_running_loop()
+        deferred = await loop.run_in_executor(self.pool, self._call_app, build_environ(scope, body), loop, send)
+        if deferred is not None:
+            await self._finish(deferred, receive, send)
+
+    def _call_app(self, environ: dict, loop: asyncio.AbstractEventLoop, send: Send):
+        """In a pool thread: the whole WSGI request; the response is written before close()."""
+        started: list = []
+
+        def start_response(status, headers, exc_info=None):
+            if exc_info is not None and started:
+                raise exc_info[1].with_traceback(exc_info[2])
+            started[:] = [status, headers]
+            return written.append
+
+        written: list[bytes] = []
+        iterable = self.app(environ, start_response)
+        try:
+            waiting = getattr(iterable, "deferred_wait", None)
+            if waiting is not None:
+                status, headers = started
+                return status, headers, waiting
+            for chunk in iterable:
+                if chunk:
+                    written.append(chunk)
+            status, headers = started
+            asyncio.run_coroutine_threadsafe(_send_response(send, status, headers, b"".join(written)), loop).result()
+            return None
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+
+    async def _finish(self, deferred: tuple, receive: Receive, send: Send) -> None:
+        status, headers, waiting = deferred
+        loop = asyncio.get_running_loop()
+        disconnected = loop.create_future()
+        watcher = asyncio.ensure_future(receive())
+        watcher.add_done_callback(lambda _t: disconnected.done() or disconnected.set_result(True))
+        try:
+            answer = await waiting.complete(disconnected)
+        except Exception:  # noqa: BLE001 - as Django would: logged, and a bare 500
+            log.exception("a deferred wait failed")
+            await _send_response(send, "500 Internal Server Error", [("Content-Type", "text/plain"),
+                                                                     ("Cache-Control", "no-store")],
+                                 b"Server Error (500)\n")
+            return
+        finally:
+            watcher.cancel()
+        if answer is None:
+            return
+        kept = [(k, v) for k, v in headers if k.lower() not in {"content-length", "content-type"}]
+        await _send_response(send, f"{answer.status} ", [*kept, ("Content-Type", answer.content_type),
+                                                         ("Content-Length", str(len(answer.body)))], answer.body)
