@@ -65,16 +65,23 @@ MIDDLEWARE = [
     "limen.core.devhost.LoopbackAliasRedirectMiddleware",  # LIMEN_DEBUG only: 127.0.0.1 → localhost
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    # BROWSER_MIDDLEWARE, below, for every request but those to back-channel endpoints.
+    "limen.core.channels.BrowserMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "limen.core.middleware.SecurityHeadersMiddleware",
+    "limen.core.middleware.DomainErrorMiddleware",
+]
+# What only browsers need. Endpoints that applications' servers call (CAS ticket validation, the
+# OpenID Connect token, introspection, revocation and userinfo endpoints, keys, discovery) are marked
+# @backchannel and skip these (limen.core.channels); everything in MIDDLEWARE runs for them too.
+BROWSER_MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "limen.signin.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "limen.core.middleware.SecurityHeadersMiddleware",
-    "limen.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "limen.urls"
@@ -252,6 +259,9 @@ PUSH_POLL_MS = config.env_int("LIMEN_PUSH_POLL_MS", 250, minimum=20, maximum=500
 
 # E-mail uniqueness is enforced case-insensitively by a constraint (accounts.User.Meta).
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+# Sessions, CSRF, authentication and messages are in BROWSER_MIDDLEWARE, not MIDDLEWARE, which
+# Django's checks look at; limen.core.channels checks them there instead (limen.E001, limen.E002).
+SILENCED_SYSTEM_CHECKS += ["admin.E408", "admin.E409", "admin.E410", "security.W003"]
 
 # Second factors: security keys, trusted platforms and passkeys (WebAuthn).
 # The relying party is this site: its ID is the host of LIMEN_BASE_URL, its origin LIMEN_BASE_URL.

@@ -8,6 +8,11 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from limen.core import views as core_views
 
 urlpatterns = [
+    # The protocols first: the busiest paths (ticket validation, token requests) are resolved without
+    # trying every page of the site before them. No other pattern starts with these prefixes.
+    path("cas/", include("limen.cas.urls")),
+    path("oidc/", include("limen.oidc.urls")),
+    path("", include("limen.oidc.well_known")),
     path("", core_views.home, name="home"),
     path("", include("limen.signin.urls")),
     path("", include("limen.accounts.urls")),
@@ -15,9 +20,6 @@ urlpatterns = [
     *[path("", include(f"{app}.urls")) for app in settings.SIGNIN_METHODS
       if importlib.util.find_spec(f"{app}.urls") is not None],
     path("", include("limen.factors.panic.urls")),
-    path("cas/", include("limen.cas.urls")),
-    path("oidc/", include("limen.oidc.urls")),
-    path("", include("limen.oidc.well_known")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -21,6 +21,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from limen.audit.events import Event
 from limen.audit.service import record
 from limen.core import clock
+from limen.core.channels import backchannel
 from limen.core.redirects import leave
 from limen.core.languages import set_language_cookie
 from limen.signin import levels, sessions
@@ -52,6 +53,7 @@ def _json(data: dict, *, cache_seconds: int = 0) -> JsonResponse:
     return response
 
 
+@backchannel
 def discovery(request):
     """OpenID Provider Metadata (also served as OAuth 2.0 Authorization Server Metadata)."""
     jwt_algs = jose.HMAC_ALGS + jose.RSA_ALGS + jose.EC_ALGS
@@ -93,6 +95,7 @@ def discovery(request):
     }, cache_seconds=300)
 
 
+@backchannel
 def jwks(request):
     return _json({"keys": keys.published()}, cache_seconds=300)
 
@@ -234,6 +237,7 @@ def confirm_authorization(request):
     return redirect(next_url)
 
 
+@backchannel
 class UserInfoView(dot.UserInfoView):
     def _create_userinfo_response(self, request):
         if not challenges.bearer_token_presented(request):
@@ -245,6 +249,7 @@ class UserInfoView(dot.UserInfoView):
         return response
 
 
+@backchannel
 class TokenView(dot.TokenView):
     """The toolkit's token endpoint without its device-flow branch (Limen offers the code flow only), and
     without reading the new access token back to send a signal nobody here listens to."""
@@ -257,6 +262,7 @@ class TokenView(dot.TokenView):
         return challenges.client_authentication(response)
 
 
+@backchannel
 class RevokeTokenView(dot.RevokeTokenView):
     """Token revocation (RFC 7009), with the client authentication challenge of RFC 6749 §5.2."""
 
@@ -264,6 +270,7 @@ class RevokeTokenView(dot.RevokeTokenView):
         return challenges.client_authentication(super().post(request, *args, **kwargs))
 
 
+@backchannel
 @csrf_exempt
 @require_http_methods(["POST"])
 def introspect(request):
