@@ -85,3 +85,38 @@ def returning_supported(connection) -> bool:
     """UPDATE/DELETE ... RETURNING: PostgreSQL, and SQLite from 3.35 (Django's own feature flag)."""
     return connection.vendor == "postgresql" or (
         connection.vendor == "sqlite" and connection.features.can_return_columns_from_insert)
+
+
+def part(row: SimpleNamespace, prefix: str) -> SimpleNamespace:
+    """The attributes of ``row`` read under ``prefix``, without it."""
+    size = len(prefix)
+    return SimpleNamespace(**{k[size:]: v for k, v in vars(row).items() if k.startswith(prefix)})
+
+
+class Insert:
+    """``INSERT INTO <model> (<fields>) VALUES (...)``, written once per connection; ``run`` returns the
+    new row's primary key. Values are prepared as the ORM prepares them; auto_now fields must be given."""
+
+    def __init__(self, model, names: list[str]):
+        self.model, self.fields = model, [field(model, name) for name in names]
+        self._sql: dict[str, tuple[str, bool]] = {}
+
+    def _statement(self, connection) -> tuple[str, bool]:
+        if connection.alias not in self._sql:
+            qn = connection.ops.quote_name
+            pk = qn(self.model._meta.pk.column)
+            text = (f"INSERT INTO {table(self.model, connection)} ({', '.join(qn(f.column) for f in self.fields)}) "
+                    f"VALUES ({', '.join(['%s'] * len(self.fields))})")
+            returning = returning_supported(connection)
+            self._sql[connection.alias] = (text + f" RETURNING {pk}" if returning else text, returning)
+        return self._sql[connection.alias]
+
+    def run(self, cursor, connection, *values) -> int:
+        """``values`` in the fields' order, already of the fields' Python types (aware datetimes, UUIDs,
+        lists for JSON): they are adapted for the database as the ORM does after its own checks."""
+        text, returning = self._statement(connection)
+        cursor.execute(text, [v if v is None else f.get_db_prep_value(v, connection, prepared=True)
+                              for f, v in zip(self.fields, values)])
+        if returning:
+            return cursor.fetchall()[0][0]
+        return connection.ops.last_insert_id(cursor, self.model._meta.db_table, self.model._meta.pk.column)

@@ -33,6 +33,8 @@ from . import claims as claims_mod
 from .errors import fatal_message
 from .internal import jose
 from .models import AuthMethod, Client
+from .token import Fallback
+from .token import endpoint as token_path
 
 CONFIRMED_KEY = "limen.oidc.confirmed"
 CONFIRM_SECONDS = 300
@@ -249,7 +251,6 @@ class UserInfoView(dot.UserInfoView):
         return response
 
 
-@backchannel
 class TokenView(dot.TokenView):
     """The toolkit's token endpoint without its device-flow branch (Limen offers the code flow only), and
     without reading the new access token back to send a signal nobody here listens to."""
@@ -260,6 +261,20 @@ class TokenView(dot.TokenView):
         for name, value in headers.items():
             response[name] = value
         return challenges.client_authentication(response)
+
+
+_toolkit_token = TokenView.as_view()
+
+
+@backchannel
+@csrf_exempt
+def token(request):
+    """The token endpoint: code exchanges and refreshes that succeed take the lean path
+    (limen.oidc.token); everything else, errors included, gets the toolkit's answer."""
+    try:
+        return token_path.answer(request)
+    except Fallback:
+        return _toolkit_token(request)
 
 
 @backchannel
