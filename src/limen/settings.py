@@ -76,17 +76,24 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "limen.signin.middleware.SessionIdleMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # BROWSER_MIDDLEWARE, below, for every request but those to back-channel endpoints.
+    "limen.core.channels.BrowserMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "limen.core.middleware.SecurityHeadersMiddleware",
     "limen.core.middleware.DomainErrorMiddleware",
     "limen.ops.middleware.RequestMetricsMiddleware",
+]
+# What only browsers need. Endpoints that applications' servers call (CAS ticket validation, the
+# OpenID Connect token, introspection, revocation and userinfo endpoints, keys, discovery) are marked
+# @backchannel and skip these (limen.core.channels); everything in MIDDLEWARE runs for them too.
+BROWSER_MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "limen.signin.middleware.SessionIdleMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
 ]
 
 ROOT_URLCONF = "limen.urls"
@@ -277,6 +284,9 @@ MAX_WAITS = config.env_int("LIMEN_MAX_WAITS", 10000, minimum=1)
 
 # E-mail uniqueness is enforced case-insensitively by a constraint (accounts.User.Meta).
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+# Sessions, CSRF, authentication and messages are in BROWSER_MIDDLEWARE, not MIDDLEWARE, which
+# Django's checks look at; limen.core.channels checks them there instead (limen.E001, limen.E002).
+SILENCED_SYSTEM_CHECKS += ["admin.E408", "admin.E409", "admin.E410", "security.W003"]
 
 # Second factors: security keys, trusted platforms and passkeys (WebAuthn).
 # The relying party is this site: its ID is the host of LIMEN_BASE_URL, its origin LIMEN_BASE_URL.

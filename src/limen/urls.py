@@ -9,6 +9,11 @@ from limen.accounts.views import set_language
 from limen.core import views as core_views
 
 urlpatterns = [
+    # The protocols first: the busiest paths (ticket validation, token requests) are resolved without
+    # trying every page of the site before them. No other pattern starts with these prefixes.
+    path("cas/", include("limen.cas.urls")),
+    path("oidc/", include("limen.oidc.urls")),
+    path("", include("limen.oidc.well_known")),
     path("", core_views.home, name="home"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("", include("limen.signin.urls")),
@@ -18,9 +23,6 @@ urlpatterns = [
       if importlib.util.find_spec(f"{app}.urls") is not None],
     path("", include("limen.factors.panic.urls")),
     path("", include("limen.access.urls")),
-    path("cas/", include("limen.cas.urls")),
-    path("oidc/", include("limen.oidc.urls")),
-    path("", include("limen.oidc.well_known")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

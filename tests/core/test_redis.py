@@ -33,7 +33,7 @@ def redis_server():
 
 def test_without_redis_the_cache_is_a_database_table():
     cache = config.caches("")["default"]
-    assert cache["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert cache["BACKEND"] == "limen.core.dbcache.DatabaseCache"
     assert cache["LOCATION"] == "limen_cache"
 
 

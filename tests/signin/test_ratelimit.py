@@ -96,3 +96,19 @@ def test_scopes_are_separate():
     a, b = ratelimit.Limit("scope-a", 1, 60), ratelimit.Limit("scope-b", 1, 60)
     ratelimit.hit(a, "x")
     assert ratelimit.exceeded(a, "x") and not ratelimit.exceeded(b, "x")
+
+
+@pytest.mark.parametrize("backend", ["locmem", "database"])
+@pytest.mark.django_db
+def test_slots_given_back_are_found_again_wherever_the_hint_points(backend, settings):
+    """release() only frees its slot; reserve() goes round to it (on Limen's database cache too)."""
+    if backend == "database":
+        settings.CACHES = {"default": {"BACKEND": "limen.core.dbcache.DatabaseCache", "LOCATION": "limen_cache"}}
+    limit = ratelimit.Limit("test-slots", 3, 600)
+    for _ in range(10):  # successes: each takes a slot and gives it back
+        ratelimit.release(ratelimit.reserve(limit, "10.0.0.1"))
+    held = [ratelimit.reserve(limit, "10.0.0.1") for _ in range(3)]  # failures keep theirs
+    assert all(held) and len({slot.number for slot in held}) == 3
+    assert ratelimit.reserve(limit, "10.0.0.1") is None
+    ratelimit.release(held[1])
+    assert ratelimit.reserve(limit, "10.0.0.1").number == held[1].number

@@ -36,7 +36,7 @@ def released(user, ref: AppRef) -> dict[str, str]:
     policy = policy_of(ref)
     if policy is None or user is None:
         return {}
-    active = AccessRequest.objects.filter(policy=policy, user=user, status=Status.ACTIVE).first()
+    active = AccessRequest.objects.filter(policy=policy, user_id=user.pk, status=Status.ACTIVE).first()
     if active is None:
         return {}
     names = [spec.name for spec in fields_of(policy) if spec.released]

@@ -36,7 +36,7 @@ ATTRIBUTES = (
 
 
 def values_for(ticket) -> dict[str, object]:
-    """Every attribute for a validated ticket (ServiceTicket), before filtering."""
+    """Every attribute for a validated ticket (ticket_store.ConsumedTicket), before filtering."""
     user = ticket.user
     return {
         "uid": str(user.uid),

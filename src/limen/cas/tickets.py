@@ -4,7 +4,7 @@ Every ticket carries more than 168 bits from the operating system's random
 source, in the characters CAS allows (ticket_ids.py).
 A service or proxy ticket is consumed by its first validation attempt,
 whatever the outcome (one conditional UPDATE, so two processes can never
-both accept it).
+both accept it; ticket_store.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from limen.core import clock, metrics
 from limen.signin import levels, sessions
 from limen.signin.models import SsoSession
 
-from . import attributes, outbound, params, registry, ticket_ids
+from . import attributes, outbound, params, registry, ticket_ids, ticket_store
 from .errors import (
     CasError,
     InsufficientAuthenticationLevel,
@@ -66,7 +66,7 @@ def issue_service_ticket(request, *, service: Service, service_url: str, from_ss
 
 @dataclass
 class Validated:
-    ticket: ServiceTicket
+    ticket: ticket_store.ConsumedTicket
     user: str
     attributes: dict
     facts: dict  # attributes.authentication_facts
@@ -98,9 +98,9 @@ def _validate(*, ticket: str, service_url: str, proxy_tickets: bool, renew: bool
     if kind == "PGT":
         raise InvalidTicketSpec(_("A proxy-granting ticket cannot be validated; use it with /proxy."))
     now = clock.now()
-    if not ServiceTicket.objects.filter(ticket=ticket, consumed__isnull=True).update(consumed=now):
+    st = ticket_store.consume(ticket, now)
+    if st is None:
         raise InvalidTicket()
-    st = ServiceTicket.objects.select_related("service", "user").get(ticket=ticket)
     if st.expires <= now:
         raise InvalidTicket()
     if kind == "PT" and not proxy_tickets:
@@ -116,10 +116,11 @@ def _validate(*, ticket: str, service_url: str, proxy_tickets: bool, renew: bool
         raise InsufficientAuthenticationLevel()
     if accept_strengths and not set(st.strengths) & set(accept_strengths):
         raise InvalidStrength()
-    result = Validated(ticket=st, user=str(st.user.uid), attributes=attributes.released(st, st.service),
+    result = Validated(ticket=st, user=st.user.uid, attributes=attributes.released(st, st.service),
                        facts=attributes.authentication_facts(st), proxies=list(st.proxies))
     if pgt_url:
-        result.pgt_iou = grant_proxy_granting_ticket(st, pgt_url)
+        full = ServiceTicket.objects.select_related("service", "user", "sso_session").get(pk=st.id)
+        result.pgt_iou = grant_proxy_granting_ticket(full, pgt_url)
     return result
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from limen.audit.events import Event
 from limen.audit.service import record
+from limen.core.channels import backchannel
 from limen.core.middleware import SecurityHeadersMiddleware
 from limen.signin import levels, sessions
 
@@ -83,6 +84,7 @@ def logout(request):
     return redirect("signin:signed_out")
 
 
+@backchannel
 @csrf_exempt
 @require_http_methods(["GET", "HEAD"])
 def validate(request):
@@ -127,6 +129,7 @@ def _service_validate(request, *, proxy_tickets: bool, cas3: bool):
                              eu_login=responses.eu_login_layout(result.ticket.service, cas3_endpoint=cas3))
 
 
+@backchannel
 @csrf_exempt
 @require_http_methods(["GET", "HEAD"])
 def service_validate(request, cas3: bool = False):
@@ -134,6 +137,7 @@ def service_validate(request, cas3: bool = False):
     return _service_validate(request, proxy_tickets=False, cas3=cas3)
 
 
+@backchannel
 @csrf_exempt
 @require_http_methods(["GET", "HEAD"])
 def proxy_validate(request, cas3: bool = False):
@@ -141,6 +145,7 @@ def proxy_validate(request, cas3: bool = False):
     return _service_validate(request, proxy_tickets=True, cas3=cas3)
 
 
+@backchannel
 @csrf_exempt
 @require_http_methods(["GET", "HEAD"])
 def proxy(request):

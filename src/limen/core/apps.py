@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class CoreConfig(AppConfig):
@@ -9,3 +10,6 @@ class CoreConfig(AppConfig):
         from .languages import register_language_info
 
         register_language_info()
+        from .channels import check_browser_middleware
+
+        checks.register(check_browser_middleware, checks.Tags.security)

@@ -168,7 +168,7 @@ def caches(redis_url: str) -> dict:
     its absence stops the start here rather than at the first request.
     """
     if not redis_url:
-        return {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        return {"default": {"BACKEND": "limen.core.dbcache.DatabaseCache",
                             "LOCATION": DATABASE_CACHE_TABLE, "OPTIONS": {"MAX_ENTRIES": 100000}}}
     parts = urlsplit(redis_url)
     if parts.scheme not in REDIS_SCHEMES or not (parts.netloc or parts.path):

@@ -120,10 +120,9 @@ def reserve(limit: Limit, subject: str) -> Slot | None:
 
 @fail_closed
 def release(slot: Slot) -> None:
-    """Give a reserved slot back (the event went well): the window has room for one more."""
+    """Give a reserved slot back (the event went well): the window has room for one more. The hint of
+    where to look next is left as it is: ``reserve`` goes round to the free slots below it."""
     cache.delete(f"{slot.key}:{slot.number}")
-    if int(cache.get(f"{slot.key}:next", 0)) > slot.number:
-        cache.set(f"{slot.key}:next", slot.number, slot.ttl)
 
 
 @fail_closed

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 
 import requests
 from django.conf import settings
@@ -84,8 +85,30 @@ def public_keys(client: Client, *, kid: str | None = None) -> list[jose.Key]:
     return keys
 
 
+@dataclass(frozen=True)
+class Replay:
+    """An assertion's jti, to be marked as used (``consume``) once it is accepted."""
+
+    key: str
+    seconds: int
+
+    def consume(self) -> None:
+        """Raises AssertionRejected if the jti was used already, or if that cannot be known."""
+        try:
+            fresh = ratelimit.fail_closed(cache.add)(self.key, 1, self.seconds)
+        except ratelimit.LimitsUnavailable:
+            raise AssertionRejected("replay protection unavailable") from None  # fail closed
+        if not fresh:
+            raise AssertionRejected("jti already used")
+
+
 def verify(assertion: str, client: Client, audiences: list[str]) -> None:
-    """Raises AssertionRejected unless ``assertion`` authenticates ``client``."""
+    """Raises AssertionRejected unless ``assertion`` authenticates ``client`` (its jti is spent)."""
+    check(assertion, client, audiences).consume()
+
+
+def check(assertion: str, client: Client, audiences: list[str]) -> Replay:
+    """Everything ``verify`` checks but the jti's single use, which the returned Replay marks."""
     method = client.token_endpoint_auth_method
     try:
         header, _ = jose.peek(assertion)
@@ -118,9 +141,4 @@ def verify(assertion: str, client: Client, audiences: list[str]) -> None:
     if not isinstance(jti, str) or not jti or len(jti) > 256:
         raise AssertionRejected("no jti")
     digest = hashlib.sha256(f"{client.client_id}\x00{jti}".encode()).hexdigest()
-    try:
-        fresh = ratelimit.fail_closed(cache.add)(f"oidc-jti:{digest}", 1, int(exp - now + LEEWAY) + 1)
-    except ratelimit.LimitsUnavailable:
-        raise AssertionRejected("replay protection unavailable") from None  # fail closed
-    if not fresh:
-        raise AssertionRejected("jti already used")
+    return Replay(f"oidc-jti:{digest}", int(exp - now + LEEWAY) + 1)

@@ -23,6 +23,7 @@ from limen.access import gate as access_gate
 from limen.audit.events import Event
 from limen.audit.service import record
 from limen.core import clock, metrics
+from limen.core.channels import backchannel
 from limen.core.redirects import leave
 from limen.core.languages import set_language_cookie
 from limen.signin import levels, sessions
@@ -34,6 +35,8 @@ from . import claims as claims_mod
 from .errors import fatal_message
 from .internal import jose
 from .models import AuthMethod, Client
+from .token import Fallback
+from .token import endpoint as token_path
 
 CONFIRMED_KEY = "limen.oidc.confirmed"
 CONFIRM_SECONDS = 300
@@ -54,6 +57,7 @@ def _json(data: dict, *, cache_seconds: int = 0) -> JsonResponse:
     return response
 
 
+@backchannel
 def discovery(request):
     """OpenID Provider Metadata (also served as OAuth 2.0 Authorization Server Metadata)."""
     jwt_algs = jose.HMAC_ALGS + jose.RSA_ALGS + jose.EC_ALGS
@@ -95,6 +99,7 @@ def discovery(request):
     }, cache_seconds=300)
 
 
+@backchannel
 def jwks(request):
     return _json({"keys": keys.published()}, cache_seconds=300)
 
@@ -242,6 +247,7 @@ def confirm_authorization(request):
     return redirect(next_url)
 
 
+@backchannel
 class UserInfoView(dot.UserInfoView):
     def _create_userinfo_response(self, request):
         if not challenges.bearer_token_presented(request):
@@ -276,6 +282,23 @@ def token_outcome(status: int, body) -> str:
         return "server_error"
 
 
+_toolkit_token = TokenView.as_view()
+
+
+@backchannel
+@csrf_exempt
+def token(request):
+    """The token endpoint: code exchanges and refreshes that succeed take the lean path
+    (limen.oidc.token); everything else, errors included, gets the toolkit's answer."""
+    try:
+        response = token_path.answer(request)
+    except Fallback:
+        return _toolkit_token(request)  # counted by TokenView
+    metrics.oidc_token(request.POST.get("grant_type", ""), "issued")
+    return response
+
+
+@backchannel
 class RevokeTokenView(dot.RevokeTokenView):
     """Token revocation (RFC 7009), with the client authentication challenge of RFC 6749 §5.2."""
 
@@ -283,6 +306,7 @@ class RevokeTokenView(dot.RevokeTokenView):
         return challenges.client_authentication(super().post(request, *args, **kwargs))
 
 
+@backchannel
 @csrf_exempt
 @require_http_methods(["POST"])
 def introspect(request):
