@@ -249,6 +249,14 @@ MOBILE_REQUESTS_PER_WINDOW = config.env_int("LIMEN_MOBILE_REQUESTS_PER_WINDOW", 
 PUSH_BACKEND = config.env_str("LIMEN_PUSH_BACKEND", "channel")
 PUSH_WAIT_SECONDS = config.env_int("LIMEN_PUSH_WAIT_SECONDS", 25, minimum=1, maximum=120)
 PUSH_POLL_MS = config.env_int("LIMEN_PUSH_POLL_MS", 250, minimum=20, maximum=5000)
+# Web Push to the web app (docs/mobile-app.md): on unless switched off; the VAPID key pair is made once and
+# kept sealed in the database. Endpoints are the browsers' push services only (the server posts to them).
+WEBPUSH_ENABLED = config.env_bool("LIMEN_WEBPUSH", True)
+WEBPUSH_SUBJECT = config.env_str("LIMEN_WEBPUSH_SUBJECT", f"mailto:{PRIVACY_CONTACT}")
+WEBPUSH_ENDPOINTS = [p.strip() for p in config.env_str(
+    "LIMEN_WEBPUSH_ENDPOINTS",
+    "https://fcm.googleapis.com/,https://updates.push.services.mozilla.com/,https://web.push.apple.com/,"
+    "https://*.notify.windows.com/,https://*.push.apple.com/").split(",") if p.strip()]
 
 # E-mail uniqueness is enforced case-insensitively by a constraint (accounts.User.Meta).
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]

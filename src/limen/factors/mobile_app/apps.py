@@ -11,6 +11,7 @@ class MobileAppConfig(AppConfig):
     def ready(self):
         from limen.signin.methods import registry
 
+        from . import webpush  # noqa: F401  (registers the "webpush" channel of the delivery queue)
         from .method import MobileAppPin, MobileAppQr
 
         registry.register(MobileAppPin())

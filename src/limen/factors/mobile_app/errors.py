@@ -174,6 +174,18 @@ class TooManyRequests(MobileError):
     default_message = _("Too many attempts. Wait a few minutes and try again.")
 
 
+class BiometricRefused(MobileError):
+    code = "biometric_refused"
+    status = 403
+    default_message = _("The fingerprint or face approval could not be verified. Use your PIN code.")
+
+
+class BiometricNotSet(MobileError):
+    code = "biometric_not_set"
+    status = 409
+    default_message = _("Unlocking with fingerprint or face is not turned on for this device. Use your PIN code.")
+
+
 # --- One-time password -----------------------------------------------------------------------
 
 class OtpWrong(CountedFailure):
@@ -217,5 +229,5 @@ API_ERRORS = [
     MalformedJson, InvalidField, FieldTooLong, PayloadTooLarge, Unauthenticated, UnknownDevice, BadSignature,
     StaleTimestamp, Replayed, DeviceLocked, EnrolmentInvalid, EnrolmentExpired, EnrolmentUsed, EnrolmentMismatch,
     PinMismatch, TooManyDevices, ChallengeNotFound, ChallengeExpired, ChallengeAnswered, NumberMismatch, WrongPin,
-    TooManyRequests, ApiNotFound, MethodNotAllowed,
+    TooManyRequests, ApiNotFound, MethodNotAllowed, BiometricRefused, BiometricNotSet,
 ]
