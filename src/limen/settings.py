@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 # Sign-in methods: each is its own package implementing limen.signin.methods.Method
 # (docs/architecture.md). A method is added or removed here, and nowhere else.
 SIGNIN_METHODS = [
+    "limen.factors.on_mobile",
     "limen.factors.mobile_app",
     "limen.factors.webauthn",
     "limen.factors.sms",
