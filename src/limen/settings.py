@@ -60,6 +60,8 @@ SIGNIN_METHODS = [
     "limen.factors.eid",
 ]
 INSTALLED_APPS += SIGNIN_METHODS
+# The installable web authenticator at /app/ (docs/mobile-app.md).
+INSTALLED_APPS += ["limen.webapp"]
 
 MIDDLEWARE = [
     "limen.core.after_response.AfterResponseMiddleware",

@@ -15,6 +15,7 @@ urlpatterns = [
     *[path("", include(f"{app}.urls")) for app in settings.SIGNIN_METHODS
       if importlib.util.find_spec(f"{app}.urls") is not None],
     path("", include("limen.factors.panic.urls")),
+    path("", include("limen.webapp.urls")),
     path("cas/", include("limen.cas.urls")),
     path("oidc/", include("limen.oidc.urls")),
     path("", include("limen.oidc.well_known")),

@@ -25,7 +25,7 @@ from . import channel
 from .errors import (ApiNotFound, DeviceLocked, FieldTooLong, InvalidField, MalformedJson, MethodNotAllowed,
                      MobileError, PayloadTooLarge, TooManyRequests)
 from .internal import keys
-from .models import DeviceCredential, DeviceStatus, PushSubscription
+from .models import DeviceCredential, DeviceStatus, MobileDevice, PushSubscription
 from .services import apiauth, challenges, devices, enrolment
 
 MAX_BODY = 8 * 1024
@@ -184,12 +184,17 @@ def _describe(device) -> dict:
     }
 
 
-@endpoint("GET", "DELETE")
+@endpoint("GET", "DELETE", "PATCH")
 def device(request, body):
     current = apiauth.authenticate_device(request, body, statuses=(DeviceStatus.ACTIVE, DeviceStatus.PENDING))
     if request.method == "DELETE":
         devices.remove(current, by="app", request=request)
         return HttpResponse(status=204)
+    if request.method == "PATCH":  # rename, from the app
+        name = _text(_json(body), "name", max_length=MobileDevice.NAME_MAX).strip()
+        if not name:
+            raise InvalidField("name")
+        current = devices.rename(user=current.user, public_id=current.public_id, name=name, request=request)
     return JsonResponse(_describe(current))
 
 
