@@ -30,7 +30,7 @@ function route() {
   let value = at < 0 ? "" : raw.slice(at + 1);
   try { value = decodeURIComponent(value); } catch (e) { value = ""; }
   switch (name) {
-    case "": case "home": return home();
+    case "": case "home": live.start(); return home();
     case "add": return enrolScreen();
     case "enrol": return enrolScreen(value);
     case "otp": return otpScreen();

@@ -7,6 +7,7 @@ import { ctx, who } from "./ctx.js";
 import * as store from "./store.js";
 
 let controller = null;
+const listening = new Set();  // accounts with a long poll running
 
 function found(account, items) {
   let fresh = false;
@@ -50,16 +51,22 @@ export async function refresh() {
   ctx.onPendingChange({});
 }
 
+// Long polls for every account that has none yet (called again after an account is added).
 export async function start() {
-  stop();
   if (document.visibilityState === "hidden" || !navigator.onLine) return;
-  controller = new AbortController();
-  for (const account of await store.all()) listen(account, controller.signal);
+  if (!controller) controller = new AbortController();
+  const signal = controller.signal;
+  for (const account of await store.all()) {
+    if (listening.has(account.id)) continue;
+    listening.add(account.id);
+    listen(account, signal).finally(() => listening.delete(account.id));
+  }
 }
 
 export function stop() {
   if (controller) controller.abort();
   controller = null;
+  listening.clear();
 }
 
 export function watch() {
