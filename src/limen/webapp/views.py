@@ -50,10 +50,10 @@ def shell(request):
 @require_GET
 def manifest(request):
     data = {
-        "name": _("%(site)s Authenticator") % {"site": settings.SITE_NAME},
+        "name": _("%(site_name)s Authenticator") % {"site_name": settings.SITE_NAME},
         "short_name": settings.SITE_NAME,
-        "description": _("Approve sign-ins and make one-time passwords for your %(site)s account.")
-        % {"site": settings.SITE_NAME},
+        "description": _("Approve sign-ins and make one-time passwords for your %(site_name)s account.")
+        % {"site_name": settings.SITE_NAME},
         "id": "/app/", "start_url": "/app/", "scope": "/app/", "display": "standalone",
         "background_color": "#ffffff", "theme_color": "#003399", "lang": request.LANGUAGE_CODE,
         "icons": [
