@@ -43,6 +43,9 @@ class OnMobile(Method):
         return bool(user and getattr(user, "pk", None)) and MobileDevice.objects.filter(
             user=user, status=DeviceStatus.ACTIVE).exists()
 
+    def enrolled_count(self, user) -> int:
+        return 0  # the devices of "Mobile app PIN code", counted there (My Account, PANIC)
+
     def identify_context(self, request, next_url: str):
         return {"start_url": reverse("on_mobile:start"), "server": settings.BASE_URL}
 
