@@ -39,6 +39,7 @@ def test_codes_the_app_cannot_use(site, phone, tmp_path):  # noqa: F811
     good = "limen://enrol?v=1&server=" + quote(site.url, safe="") + "&token=" + "a" * 43
     cases = [
         ("WIFI:S:home;T:WPA;P:secret;;", "This QR code is not one of ours."),
+        (good[:good.index("&token=") + 12], "This QR code could not be read completely."),
         (good.replace("v=1", "v=2"), "This QR code needs a newer version of the app."),
         ("limen://otp?v=1&server=" + quote(site.url, safe="") + "&account=0123456789abcdef&challenge=12345678",
          "This QR code is for a one-time password, not for adding an account."),

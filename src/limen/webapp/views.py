@@ -9,10 +9,13 @@ app may hold accounts of several servers), or to this machine (development).
 
 from __future__ import annotations
 
+import hashlib
 import json
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -75,9 +78,21 @@ def service_worker(request):
     assets = [static("limen/limen.css")] + [static(f"webapp/{name}") for name in ASSETS]
     source = (STATIC / "sw.js").read_text()
     head = "const ASSETS = %s;\nconst VERSION = %s;\nconst CATALOG = %s;\n" % (
-        json.dumps(["/app/", *assets]), json.dumps(VERSION + ":" + "|".join(assets)), json.dumps("/app/i18n.js"))
+        json.dumps(["/app/", *assets]), json.dumps(f"limen-app-{VERSION}-{_content_hash()}"),
+        json.dumps("/app/i18n.js"))
     response = HttpResponse(head + source, content_type="text/javascript; charset=utf-8")
     return _app_headers(response, cache="no-cache")
+
+
+@lru_cache(maxsize=1)
+def _content_hash() -> str:
+    """Changes whenever a kept file changes: the worker's text changes with it, so browsers install the new
+    worker, which keeps the new files (and drops the old cache)."""
+    digest = hashlib.sha256()
+    for name in ["limen/limen.css", *(f"webapp/{asset}" for asset in ASSETS), "webapp/sw.js"]:
+        found = finders.find(name)
+        digest.update(Path(found).read_bytes() if found else name.encode())
+    return digest.hexdigest()[:16]
 
 
 @require_GET
