@@ -11,7 +11,7 @@ NPM ?= npm
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres test-e2e install install-test messages
+.PHONY: run test test-sqlite test-postgres test-e2e install install-test messages webapp
 
 # What `make run` needs: the demo applications ([demo]) and the reference mobile authenticator,
 # limen-authenticator, with what it needs to read a QR image and keep a PIN in the keyring ([authenticator]).
@@ -65,3 +65,8 @@ messages: install
 	cd src/limen && $(abspath $(BIN))/limen makemessages $(addprefix -l ,$(LANGS)) -e html,txt,py \
 		--no-obsolete --add-location file
 	cd src/limen && $(abspath $(BIN))/limen compilemessages $(addprefix -l ,$(LANGS))
+
+# The web app's files that come from elsewhere: jsQR from npm (vendored) and the PNG icons. The results
+# are committed (docs/mobile-app.md); tests/webapp/test_build.py checks they match.
+webapp: install-test
+	$(BIN)/python scripts/webapp-build

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 # Sign-in methods: each is its own package implementing limen.signin.methods.Method
 # (docs/architecture.md). A method is added or removed here, and nowhere else.
 SIGNIN_METHODS = [
+    "limen.factors.on_mobile",
     "limen.factors.mobile_app",
     "limen.factors.webauthn",
     "limen.factors.sms",
@@ -66,6 +67,8 @@ SIGNIN_METHODS = [
     "limen.factors.eid",
 ]
 INSTALLED_APPS += SIGNIN_METHODS
+# The installable web authenticator at /app/ (docs/mobile-app.md).
+INSTALLED_APPS += ["limen.webapp"]
 
 MIDDLEWARE = [
     "limen.core.after_response.AfterResponseMiddleware",
@@ -281,6 +284,15 @@ PUSH_WAIT_SECONDS = config.env_int("LIMEN_PUSH_WAIT_SECONDS", 25, minimum=1, max
 PUSH_POLL_MS = config.env_int("LIMEN_PUSH_POLL_MS", 250, minimum=20, maximum=5000)
 # Waiting requests (long polls) one `limen serve` worker holds at once; beyond, 503 (docs/operators.md).
 MAX_WAITS = config.env_int("LIMEN_MAX_WAITS", 10000, minimum=1)
+# Web Push to the web app (docs/mobile-app.md): on unless switched off; the VAPID key pair is made once and
+# kept sealed in the database. Endpoints are the browsers' push services only (the server posts to them).
+WEBPUSH_ENABLED = config.env_bool("LIMEN_WEBPUSH", True)
+WEBPUSH_SUBJECT = config.webpush_subject(config.env_str("LIMEN_WEBPUSH_SUBJECT"), contact=PRIVACY_CONTACT,
+                                         sender=DEFAULT_FROM_EMAIL)
+WEBPUSH_ENDPOINTS = [p.strip() for p in config.env_str(
+    "LIMEN_WEBPUSH_ENDPOINTS",
+    "https://fcm.googleapis.com/,https://updates.push.services.mozilla.com/,https://web.push.apple.com/,"
+    "https://*.notify.windows.com/,https://*.push.apple.com/").split(",") if p.strip()]
 
 # E-mail uniqueness is enforced case-insensitively by a constraint (accounts.User.Meta).
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]

@@ -23,6 +23,7 @@ urlpatterns = [
       if importlib.util.find_spec(f"{app}.urls") is not None],
     path("", include("limen.factors.panic.urls")),
     path("", include("limen.access.urls")),
+    path("", include("limen.webapp.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -4,6 +4,13 @@ Enrolment (shown in My Account while adding a device)::
 
     limen://enrol?v=1&server=<base URL>&token=<single-use enrolment token>
 
+The enrolment QR code shown by the server is a link that opens the web app
+with the payload in its fragment (never sent to a server)::
+
+    <base URL>/app/#enrol=<the limen://enrol?... payload, percent-encoded>
+
+``parse_enrolment`` reads both forms.
+
 Offline one-time password (shown on the sign-in page)::
 
     limen://otp?v=1&server=<base URL>&account=<account hint>&challenge=<8 digits>
@@ -18,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 SCHEME = "limen"
 VERSION = "1"
@@ -62,6 +69,24 @@ def enrolment_uri(server: str, token: str) -> str:
     return f"{SCHEME}://enrol?" + urlencode({"v": VERSION, "server": server, "token": token})
 
 
+APP_PATH = "/app/"
+APP_FRAGMENT = "enrol="
+
+
+def app_link(server: str, payload: str) -> str:
+    """The link a phone's camera opens: the web app, with the enrolment payload in the fragment."""
+    return server.rstrip("/") + APP_PATH + "#" + APP_FRAGMENT + quote(payload, safe="")
+
+
+def from_app_link(text: str) -> str:
+    """The payload inside an app link, or ``text`` unchanged when it is not one."""
+    text = "".join((text or "").split())
+    parts = urlsplit(text)
+    if parts.scheme in {"http", "https"} and parts.fragment.startswith(APP_FRAGMENT):
+        return unquote(parts.fragment[len(APP_FRAGMENT):])
+    return text
+
+
 def otp_uri(server: str, account: str, challenge: str) -> str:
     return f"{SCHEME}://otp?" + urlencode({"v": VERSION, "server": server, "account": account,
                                            "challenge": challenge})
@@ -89,7 +114,7 @@ def _parse(text: str, kind: str) -> dict[str, str]:
 
 def parse_enrolment(text: str) -> EnrolmentPayload:
     try:
-        fields = _parse(text, "enrol")
+        fields = _parse(from_app_link(text), "enrol")
     except ValueError as exc:
         raise PayloadError(str(exc)) from None
     token = fields.get("token", "")

@@ -47,6 +47,27 @@ def answer_context(challenge_id: str, decision: str, number: str) -> bytes:
     return f"limen-answer-v1\n{challenge_id}\n{decision}\n{number}".encode()
 
 
+def on_mobile_context(request_id: str, decision: str) -> bytes:
+    """An "On Mobile" sign-in (the app on the same phone as the browser) approved or denied."""
+    return f"limen-onmobile-v1\n{request_id}\n{decision}".encode()
+
+
+def biometric_context(device_id: str, credential_id: str) -> bytes:
+    """Registering a platform credential (fingerprint, face) for a device: proved with the PIN once."""
+    return f"limen-biometric-v1\n{device_id}\n{credential_id}".encode()
+
+
+def assertion_challenge(context: bytes) -> bytes:
+    """The WebAuthn challenge of an approval made with the device's biometrics instead of the PIN:
+    bound to the same context as a PIN proof (this request, this decision, this number), so an
+    assertion is good for one answer only, and the request id is drawn by the server."""
+    return hashlib.sha256(b"limen-assertion-v1\n" + context).digest()
+
+
+def biometric_registration_challenge(device_id: str) -> bytes:
+    return hashlib.sha256(f"limen-biometric-registration-v1\n{device_id}".encode()).digest()
+
+
 def proof(verifier_value: bytes, context: bytes) -> bytes:
     return hmac.new(verifier_value, context, hashlib.sha256).digest()
 

@@ -368,3 +368,21 @@ def test_privacy_contact_from_a_sender_that_takes_replies():
 def test_no_privacy_contact_on_a_development_address(hostname):
     assert contact(sender=f"Limen <no-reply@{hostname}>", hostname=hostname) == ""
     assert contact(sender=f"Limen <support@{hostname}>", sender_set=True, hostname=hostname) == ""
+
+
+# --- LIMEN_WEBPUSH_SUBJECT ------------------------------------------------------------
+
+def test_webpush_subject_is_a_mailto_or_https_uri_even_without_a_privacy_contact():
+    subject = config.webpush_subject
+    assert subject("mailto:ops@example.org", contact="", sender="") == "mailto:ops@example.org"
+    assert subject("", contact="dpo@example.org", sender="") == "mailto:dpo@example.org"
+    assert subject("", contact="https://example.org/privacy", sender="") == "https://example.org/privacy"
+    # A development address has no privacy contact: "mailto:" alone is refused by push services.
+    assert subject("", contact="", sender="Limen <no-reply@localhost>") == "mailto:no-reply@localhost"
+
+
+@pytest.mark.parametrize("value", ["ops@example.org", "mailto:", "http://example.org"])
+def test_webpush_subject_that_is_no_uri_names_the_variable(value):
+    with pytest.raises(config.ConfigurationError) as error:
+        config.webpush_subject(value, contact="", sender="")
+    assert error.value.variable == "LIMEN_WEBPUSH_SUBJECT"

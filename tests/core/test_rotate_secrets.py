@@ -12,7 +12,7 @@ from limen.audit.events import Event
 from limen.audit.models import AuditEvent
 from limen.core import clock, crypto, rotation, secret_fields
 from limen.factors.eid.models import UpstreamProvider
-from limen.factors.mobile_app import sealing
+from limen.factors.mobile_app import sealing, webpush
 from limen.factors.mobile_app.models import MobileDevice
 from limen.factors.recovery import services as recovery
 from limen.factors.sms.models import SmsCode
@@ -57,6 +57,7 @@ def stored(user, device, add_phone):
     provider.set_secret("upstream secret")
     provider.save()
     add_phone(user)
+    webpush.vapid_key()  # the Web Push key pair, made at first use
     codes = recovery.generate(user)
     return {"client": registered.client, "client_secret": registered.secret, "provider": provider,
             "codes": codes}
@@ -80,6 +81,7 @@ def everything_reads(stored, device) -> None:
     assert crypto.decrypt(client.secret_encrypted, purpose=clientauth.SECRET_PURPOSE).decode() \
         == stored["client_secret"]
     assert UpstreamProvider.objects.get(pk=stored["provider"].pk).secret() == "upstream secret"
+    assert "PRIVATE KEY" in webpush._private_pem()
 
 
 # --- what is registered ---------------------------------------------------------------------
@@ -89,6 +91,7 @@ def test_every_area_registers_its_secrets_at_rest():
         "factors_eid.UpstreamProvider.client_secret_encrypted",
         "factors_mobile_app.Enrolment.sealed",
         "factors_mobile_app.MobileDevice.sealed",
+        "factors_mobile_app.VapidKey.sealed_private_key",
         "oidc.Client.secret_encrypted",
         "oidc.SigningKey.private_key",
     ]
@@ -109,7 +112,7 @@ def test_upgrade_add_a_key_rotate_remove_the_old_key(stored, device, user, encry
     encryption_keys(f"2026-11:{new},legacy")  # prepended; every instance restarted
     everything_reads(stored, device)
     output, status = run("--check")
-    assert status == 1 and "5 ciphertext(s) still need an older key: run limen rotate_secrets" in output
+    assert status == 1 and "6 ciphertext(s) still need an older key: run limen rotate_secrets" in output
     assert "1 under older keys (legacy: 1)" in line(output, DEVICE)
     assert "10 under older keys (legacy: 10)" in line(output, "factors_recovery.RecoveryCode.digest")
 

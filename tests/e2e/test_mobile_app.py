@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -92,7 +93,10 @@ def test_add_a_device_then_sign_in_with_pin_push_and_qr_code(site, app, tmp_path
 
     # The phone scans the screen.
     payload = read_qr(page.locator("#enrol-qr"), tmp_path / "enrol-qr.png")
-    assert payload.startswith("limen://enrol?") and site.url.replace(":", "%3A").replace("/", "%2F") in payload
+    # A link that opens the web app, with the enrolment in its fragment (the reference app reads it too).
+    assert payload.startswith(site.url + "/app/#enrol=limen%3A%2F%2Fenrol%3F")
+    enrolment = urllib.parse.unquote(payload.partition("#enrol=")[2])
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(enrolment).query)["server"] == [site.url]
     out = app.run("enrol", "--qr", str(tmp_path / "enrol-qr.png"), "--pin-stdin", "--json", stdin=PIN + "\n")
     assert json.loads(out)["email"] == email
 

@@ -40,6 +40,8 @@ class Event(models.TextChoices):
     MOBILE_SIGNIN_APPROVED = "mobile.signin_approved", _("Sign-in approved in the mobile app")
     MOBILE_SIGNIN_DENIED = "mobile.signin_denied", _("Sign-in refused in the mobile app")
     MOBILE_OTP_FAILED = "mobile.otp_failed", _("Wrong one-time password from the mobile app")
+    MOBILE_BIOMETRIC_ENABLED = "mobile.biometric_enabled", _("Fingerprint or face unlock turned on in the mobile app")
+    MOBILE_BIOMETRIC_DISABLED = "mobile.biometric_disabled", _("Fingerprint or face unlock turned off in the mobile app")
     MOBILE_API_REJECTED = "mobile.api_rejected", _("Request of a mobile device rejected (bad signature or replay)")
     # My Account preferences.
     PREFERENCES_CHANGED = "account.preferences_changed", _("Sign-in preferences changed")

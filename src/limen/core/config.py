@@ -370,6 +370,21 @@ def is_public_host(hostname: str) -> bool:
     return "." in name and name != "localhost" and not name.endswith(_LOCAL_SUFFIXES)
 
 
+def webpush_subject(value: str, *, contact: str, sender: str) -> str:
+    """The contact the VAPID claims give push services (RFC 8292 §2.1: a mailto: or https: URI):
+    LIMEN_WEBPUSH_SUBJECT if set; else the privacy contact; else the sender's address."""
+    if value:
+        if value.startswith("https://") or (value.startswith("mailto:") and "@" in value):
+            return value
+        raise ConfigurationError("LIMEN_WEBPUSH_SUBJECT", "use mailto:<e-mail address> or an https:// address")
+    if contact.startswith("https://"):
+        return contact
+    if contact:
+        return f"mailto:{contact}"
+    _name, address = parseaddr(sender or "")
+    return f"mailto:{address or 'no-reply@localhost'}"
+
+
 def privacy_contact(value: str, *, sender: str, sender_set: bool, hostname: str) -> str:
     """Where people write about their personal data, as the privacy statement shows it.
 

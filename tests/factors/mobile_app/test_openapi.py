@@ -1,6 +1,7 @@
 """The OpenAPI description matches the routes and the error codes."""
 
 import json
+import re
 
 from django.urls import get_resolver
 
@@ -18,7 +19,7 @@ def test_openapi_is_served_and_lists_every_call(client):
         for sub in getattr(pattern, "url_patterns", []):
             text = str(sub.pattern)
             if text.startswith("mobile/api/v1/"):
-                routes.add("/" + text.removeprefix("mobile/api/v1/").replace("<str:challenge_id>", "{challenge_id}"))
+                routes.add("/" + re.sub(r"<str:(\w+)>", r"{\1}", text.removeprefix("mobile/api/v1/")))
     assert routes and routes == documented
 
 

@@ -25,7 +25,7 @@ from . import channel, waiting
 from .errors import (ApiNotFound, DeviceLocked, FieldTooLong, InvalidField, MalformedJson, MethodNotAllowed,
                      MobileError, PayloadTooLarge, TooManyRequests)
 from .internal import keys
-from .models import DeviceStatus
+from .models import DeviceCredential, DeviceStatus, MobileDevice, PushSubscription
 from .services import apiauth, challenges, devices, enrolment
 
 MAX_BODY = 8 * 1024
@@ -49,8 +49,19 @@ def error_response(error: MobileError) -> JsonResponse:
     return response
 
 
+CORS_HEADERS = {
+    # The web app served by one Limen server may hold accounts of another: it calls this API from its own
+    # origin. Signatures authenticate every call, never cookies, so any origin may call.
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Headers": "Content-Type, Limen-Device, Limen-Timestamp, Limen-Nonce, Limen-Signature",
+    "Access-Control-Max-Age": "600",
+}
+
+
 def _no_store(response):
     response["Cache-Control"] = "no-store"
+    for name, value in CORS_HEADERS.items():
+        response[name] = value
     return response
 
 
@@ -61,6 +72,10 @@ def endpoint(*methods: str):
         @csrf_exempt
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            if request.method == "OPTIONS" and request.headers.get("Access-Control-Request-Method"):
+                response = HttpResponse(status=204)  # a browser's CORS preflight
+                response["Access-Control-Allow-Methods"] = ", ".join(methods)
+                return _no_store(response)
             try:
                 if request.method not in methods:
                     raise MethodNotAllowed()
@@ -145,6 +160,7 @@ def enrolments(request, body):
         "account": {"email": user.email, "name": user.get_full_name(), "hint": payloads.account_hint(str(user.uid))},
         "ocra_suite": OCRA_SUITE,
         "pin_attempts": settings.MOBILE_PIN_ATTEMPTS,
+        "replaces": record.replaces.public_id if record.replaces_id else None,
     }, status=201)
 
 
@@ -165,15 +181,22 @@ def _describe(device) -> dict:
         "device_id": device.public_id, "name": device.name, "account": device.user.email,
         "added": device.created.isoformat(), "last_used": device.last_used.isoformat() if device.last_used else None,
         "locked": device.is_locked, "pin_attempts_left": max(0, settings.MOBILE_PIN_ATTEMPTS - device.failed_pins),
+        "push": PushSubscription.objects.filter(device=device).exists(),
+        "biometric": DeviceCredential.objects.filter(device=device).exists(),
     }
 
 
-@endpoint("GET", "DELETE")
+@endpoint("GET", "DELETE", "PATCH")
 def device(request, body):
     current = apiauth.authenticate_device(request, body, statuses=(DeviceStatus.ACTIVE, DeviceStatus.PENDING))
     if request.method == "DELETE":
         devices.remove(current, by="app", request=request)
         return HttpResponse(status=204)
+    if request.method == "PATCH":  # rename, from the app
+        name = _text(_json(body), "name", max_length=MobileDevice.NAME_MAX).strip()
+        if not name:
+            raise InvalidField("name")
+        current = devices.rename(user=current.user, public_id=current.public_id, name=name, request=request)
     return JsonResponse(_describe(current))
 
 
@@ -226,9 +249,11 @@ def challenge_answer(request, body, challenge_id: str):
     if decision not in {challenges.APPROVE, challenges.DENY}:
         raise InvalidField("decision")
     number = _text(data, "number", max_length=2)
-    proof = _bytes(data, "pin_proof", length=pin_protocol.PROOF_LENGTH, required=decision == challenges.APPROVE)
+    assertion = data.get("assertion") if decision == challenges.APPROVE else None
+    proof = _bytes(data, "pin_proof", length=pin_protocol.PROOF_LENGTH,
+                   required=decision == challenges.APPROVE and assertion is None)
     answered = challenges.answer(device=current, challenge_id=challenge_id[:64], decision=decision, number=number,
-                                 proof=proof, request=request)
+                                 proof=proof, request=request, assertion=assertion)
     return JsonResponse({"id": answered.public_id, "status": answered.status})
 
 

@@ -13,10 +13,12 @@ class MobileAppConfig(AppConfig):
         from limen.signin.methods import registry
 
         from . import sealing
+        from . import webpush  # noqa: F401  (registers the "webpush" channel of the delivery queue)
         from .method import MobileAppPin, MobileAppQr
-        from .models import Enrolment, MobileDevice
+        from .models import Enrolment, MobileDevice, VapidKey
 
         registry.register(MobileAppPin())
         registry.register(MobileAppQr())
         secret_fields.register_encrypted(MobileDevice, "sealed", purpose=sealing.PURPOSE)
         secret_fields.register_encrypted(Enrolment, "sealed", purpose=sealing.PURPOSE)
+        secret_fields.register_encrypted(VapidKey, "sealed_private_key", purpose=webpush.PURPOSE)

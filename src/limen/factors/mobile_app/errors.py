@@ -182,6 +182,18 @@ class ServerBusy(MobileError):
     default_message = _("The server is busy. Try again in a few seconds.")
 
 
+class BiometricRefused(MobileError):
+    code = "biometric_refused"
+    status = 403
+    default_message = _("The fingerprint or face approval could not be verified. Use your PIN code.")
+
+
+class BiometricNotSet(MobileError):
+    code = "biometric_not_set"
+    status = 409
+    default_message = _("Unlocking with fingerprint or face is not turned on for this device. Use your PIN code.")
+
+
 # --- One-time password -----------------------------------------------------------------------
 
 class OtpWrong(CountedFailure):
@@ -225,5 +237,5 @@ API_ERRORS = [
     MalformedJson, InvalidField, FieldTooLong, PayloadTooLarge, Unauthenticated, UnknownDevice, BadSignature,
     StaleTimestamp, Replayed, DeviceLocked, EnrolmentInvalid, EnrolmentExpired, EnrolmentUsed, EnrolmentMismatch,
     PinMismatch, TooManyDevices, ChallengeNotFound, ChallengeExpired, ChallengeAnswered, NumberMismatch, WrongPin,
-    TooManyRequests, ServerBusy, ApiNotFound, MethodNotAllowed,
+    TooManyRequests, ServerBusy, ApiNotFound, MethodNotAllowed, BiometricRefused, BiometricNotSet,
 ]

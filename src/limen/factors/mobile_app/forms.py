@@ -30,8 +30,9 @@ class PinWidget(forms.PasswordInput):
                                 "pattern": "[0-9]{4}", "class": "pin-input"})
 
 
-class AddDeviceForm(CleanForm):
-    name = DeviceNameField()
+class NewPinForm(CleanForm):
+    """A PIN chosen twice: adding a device, or "Forgot PIN" for one."""
+
     pin = forms.CharField(
         label=_("Your 4-digit PIN code"), strip=False, max_length=4, widget=PinWidget(),
         help_text=_("You will type this PIN code in the mobile app to approve each sign-in. "
@@ -45,9 +46,6 @@ class AddDeviceForm(CleanForm):
                         "max_length": _("The PIN code must be exactly 4 digits.")},
     )
 
-    def clean_name(self):
-        return self.cleaned_data["name"].strip()
-
     def clean_pin(self):
         value = self.cleaned_data["pin"]
         reason = pins.problem(value)
@@ -60,6 +58,14 @@ class AddDeviceForm(CleanForm):
         if data.get("pin") and data.get("pin_confirm") is not None and data.get("pin") != data.get("pin_confirm"):
             self.add_error("pin_confirm", _("The two PIN codes are not the same."))
         return data
+
+
+class AddDeviceForm(NewPinForm):
+    name = DeviceNameField()
+    field_order = ["name", "pin", "pin_confirm"]
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
 
 
 class RenameDeviceForm(CleanForm):

@@ -82,6 +82,8 @@ class Enrolment(models.Model):
     sealed = models.TextField()
     status = models.CharField(max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.WAITING)
     device = models.ForeignKey(MobileDevice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # "Forgot PIN": the device that the new one takes the place of once the new PIN is proved.
+    replaces = models.ForeignKey(MobileDevice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     pin_failures = models.PositiveSmallIntegerField(default=0)
     created = models.DateTimeField(default=clock.now)
     expires = models.DateTimeField()
@@ -158,3 +160,36 @@ class Wakeup(models.Model):
 
     key = models.CharField(max_length=64)
     created = models.DateTimeField(default=clock.now, db_index=True)
+
+
+class PushSubscription(models.Model):
+    """Where Web Push reaches a device's web app (the browser's push service); one per device.
+
+    Removed with the device (unlink, removal, PANIC): the FK cascades."""
+
+    ENDPOINT_MAX = 1000
+
+    device = models.OneToOneField(MobileDevice, on_delete=models.CASCADE, related_name="push_subscription")
+    endpoint = models.CharField(max_length=ENDPOINT_MAX)
+    p256dh = models.CharField(max_length=100)  # the browser's ECDH public key (base64url)
+    auth = models.CharField(max_length=40)  # the shared authentication secret (base64url)
+    created = models.DateTimeField(default=clock.now)
+
+
+class DeviceCredential(models.Model):
+    """A platform credential (fingerprint, face) made on the phone for one device: an approval signed by
+    it is accepted in place of the PIN proof (docs/mobile-app.md, "Unlock with biometrics")."""
+
+    device = models.OneToOneField(MobileDevice, on_delete=models.CASCADE, related_name="biometric")
+    credential_id = models.BinaryField(max_length=1024)
+    public_key = models.BinaryField(max_length=1024)
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created = models.DateTimeField(default=clock.now)
+
+
+class VapidKey(models.Model):
+    """The server's VAPID key pair for Web Push (RFC 8292): made once, the private key sealed."""
+
+    sealed_private_key = models.TextField()
+    public_key = models.CharField(max_length=100)  # uncompressed P-256 point, base64url
+    created = models.DateTimeField(default=clock.now)

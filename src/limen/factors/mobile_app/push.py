@@ -11,7 +11,8 @@ LIMEN_PUSH_BACKEND chooses the implementation:
   the app then fetches the request over the signed API.
 
 The built-in channel is always signalled as well, so an app that happens to be
-listening is woken whatever the backend.
+listening is woken whatever the backend; and a device whose web app gave a
+Web Push subscription gets a push through the delivery queue (webpush.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from . import channel
+from . import channel, webpush
 
 log = logging.getLogger("limen.mobile")
 
@@ -62,6 +63,7 @@ def backend() -> PushBackend:
 def send(challenge) -> None:
     """Tell the device that ``challenge`` waits for it."""
     channel.signal(channel.device_key(challenge.device_id))
+    webpush.notify(challenge, PushBackend.payload(challenge))
     gateway = backend()
     if isinstance(gateway, ChannelPush):
         return

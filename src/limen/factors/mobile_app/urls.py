@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import api, views
+from . import api, api_device, views
 
 app_name = "mobile_app"
 
@@ -17,6 +17,7 @@ urlpatterns = [
             name="enrol_cancel"),
     re_path(r"^account/mobile/" + _ID.format("device_id") + r"/rename/$", views.rename_device, name="rename"),
     re_path(r"^account/mobile/" + _ID.format("device_id") + r"/remove/$", views.remove_device, name="remove"),
+    re_path(r"^account/mobile/" + _ID.format("device_id") + r"/forgot-pin/$", views.forgot_pin, name="forgot_pin"),
     # Sign-in
     path("login/mobile/status/", views.push_status, name="push_status"),
     # Device API
@@ -24,6 +25,8 @@ urlpatterns = [
     path("mobile/api/v1/enrolments", api.enrolments, name="api_enrolments"),
     path("mobile/api/v1/enrolments/confirm", api.enrolment_confirm, name="api_enrolment_confirm"),
     path("mobile/api/v1/device", api.device, name="api_device"),
+    path("mobile/api/v1/device/push", api_device.push_subscription, name="api_device_push"),
+    path("mobile/api/v1/device/biometric", api_device.biometric_credential, name="api_device_biometric"),
     path("mobile/api/v1/challenges", api.challenge_list, name="api_challenges"),
     path("mobile/api/v1/challenges/wait", api.challenge_wait, name="api_challenge_wait"),
     path("mobile/api/v1/challenges/<str:challenge_id>/answer", api.challenge_answer, name="api_challenge_answer"),

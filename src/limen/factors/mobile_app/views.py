@@ -16,10 +16,11 @@ from limen.core.errors import show_on
 from limen.factors.guards import enrolment_gate
 from limen.signin import flow
 from limen.signin.errors import TransactionError
+from limen_protocol import payloads
 
 from . import channel, waiting
 from .errors import MobileError, ServerBusy
-from .forms import AddDeviceForm, RenameDeviceForm
+from .forms import AddDeviceForm, NewPinForm, RenameDeviceForm
 from .internal import qr
 from .method import PIN_KEY
 from .models import Enrolment, PushChallenge
@@ -59,6 +60,7 @@ def device_list(request):
     return render(request, "mobile_app/devices.html", {
         "devices": devices.active(request.user),
         "max_devices": settings.MOBILE_MAX_DEVICES,
+        "app_url": settings.BASE_URL + payloads.APP_PATH,
     })
 
 
@@ -111,9 +113,11 @@ def enrol(request, enrolment_id: str):
             token = None
         if token:
             payload = enrolment.qr_payload(token)  # also shown as text, for people who cannot scan
-            qr_uri = qr.svg_data_uri(payload)
+            # A link to the web app with the payload in its fragment: a phone's own camera opens the app.
+            qr_uri = qr.svg_data_uri(payloads.app_link(settings.BASE_URL, payload))
     return render(request, "mobile_app/enrol.html", {
         "enrolment": record, "state": state, "qr_uri": qr_uri, "qr_payload": payload,
+        "app_url": settings.BASE_URL + payloads.APP_PATH, "replaces": record.replaces,
         "minutes": max(1, settings.MOBILE_ENROL_TTL // 60),
     }, status=200 if state in {"waiting", "scanned"} else 410)
 
@@ -154,6 +158,32 @@ def rename_device(request, device_id: str):
         messages.success(request, _("The device has been renamed."))
         return redirect("mobile_app:devices")
     return render(request, "mobile_app/rename.html", {"form": form, "device": device},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def forgot_pin(request, device_id: str):
+    """"Forgot PIN": choose a new PIN here (after another factor), then the app re-keys with it."""
+    try:
+        device = devices.get_for(request.user, device_id)
+    except MobileError:
+        raise Http404() from None
+    gate = enrolment_gate(request, request.get_full_path())
+    if gate is not None:
+        return gate
+    form = NewPinForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record, token = enrolment.start(user=request.user, name=device.name, pin=form.cleaned_data["pin"],
+                                            request=request, replaces=device)
+        except MobileError as error:
+            status = show_on(form, error)
+            return render(request, "mobile_app/forgot_pin.html", {"form": form, "device": device}, status=status)
+        request.session[ENROL_SESSION] = {"id": record.public_id,
+                                          "token": crypto.encrypt(token.encode(), purpose=TOKEN_PURPOSE)}
+        return redirect("mobile_app:enrol", enrolment_id=record.public_id)
+    return render(request, "mobile_app/forgot_pin.html", {"form": form, "device": device},
                   status=400 if request.method == "POST" else 200)
 
 

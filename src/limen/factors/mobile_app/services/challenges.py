@@ -26,7 +26,7 @@ from .. import channel, push, sealing
 from ..errors import (ChallengeAnswered, ChallengeExpired, ChallengeNotFound, DeviceLocked, NumberMismatch,
                       TooManyRequests, WrongPin)
 from ..models import ChallengeStatus, MobileDevice, PushChallenge
-from . import devices
+from . import biometric, devices
 
 APPROVE, DENY = "approve", "deny"
 
@@ -70,8 +70,9 @@ def pending_for(device: MobileDevice | int):
 
 
 def answer(*, device: MobileDevice, challenge_id: str, decision: str, number: str, proof: bytes | None,
-           request=None) -> PushChallenge:
-    """The app's answer. Approval needs the PIN proof; denial only the device's signature."""
+           request=None, assertion: dict | None = None) -> PushChallenge:
+    """The app's answer. Approval needs the PIN proof, or an assertion of the device's biometric credential
+    (services/biometric.py); denial only the device's signature."""
     challenge = PushChallenge.objects.filter(public_id=challenge_id, device=device).first()
     if challenge is None:  # unknown, another device's or another account's: the same answer
         raise ChallengeNotFound()
@@ -88,7 +89,9 @@ def answer(*, device: MobileDevice, challenge_id: str, decision: str, number: st
     if decision == APPROVE:
         verifier = sealing.unseal(device.sealed).verifier
         context_bytes = pin_protocol.answer_context(challenge.public_id, APPROVE, challenge.number)
-        if proof is None or not pin_protocol.check_proof(verifier, context_bytes, proof):
+        if assertion is not None and proof is None:
+            biometric.verify_approval(device, context=context_bytes, assertion=assertion, request=request)
+        elif proof is None or not pin_protocol.check_proof(verifier, context_bytes, proof):
             left = devices.wrong_pin(device, request=request, context="push")
             if left == 0:
                 raise DeviceLocked()

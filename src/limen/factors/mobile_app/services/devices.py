@@ -63,6 +63,11 @@ def remove(device: MobileDevice, *, by: str = "owner", request=None, operator: s
                                       detail=REMOVED_BY.get(by, ""))
 
 
+def delete_quietly(device: MobileDevice) -> None:
+    """Delete without an event or e-mail of its own (a re-keyed device replaces it: "Forgot PIN")."""
+    _delete(device)
+
+
 def _delete(device: MobileDevice) -> None:
     with transaction.atomic():
         for challenge in PushChallenge.objects.filter(device=device, status=ChallengeStatus.PENDING):

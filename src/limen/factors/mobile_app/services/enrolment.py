@@ -34,6 +34,7 @@ from .. import channel, sealing
 from ..errors import (EnrolmentExpired, EnrolmentInvalid, EnrolmentMismatch, EnrolmentUsed, PinMismatch,
                       TooManyDevices, TooManyRequests)
 from ..models import DeviceStatus, Enrolment, EnrolmentStatus, MobileDevice
+from . import devices
 from .devices import METHOD, METHOD_LABEL
 
 TOKEN_BYTES = 32
@@ -59,9 +60,13 @@ def device_count(user) -> int:
     return MobileDevice.objects.filter(user=user, status=DeviceStatus.ACTIVE).count()
 
 
-def start(*, user, name: str, pin: str, request=None) -> tuple[Enrolment, str]:
-    """Returns the enrolment and the token for its QR code (shown once, never stored)."""
-    if device_count(user) >= settings.MOBILE_MAX_DEVICES:
+def start(*, user, name: str, pin: str, request=None, replaces: MobileDevice | None = None) -> tuple[Enrolment, str]:
+    """Returns the enrolment and the token for its QR code (shown once, never stored).
+
+    ``replaces`` ("Forgot PIN"): the app re-keys the device with the new PIN; once it has proved the new
+    PIN, the new device takes the old one's place (its name; the old one, its key and its subscriptions
+    go)."""
+    if replaces is None and device_count(user) >= settings.MOBILE_MAX_DEVICES:
         raise TooManyDevices()
     if ratelimit.hit(start_limit(), str(user.pk)) > start_limit().limit:
         raise TooManyRequests()
@@ -78,9 +83,10 @@ def start(*, user, name: str, pin: str, request=None) -> tuple[Enrolment, str]:
                                     created__lt=now - dt.timedelta(seconds=settings.MOBILE_ENROL_TTL)).delete()
         enrolment = Enrolment.objects.create(
             user=user, token_digest=_digest(token), device_name=name, sealed=sealed, created=now,
-            expires=now + dt.timedelta(seconds=settings.MOBILE_ENROL_TTL),
+            expires=now + dt.timedelta(seconds=settings.MOBILE_ENROL_TTL), replaces=replaces,
         )
-    record(Event.MOBILE_ENROLMENT_STARTED, user=user, request=request, name=name)
+    record(Event.MOBILE_ENROLMENT_STARTED, user=user, request=request, name=name,
+           **({"replaces": replaces.public_id} if replaces is not None else {}))
     return enrolment, token
 
 
@@ -108,7 +114,7 @@ def scan(*, token: str, public_key: str, algorithm: str, app_label: str = "", re
     if enrolment.is_expired():
         raise EnrolmentExpired()
     with transaction.atomic():
-        if device_count(enrolment.user) >= settings.MOBILE_MAX_DEVICES:
+        if enrolment.replaces_id is None and device_count(enrolment.user) >= settings.MOBILE_MAX_DEVICES:
             raise TooManyDevices()
         device = MobileDevice.objects.create(
             user=enrolment.user, name=enrolment.device_name, status=DeviceStatus.PENDING, algorithm=algorithm,
@@ -142,10 +148,14 @@ def confirm(*, device: MobileDevice, enrolment_id: str, proof: bytes, request=No
         if updated != 1:
             raise EnrolmentUsed()
         MobileDevice.objects.filter(pk=device.pk).update(status=DeviceStatus.ACTIVE, created=clock.now())
+        replaced = MobileDevice.objects.filter(pk=enrolment.replaces_id, user=device.user).first() \
+            if enrolment.replaces_id else None
+        if replaced is not None:  # "Forgot PIN": the re-keyed device takes the old one's place
+            devices.delete_quietly(replaced)
         channel.signal(channel.enrolment_key(enrolment.pk))
     device.refresh_from_db()
     record(Event.FACTOR_ADDED, user=device.user, request=request, method=METHOD, name=device.name,
-           device=device.public_id)
+           device=device.public_id, **({"replaces": replaced.public_id} if replaced is not None else {}))
     factor_notices.factor_added(device.user, method=METHOD_LABEL, name=device.name, request=request)
     return device
 

@@ -1,0 +1,17 @@
+// What every screen needs from the app (filled in by app.js): navigation, the server's configuration,
+// and the accounts. A module of its own so that screens and the app do not import each other.
+
+export const ctx = {
+  config: { server: "", vapid_public_key: "", site_name: "" },
+  go: (hash) => { window.location.hash = hash; },
+  pending: new Map(),  // request id -> {account, data}: requests known to wait for an answer
+  onPendingChange: () => {},
+};
+
+export function who(account) {
+  return { server: account.server, privateKey: account.privateKey, deviceId: account.deviceId };
+}
+
+export function sameOrigin(account) {
+  try { return new URL(account.server).origin === window.location.origin; } catch (e) { return false; }
+}

@@ -1,0 +1,119 @@
+"""Bad input in the web app: each gets a clear message and changes nothing (no account is added).
+
+Unreadable or foreign QR codes, another kind of Limen code, a newer version, an expired enrolment, the camera
+refused, a server without https or out of reach, no network, and the browser clearing the app's storage."""
+
+from __future__ import annotations
+
+import subprocess
+from urllib.parse import quote
+
+import segno
+from playwright.sync_api import expect
+
+from . import flows
+from .flows import heading
+from .phone import Phone, screenshots_dir
+from .test_webapp import PIN, enrolled, phone, phone_browser, start_adding  # noqa: F401 (fixtures)
+
+
+def paste(phone, text):
+    app = phone.page
+    app.get_by_label("Or paste the QR code as text").fill(text)
+    app.get_by_role("button", name="Continue").click()
+
+
+def test_codes_the_app_cannot_use(site, phone, tmp_path):  # noqa: F811
+    app = phone.page
+    phone.open()
+    app.get_by_role("button", name="Add an account").click()
+    # Another site's QR code, filmed by the camera: said, and the camera keeps looking.
+    segno.make("https://shop.example.com/offer?id=42").save(str(tmp_path / "foreign.png"), scale=10, border=4)
+    phone.camera.show_camera(tmp_path / "foreign.png")
+    app.get_by_role("button", name="Scan the QR code").click()
+    expect(app.get_by_text("This QR code is not one of ours.")).to_be_visible()
+    phone.check("foreign QR code")
+    app.get_by_role("button", name="Cancel").click()
+    app.get_by_role("button", name="Add an account").click()
+
+    good = "limen://enrol?v=1&server=" + quote(site.url, safe="") + "&token=" + "a" * 43
+    cases = [
+        ("WIFI:S:home;T:WPA;P:secret;;", "This QR code is not one of ours."),
+        (good[:good.index("&token=") + 12], "This QR code could not be read completely."),
+        (good.replace("v=1", "v=2"), "This QR code needs a newer version of the app."),
+        ("limen://otp?v=1&server=" + quote(site.url, safe="") + "&account=0123456789abcdef&challenge=12345678",
+         "This QR code is for a one-time password, not for adding an account."),
+        (good.replace(quote(site.url, safe=""), quote("http://login.example.eu", safe="")),
+         "without a secure (https) connection"),
+    ]
+    for text, message in cases:
+        paste(phone, text)
+        expect(app.get_by_text(message)).to_be_visible()
+    phone.check("a code the app refuses")
+    # A server that does not answer (nothing listens there), and a token it does not know.
+    paste(phone, good.replace(quote(site.url, safe=""), quote("http://127.0.0.1:9", safe="")))
+    app.get_by_role("button", name="Add the account").click()
+    expect(app.get_by_text("No connection to the server.")).to_be_visible()
+    phone.check("server out of reach")
+    app.get_by_role("button", name="Cancel").click()
+    app.get_by_role("button", name="Add an account").click()
+    paste(phone, good)
+    app.get_by_role("button", name="Add the account").click()
+    expect(app.get_by_text("This QR code is not valid.")).to_be_visible()
+    assert phone.idb_accounts() == 0
+
+
+def test_expired_enrolment_offline_and_camera_refused(site, phone, phone_browser, tmp_path, request):  # noqa: F811
+    app = phone.page
+    flows.create_account(site)
+    _shot, text = start_adding(site, tmp_path)
+    phone.open()
+    app.get_by_role("button", name="Add an account").click()
+    # No network: said, nothing sent.
+    phone.context.set_offline(True)
+    paste(phone, text)
+    app.get_by_role("button", name="Add the account").click()
+    expect(app.get_by_text("No connection to the server.")).to_be_visible()
+    phone.check("offline when the network is needed")
+    phone.context.set_offline(False)
+    # The QR code expired meanwhile (the operator's clock moves on: the enrolment is made old).
+    code = ("from datetime import timedelta; from limen.core import clock; "
+            "from limen.factors.mobile_app.models import Enrolment; "
+            "Enrolment.objects.update(expires=clock.now() - timedelta(seconds=1))")
+    subprocess.run(site.server._limen("shell", "-c", code), env=site.server.env, cwd=site.server.data_dir,
+                   check=True, capture_output=True, timeout=60)
+    app.get_by_role("button", name="Add the account").click()
+    expect(app.get_by_text("This QR code has expired.")).to_be_visible()
+    phone.check("expired enrolment")
+    assert phone.idb_accounts() == 0
+
+    # The camera refused: explained, and the paste box is offered.
+    refused = Phone(phone_browser, site.url, screenshots_dir(request), camera=False, name="no-camera")
+    try:
+        refused.open()
+        refused.page.get_by_role("button", name="Add an account").click()
+        refused.page.get_by_role("button", name="Scan the QR code").click()
+        expect(refused.page.get_by_text("The app may not use the camera.")).to_be_visible()
+        expect(refused.page.get_by_label("Or paste the QR code as text")).to_be_focused()
+        refused.check("camera refused")
+    finally:
+        refused.close()
+
+
+def test_storage_cleared_by_the_browser(site, phone, tmp_path):  # noqa: F811
+    page, app = site.page, phone.page
+    email = enrolled(site, phone, tmp_path)
+    app.get_by_role("button", name="Continue").click()
+    app.evaluate("() => new Promise((resolve) => { const r = indexedDB.deleteDatabase('limen-app'); "
+                 "r.onsuccess = r.onerror = r.onblocked = () => resolve(); })")
+    app.reload()
+    expect(app.get_by_text("The browser has removed this app's keys")).to_be_visible()
+    expect(app.get_by_text(email)).to_be_visible()
+    phone.check("storage cleared")
+    # The website lists the old device, to be removed (with another verification method, or by the support desk).
+    site.goto("/account/mobile/")
+    expect(page.get_by_role("link", name="Remove My phone")).to_be_visible()
+    app.get_by_role("button", name="I understand").click()
+    expect(phone.heading("Welcome to the Limen Authenticator")).to_be_visible()
+    expect(app.get_by_text("The browser has removed")).to_have_count(0)
+
