@@ -57,13 +57,15 @@ test-e2e: install-test
 	DATABASES=sqlite PYTHON=$(BIN)/python PYTEST_WORKERS=0 scripts/run-tests -m e2e $(PYTEST_ARGS)
 
 # Translations (docs/translating.md): extract the strings of src/limen into
-# src/limen/locale/<lang>/LC_MESSAGES/django.po, then compile django.mo.
+# src/limen/locale/<lang>/LC_MESSAGES/django.po (and the scripts' into djangojs.po), then compile them.
 # Needs GNU gettext. All 24 EU languages but English by default; some: make messages LANGS="fr de".
 LANGS ?= bg cs da de el es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv
 
 messages: install
 	cd src/limen && $(abspath $(BIN))/limen makemessages $(addprefix -l ,$(LANGS)) -e html,txt,py \
 		--no-obsolete --add-location file
+	cd src/limen && $(abspath $(BIN))/limen makemessages -d djangojs $(addprefix -l ,$(LANGS)) -e js \
+		--ignore 'webapp/static/webapp/vendor/*' --no-obsolete --add-location file
 	cd src/limen && $(abspath $(BIN))/limen compilemessages $(addprefix -l ,$(LANGS))
 
 # The web app's files that come from elsewhere: jsQR from npm (vendored) and the PNG icons. The results
