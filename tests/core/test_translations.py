@@ -1,7 +1,8 @@
 """Translations: every one of the 24 EU languages is complete and consistent; pages and e-mails use it.
 
-The catalogues live in src/limen/locale/<lang>/LC_MESSAGES/django.po (and the
-compiled django.mo, committed so that running Limen needs no gettext), each
+The catalogues live in src/limen/locale/<lang>/LC_MESSAGES/django.po, and the web
+app's (its scripts' strings) in djangojs.po (both compiled to .mo, committed so
+that running Limen needs no gettext), each
 with its glossary (glossary.tsv) and the messages it may leave as in English
 (same_as_english.txt). docs/translating.md explains how to update them; the
 checks are those of tests/support/catalogues.py, which `scripts/check-catalogue`
@@ -37,15 +38,19 @@ LOCALE = SRC / "locale"
 REPOSITORY = SRC.parents[1]
 # Every interface language but English (the source language) has a complete catalogue.
 TRANSLATED = sorted(INTERFACE_LANGUAGE_CODES - {"en"})
+# Pages and e-mails (django), and the web app's scripts (djangojs): each checked the same way.
+DOMAINS = ("django", "djangojs")
+CATALOGUES = [pytest.param(language, domain, id=f"{language}-{domain}")
+              for language in TRANSLATED for domain in DOMAINS]
 
 
-def po_path(language: str) -> Path:
-    return LOCALE / language / "LC_MESSAGES" / "django.po"
+def po_path(language: str, domain: str = "django") -> Path:
+    return LOCALE / language / "LC_MESSAGES" / f"{domain}.po"
 
 
 @functools.cache
-def catalogue(language: str) -> polib.POFile:
-    return polib.pofile(str(po_path(language)))
+def catalogue(language: str, domain: str = "django") -> polib.POFile:
+    return polib.pofile(str(po_path(language, domain)))
 
 
 def problems(found: list[str], language: str, what: str) -> str:
@@ -61,37 +66,39 @@ def test_every_interface_language_has_a_catalogue():
     present = sorted(p.parent.parent.name for p in LOCALE.glob("*/LC_MESSAGES/django.po"))
     assert present == TRANSLATED, "a catalogue for a language that is not offered, or one missing"
     for language in TRANSLATED:
-        assert po_path(language).with_suffix(".mo").exists(), f"{language}: django.mo is missing (make messages)"
+        for domain in DOMAINS:
+            assert po_path(language, domain).with_suffix(".mo").exists(), \
+                f"{language}: {domain}.mo is missing (make messages)"
         assert (LOCALE / language / "glossary.tsv").exists(), f"{language}: glossary.tsv is missing"
 
 
-@pytest.mark.parametrize("language", TRANSLATED)
-def test_catalogue_header(language):
-    found = catalogues.check_header(catalogue(language), language)
-    assert not found, problems(found, language, "header problem(s)")
+@pytest.mark.parametrize("language,domain", CATALOGUES)
+def test_catalogue_header(language, domain):
+    found = catalogues.check_header(catalogue(language, domain), language)
+    assert not found, problems(found, f"{language} ({domain})", "header problem(s)")
 
 
-@pytest.mark.parametrize("language", TRANSLATED)
-def test_catalogue_is_complete(language):
+@pytest.mark.parametrize("language,domain", CATALOGUES)
+def test_catalogue_is_complete(language, domain):
     """100 % translated, nothing fuzzy: a new English string fails here until it is translated."""
-    found = catalogues.check_complete(catalogue(language))
-    assert not found, problems(found, language, "untranslated or fuzzy message(s)")
-    assert catalogue(language).percent_translated() == 100
+    found = catalogues.check_complete(catalogue(language, domain))
+    assert not found, problems(found, f"{language} ({domain})", "untranslated or fuzzy message(s)")
+    assert catalogue(language, domain).percent_translated() == 100
 
 
-@pytest.mark.parametrize("language", TRANSLATED)
-def test_translations_keep_placeholders_and_tags(language):
-    found = catalogues.check_shape(catalogue(language))
-    assert not found, problems(found, language, "message(s) with other placeholders or tags")
+@pytest.mark.parametrize("language,domain", CATALOGUES)
+def test_translations_keep_placeholders_and_tags(language, domain):
+    found = catalogues.check_shape(catalogue(language, domain))
+    assert not found, problems(found, f"{language} ({domain})", "message(s) with other placeholders or tags")
 
 
-@pytest.mark.parametrize("language", TRANSLATED)
-def test_compiled_catalogue_matches_po(language):
+@pytest.mark.parametrize("language,domain", CATALOGUES)
+def test_compiled_catalogue_matches_po(language, domain):
     """The committed django.mo says what django.po says (someone ran `make messages`)."""
-    with open(po_path(language).with_suffix(".mo"), "rb") as f:
+    with open(po_path(language, domain).with_suffix(".mo"), "rb") as f:
         compiled = gettext.GNUTranslations(f)._catalog
     stale = []
-    for entry in catalogues.in_use(catalogue(language)):
+    for entry in catalogues.in_use(catalogue(language, domain)):
         key = entry.msgid if entry.msgctxt is None else f"{entry.msgctxt}\x04{entry.msgid}"
         if not entry.msgid_plural:
             if entry.msgstr and compiled.get(key) != entry.msgstr:
@@ -100,21 +107,21 @@ def test_compiled_catalogue_matches_po(language):
                 [compiled.get((key, i)) for i in sorted(entry.msgstr_plural)] != \
                 [entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural)]:
             stale.append(entry.msgid)
-    assert not stale, f"django.mo is older than django.po: run `make messages` ({stale[:5]}...)"
+    assert not stale, f"{domain}.mo is older than {domain}.po: run `make messages` ({stale[:5]}...)"
 
 
 @pytest.mark.skipif(not shutil.which("msgfmt"), reason="GNU gettext is not installed")
-@pytest.mark.parametrize("language", TRANSLATED)
-def test_msgfmt_accepts_catalogue(language):
-    found = catalogues.check_msgfmt(po_path(language))
-    assert not found, problems(found, language, "msgfmt --check error(s)")
+@pytest.mark.parametrize("language,domain", CATALOGUES)
+def test_msgfmt_accepts_catalogue(language, domain):
+    found = catalogues.check_msgfmt(po_path(language, domain))
+    assert not found, problems(found, f"{language} ({domain})", "msgfmt --check error(s)")
 
 
-@pytest.mark.parametrize("language", TRANSLATED)
-def test_no_message_left_in_english(language):
+@pytest.mark.parametrize("language,domain", CATALOGUES)
+def test_no_message_left_in_english(language, domain):
     """Identical to the English only if it is on the shared or the language's same_as_english.txt."""
-    found = catalogues.check_not_english(catalogue(language), language)
-    assert not found, problems(found, language, "message(s) left in English")
+    found = catalogues.check_not_english(catalogue(language, domain), language)
+    assert not found, problems(found, f"{language} ({domain})", "message(s) left in English")
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
@@ -125,26 +132,26 @@ def test_glossary_file(language):
     assert not found, problems(found, language, "problem(s) in glossary.tsv")
 
 
-@pytest.mark.parametrize("language", TRANSLATED)
-def test_glossary_is_applied_consistently(language):
+@pytest.mark.parametrize("language,domain", CATALOGUES)
+def test_glossary_is_applied_consistently(language, domain):
     """Wherever an English message uses a glossary term, the translation uses the language's term."""
-    found = catalogues.check_terms(catalogue(language), language)
-    assert not found, problems(found, language, "message(s) not using the glossary's term")
+    found = catalogues.check_terms(catalogue(language, domain), language)
+    assert not found, problems(found, f"{language} ({domain})", "message(s) not using the glossary's term")
 
 
-@pytest.mark.parametrize("language", TRANSLATED)
-def test_one_form_of_address(language):
+@pytest.mark.parametrize("language,domain", CATALOGUES)
+def test_one_form_of_address(language, domain):
     """The form of address the glossary's @address line forbids (German du, French tu...) is never used."""
-    found = catalogues.check_address(catalogue(language), language)
-    assert not found, problems(found, language, "message(s) with the wrong form of address")
+    found = catalogues.check_address(catalogue(language, domain), language)
+    assert not found, problems(found, f"{language} ({domain})", "message(s) with the wrong form of address")
 
 
-@pytest.mark.parametrize("language", TRANSLATED)
-def test_plural_forms_the_language_needs(language):
+@pytest.mark.parametrize("language,domain", CATALOGUES)
+def test_plural_forms_the_language_needs(language, domain):
     """nplurals and the plural rule fit the language (pl, cs, sk, lt, sl, ga, mt, ro, lv, hr and es have
     more than two forms), and every plural message has each form."""
-    found = catalogues.check_plurals(catalogue(language), language)
-    assert not found, problems(found, language, "plural form problem(s)")
+    found = catalogues.check_plurals(catalogue(language, domain), language)
+    assert not found, problems(found, f"{language} ({domain})", "plural form problem(s)")
 
 
 def test_more_than_two_plural_forms_where_needed():
@@ -153,32 +160,35 @@ def test_more_than_two_plural_forms_where_needed():
 
 
 @pytest.fixture(scope="module")
-def extracted(tmp_path_factory) -> set[tuple[str | None, str]]:
-    """The strings of the current source, extracted once from a copy (as `make messages` would)."""
+def extracted(tmp_path_factory) -> dict[str, set[tuple[str | None, str]]]:
+    """The strings of the current source, per domain, extracted once from a copy (as `make messages`)."""
     if not shutil.which("xgettext"):
         pytest.skip("GNU gettext is not installed")
     copy = tmp_path_factory.mktemp("extract") / "limen"
-    shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__", "locale", "static"))
+    shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__", "locale", "vendor"))
     (copy / "locale").mkdir()
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}  # no settings: write here
-    result = subprocess.run([sys.executable, "-m", "django", "makemessages", "-l", "en", "-e", "html,txt,py"],
-                            cwd=copy, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    pot = polib.pofile(str(copy / "locale" / "en" / "LC_MESSAGES" / "django.po"))
-    return {(e.msgctxt, e.msgid) for e in catalogues.messages(pot)}
+    found = {}
+    for domain, extensions in (("django", "html,txt,py"), ("djangojs", "js")):
+        result = subprocess.run([sys.executable, "-m", "django", "makemessages", "-d", domain, "-l", "en",
+                                 "-e", extensions], cwd=copy, env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        pot = polib.pofile(str(copy / "locale" / "en" / "LC_MESSAGES" / f"{domain}.po"))
+        found[domain] = {(e.msgctxt, e.msgid) for e in catalogues.messages(pot)}
+    return found
 
 
-@pytest.mark.parametrize("language", TRANSLATED)
-def test_catalogue_has_every_source_string(language, extracted):
+@pytest.mark.parametrize("language,domain", CATALOGUES)
+def test_catalogue_has_every_source_string(language, domain, extracted):
     """No string of the source is missing from the catalogue, and none is left over from an old source.
 
     So a pull request that adds an English string fails until `make messages` merged it and it is
     translated in all 24 languages."""
-    present = {(e.msgctxt, e.msgid) for e in catalogues.messages(catalogue(language))}
-    missing = sorted(msgid for _, msgid in extracted - present)
-    assert not missing, (f"{len(missing)} new string(s) not in the {language} catalogue; run `make messages` "
-                         f"and translate them (docs/translating.md): {missing}")
-    stale = sorted(msgid for _, msgid in present - extracted)
+    present = {(e.msgctxt, e.msgid) for e in catalogues.messages(catalogue(language, domain))}
+    missing = sorted(msgid for _, msgid in extracted[domain] - present)
+    assert not missing, (f"{len(missing)} new string(s) not in the {language} {domain} catalogue; run "
+                         f"`make messages` and translate them (docs/translating.md): {missing}")
+    stale = sorted(msgid for _, msgid in present - extracted[domain])
     assert not stale, f"{len(stale)} string(s) no longer in the source; run `make messages`: {stale}"
 
 

@@ -49,3 +49,20 @@ def test_the_configuration_publishes_the_vapid_key_made_once(client, db):
 def test_the_catalogue_of_the_app_strings(client):
     response = client.get("/app/i18n.js")
     assert response.status_code == 200 and b"gettext" in response.content
+
+
+def test_the_app_speaks_the_language_of_the_phone(client):
+    """The catalogue follows the browser's language (djangojs.po), in every interface language."""
+    import polib
+    from django.conf import settings
+
+    for code, _name in settings.LANGUAGES:
+        if code == "en":
+            continue
+        po = polib.pofile(str(settings.LOCALE_PATHS[0] / code / "LC_MESSAGES" / "djangojs.po"))
+        entry = po.find("Scan the QR code")
+        response = client.get("/app/i18n.js", HTTP_ACCEPT_LANGUAGE=code)
+        assert response.status_code == 200
+        assert json.dumps(entry.msgstr)[1:-1].encode() in response.content, code
+    english = client.get("/app/i18n.js", HTTP_ACCEPT_LANGUAGE="en").content
+    assert b"Scan the QR code" not in english  # English needs no catalogue: the source strings show
