@@ -65,7 +65,7 @@ def test_sign_out_my_other_sessions(user, ended_sessions):
     assert list(SsoSession.objects.filter(user=user).values_list("session_key", flat=True)) == \
         [here.session.session_key]
     event = AuditEvent.objects.get(event=Event.OTHER_SESSIONS_ENDED)
-    assert event.user_id == user.pk and event.data == {"sessions": 2}
+    assert event.user_id == user.pk and event.data == {"sessions": 2, "request_id": event.data["request_id"]}
 
 
 def test_nothing_else_to_sign_out(user):
@@ -84,7 +84,8 @@ def test_sign_out_one_session(user, ended_sessions):
     assert signed_in(phone) and signed_in(here)
     assert ended_sessions == [target.session_key]
     event = AuditEvent.objects.get(event=Event.SESSION_ENDED)
-    assert event.data == {"session_ip": "192.0.2.10", "session_browser": "Chrome · Linux"}
+    assert event.data == {"session_ip": "192.0.2.10", "session_browser": "Chrome · Linux",
+                          "request_id": event.data["request_id"]}
 
 
 def test_another_accounts_session_or_my_own_is_not_signed_out_from_here(user, make_user, ended_sessions):

@@ -1,0 +1,151 @@
+"""`make bench`: every benchmark in a short form (about 8 minutes on 2 cores), then one table.
+
+Each figure comes from the benchmark that measures it in full (see bench/README.md for those runs and
+their rerun commands); here the rounds are fewer and shorter, so the spread is wider. Figures are per
+CPU-second of the server's processes, the measure that holds on a shared machine, beside the peer
+measured in the same run where there is one.
+
+    .venv/bin/python bench/all.py [--quick] [--only cas,oidc,paths,waits]
+
+Needs what the benchmarks need: wrk and taskset (apt-get install wrk util-linux), Node.js and
+`npm --prefix bench ci` (oidc-provider); the django-mama-cas virtualenv is made on first use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORK = HERE / "work" / "all"
+PY = sys.executable
+
+# name: (command, what it prints into the table)
+TARGETS = {
+    "cas": "≥ 1.5× django-mama-cas (aim 2×)",
+    "oidc": "≥ 0.5× oidc-provider (aim 1×)",
+    "signin": "everything but argon2 ≤ 14 ms (aim 10)",
+    "waits": "≥ 10 000 per process, ≤ 30 KB each, wake-up p99 < 300 ms",
+}
+
+
+def run(command: list[str], log: Path) -> subprocess.CompletedProcess:
+    started = time.monotonic()
+    print(f"$ {' '.join(str(c) for c in command)}", file=sys.stderr, flush=True)
+    with log.open("w") as out:
+        result = subprocess.run([str(c) for c in command], cwd=ROOT, stdout=subprocess.PIPE, stderr=out, text=True)
+    log.write_text(log.read_text() + result.stdout)
+    print(f"  {time.monotonic() - started:.0f} s, exit {result.returncode} (log: {log.relative_to(ROOT)})",
+          file=sys.stderr, flush=True)
+    return result
+
+
+def spread(values: list[float]) -> str:
+    if not values:
+        return "-"
+    return f"{min(values):.2f}–{max(values):.2f}" if len(values) > 1 else f"{values[0]:.2f}"
+
+
+def cas(rows: list, quick: bool) -> None:
+    out = WORK / "cas.json"
+    result = run([PY, "bench/cas_validate/run.py", "--duration", 5 if quick else 8, "--rounds", 2 if quick else 3,
+                  "--tickets", 4000 if quick else 8000, "--json", out], WORK / "cas.log")
+    if result.returncode or not out.exists():
+        rows.append(("CAS /p3/serviceValidate", "failed: see bench/work/all/cas.log", "", TARGETS["cas"]))
+        return
+    data = json.loads(out.read_text())
+    limen = [r["per_cpu_second"] for r in data["runs"]["Limen"]["load"]]
+    rows.append(("CAS /p3/serviceValidate per CPU-s", f"{statistics.median(limen):.0f} (×{data['ratio']:.2f} "
+                 f"mama-cas; rounds ×{spread(data['ratio_per_round'])})", "", TARGETS["cas"]))
+
+
+def oidc(rows: list, quick: bool) -> None:
+    out = WORK / "oidc.json"
+    result = run([PY, "bench/oidc/run.py", "--duration", 5 if quick else 8, "--rounds", 2 if quick else 3,
+                  "--json", out], WORK / "oidc.log")
+    if result.returncode or not out.exists():
+        rows.append(("OIDC token endpoint", "failed: see bench/work/all/oidc.log", "", TARGETS["oidc"]))
+        return
+    servers = json.loads(out.read_text())["servers"]
+    limen, peer = servers["Limen"], next(v for k, v in servers.items() if k != "Limen")
+    ratio = limen["token_per_cpu_second"] / peer["token_per_cpu_second"]
+    rows.append(("OIDC code exchange per CPU-s", f"{limen['token_per_cpu_second']:.0f} "
+                 f"(×{ratio:.2f} oidc-provider {peer['token_per_cpu_second']:.0f})", "", TARGETS["oidc"]))
+    trips = limen["round_trips_per_cpu_second"] / peer["round_trips_per_cpu_second"]
+    rows.append(("OIDC authorize + token round trips per CPU-s", f"{limen['round_trips_per_cpu_second']:.0f} "
+                 f"(×{trips:.2f} oidc-provider)", "", ""))
+
+
+LINE = re.compile(r"^(\w+)\s+([\d.]+) ms CPU per (request|sign-in)")
+REST = re.compile(r"argon2 verify ([\d.]+) ms, everything else ([\d.]+) ms")
+
+
+def paths(rows: list, quick: bool) -> None:
+    result = run([PY, "bench/inprocess.py", "cas", "token", "refresh", "signin", "floor",
+                  "-n", 200 if quick else 400], WORK / "paths.log")
+    text = (WORK / "paths.log").read_text()
+    found = {m.group(1): float(m.group(2)) for m in map(LINE.match, text.splitlines()) if m}
+    floor = found.get("floor")
+    for name, label in (("cas", "CAS validation"), ("token", "OIDC code exchange"), ("refresh", "OIDC refresh")):
+        if name in found:
+            rows.append((f"{label}, in process", f"{found[name]:.2f} ms CPU per request",
+                         f"floor {floor:.2f} ms" if floor else "", ""))
+    rest = REST.search(text)
+    if "signin" in found and rest:
+        rows.append(("Full CAS password sign-in (7 requests), in process",
+                     f"{found['signin']:.1f} ms CPU: argon2 {rest.group(1)} + everything else {rest.group(2)} ms",
+                     "", TARGETS["signin"]))
+    if result.returncode:
+        rows.append(("in-process paths", "failed: see bench/work/all/paths.log", "", ""))
+
+
+def waits(rows: list, quick: bool) -> None:
+    out = WORK / "waits.json"
+    count = 1000 if quick else 3000
+    result = run([PY, "bench/mobile_waiting_connections.py", "--waits", count, "--rounds", 1, "--samples", 5,
+                  "--probes", 10, "--json", out], WORK / "waits.log")
+    if result.returncode or not out.exists():
+        rows.append(("Waiting apps, one worker", "failed: see bench/work/all/waits.log", "", TARGETS["waits"]))
+        return
+    data = json.loads(out.read_text())
+    wakes = sorted(x["app_ms"] for r in data["rounds"] for where in ("same", "other") for x in r[where])
+    worst = wakes[-1] if wakes else float("nan")
+    rows.append((f"Waiting apps, one worker ({count}; 10 000 in bench/README.md)",
+                 f"{data['held']} held, {data['rss_per_wait_kib']:.1f} KiB each, wake-up max {worst:.0f} ms",
+                 "", TARGETS["waits"]))
+
+
+STEPS = {"cas": cas, "oidc": oidc, "paths": paths, "waits": waits}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer and shorter rounds (about 4 minutes)")
+    parser.add_argument("--only", default=",".join(STEPS), help="comma-separated: " + ",".join(STEPS))
+    args = parser.parse_args()
+    chosen = [s.strip() for s in args.only.split(",") if s.strip()]
+    if unknown := set(chosen) - set(STEPS):
+        parser.error(f"unknown: {', '.join(sorted(unknown))}")
+    WORK.mkdir(parents=True, exist_ok=True)
+    started, load = time.monotonic(), os.getloadavg()
+    rows: list[tuple[str, str, str, str]] = []
+    for name in chosen:
+        STEPS[name](rows, args.quick)
+    header = ("path", "Limen", "floor", "target")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(4)]
+    print(f"\nLimen benchmarks, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average "
+          f"{load[0]:.1f} → {os.getloadavg()[0]:.1f}, {time.monotonic() - started:.0f} s\n")
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |")
+
+
+if __name__ == "__main__":
+    main()
