@@ -11,7 +11,7 @@ NPM ?= npm
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres test-e2e install install-test messages webapp
+.PHONY: run test test-sqlite test-postgres test-e2e install install-test messages webapp bench
 
 # What `make run` needs: the demo applications ([demo]) and the reference mobile authenticator,
 # limen-authenticator, with what it needs to read a QR image and keep a PIN in the keyring ([authenticator]).
@@ -55,6 +55,12 @@ test-postgres: install-test
 
 test-e2e: install-test
 	DATABASES=sqlite PYTHON=$(BIN)/python PYTEST_WORKERS=0 scripts/run-tests -m e2e $(PYTEST_ARGS)
+
+# Benchmarks (bench/README.md): each in short form, then one table (about 8 minutes on 2 cores).
+# Needs wrk and taskset (apt-get install wrk util-linux) and Node.js (oidc-provider, the peer).
+bench: install-test
+	$(NPM) --prefix bench ci --no-audit --no-fund --silent
+	$(BIN)/python bench/all.py $(BENCH_ARGS)
 
 # Translations (docs/translating.md): extract the strings of src/limen into
 # src/limen/locale/<lang>/LC_MESSAGES/django.po (and the scripts' into djangojs.po), then compile them.

@@ -316,6 +316,10 @@ def demo(argv: list[str]) -> None:
       In My Account, "Manage my eIDs" links one of its citizens to your account;
       then "Sign in with eID" on the sign-in page needs no password.
 {pension_note.rstrip()}
+  The authenticator web app (the phone side): {settings.BASE_URL}/app/
+      Open it in a second browser window; in My Account, "Manage my mobile devices" adds it (paste the
+      code shown, or scan it with a camera). Sign-in requests then reach it; "Use the app on this device"
+      on the sign-in page signs in with no password.
   Create your own account: {settings.BASE_URL}/register/   (e-mails: {settings.BASE_URL}/dev/outbox/)
   Operators' site: {settings.BASE_URL}/admin/   {operator}
 {_webauthn_warning(settings.BASE_URL).replace("limen run", "limen demo --address")}""", flush=True)

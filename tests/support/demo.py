@@ -57,8 +57,9 @@ class LimenDemo:
         self.eid_url = self._announced(r"Demo national eID \(fictional people\): (\S+)", banner).rstrip("/")
         self.pension_url = self._announced(r"Demo application \(Aurora Pension Fund \(demo\)\): (\S+)",
                                            banner).rstrip("/")
+        self.app_url = self._announced(r"The authenticator web app \(the phone side\): (\S+)", banner)
         for url in (self.limen_url + "/login/", self.portal_url + "/", self.oidc_url + "/", self.eid_url + "/",
-                    self.pension_url + "/"):
+                    self.pension_url + "/", self.app_url):
             self.wait_for(url)
 
     def _announced(self, pattern: str, banner: str) -> str:
