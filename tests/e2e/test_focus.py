@@ -24,15 +24,15 @@ def test_signing_in_needs_no_tab(site):
     sign_out(site, check=False)
     page = site.page
     site.goto("/login/")
-    assert focused(page) == "id_email"
+    expect(page.locator("#id_email")).to_be_focused()
     page.keyboard.type(email)
     page.keyboard.press("Enter")
     expect(heading(page, "Welcome back")).to_be_visible()
-    assert focused(page) == "id_password"
+    expect(page.locator("#id_password")).to_be_focused()
     page.keyboard.type("Not-The-Password-1")
     page.keyboard.press("Enter")
     expect(page.locator("#id_password_error")).to_be_visible()
-    assert focused(page) == "id_password"  # the field with the error
+    expect(page.locator("#id_password")).to_be_focused()  # the field with the error
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     expect(heading(page, "My Account")).to_be_visible()
@@ -42,14 +42,14 @@ def test_signing_in_needs_no_tab(site):
 def test_the_first_field_or_the_first_field_with_an_error(site):
     page = site.page
     site.goto("/register/")
-    assert focused(page) == "id_first_name"
+    expect(page.locator("#id_first_name")).to_be_focused()
     page.get_by_label("First name").fill("Ada")
     page.get_by_label("Last name").fill("Lovelace")
     page.get_by_role("button", name="Create an account").click()
     expect(page.get_by_role("alert")).to_be_visible()
-    assert focused(page) == "id_email"  # the first field the person has to correct
+    expect(page.locator("#id_email")).to_be_focused()  # the first field the person has to correct
     site.goto("/password/lost/")
-    assert focused(page) == "id_email"
+    expect(page.locator("#id_email")).to_be_focused()
     site.goto("/privacy/")
     assert focused(page) == "BODY"
 
@@ -74,4 +74,4 @@ def test_account_forms_and_pages(site):
     page.get_by_label("Current password").fill("Wrong-Password-77")
     page.get_by_role("button", name="Send the confirmation link").click()
     expect(page.get_by_role("alert")).to_be_visible()
-    assert focused(page) == "id_password"
+    expect(page.locator("#id_password")).to_be_focused()

@@ -40,6 +40,7 @@ def test_outside_a_request_a_job_runs_at_once():
     assert not DeferredJob.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)  # request_finished closes old connections, as after a real request
 def test_inside_a_request_it_waits_for_the_response_to_be_finished():
     seen_before_response = []
 

@@ -7,7 +7,9 @@ import pytest
 from limen.core import clock
 from limen.notify import worker
 
-pytestmark = pytest.mark.django_db
+# Committed transactions, as in a worker thread: run_jobs closes old connections around each job, which
+# inside a test's transaction would close PostgreSQL's connection under it.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_periodic_job_runs_once_per_period_across_instances(monkeypatch):
