@@ -81,7 +81,10 @@ class LimenServer:
         self.url = f"http://{host}:{self.port}"
         self.data_dir = Path(tempfile.mkdtemp(prefix=f"limen-e2e-{name}-"))
         (ARTIFACTS / "logs").mkdir(parents=True, exist_ok=True)
-        self.log_path = ARTIFACTS / "logs" / f"server-{name}.log"
+        # One file per server: two xdist workers starting a module's server of the same name would
+        # otherwise write into one file, and a test reading its server's log would read the other's.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        self.log_path = ARTIFACTS / "logs" / f"server-{name}{'-' + worker if worker else ''}.log"
         self.workers, self.threads = workers, threads
         self.process: subprocess.Popen | None = None
         base = {k: v for k, v in os.environ.items()
