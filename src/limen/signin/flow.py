@@ -24,9 +24,10 @@ from .transaction import Transaction
 PASSWORD = "password"
 
 
-def identified(request, email: str, next_url: str | None) -> Transaction:
-    """The identifier step: the browser's current transaction (if it is for the same place), or a new one."""
-    tx = store.peek(request)
+def identified(request, email: str, next_url: str | None, current: Transaction | None) -> Transaction:
+    """The identifier step: the browser's current transaction ``current`` (``store.peek``, which the
+    page has read already) if it is for the same place, or a new one."""
+    tx = current
     if tx is None or tx.step_up or (next_url is not None and not store.same_place(tx.next_url, next_url)):
         tx = store.start(request, next_url=next_url or "")
     tx.email = email
