@@ -32,6 +32,9 @@ def identified(request, email: str, next_url: str | None, current: Transaction |
         tx = store.start(request, next_url=next_url or "")
     tx.email = email
     tx.user_id, tx.method, tx.proofs, tx.state = None, None, [], {}
+    # Looked up once here, with the save this step makes anyway, rather than on the password page's
+    # GET and again on its POST (seven statements each). Choosing one re-checks it (``choose``).
+    tx.offered = [method.key for method in methods_for_email(email)]
     store.save(tx)
     return tx
 
@@ -44,6 +47,13 @@ def methods_for_email(email: str) -> list[Method]:
     User = get_user_model()
     user = User.objects.find_by_email(email) if email else None
     return registry.available_for(user if user is not None else User(pk=-1, is_active=False))
+
+
+def offered_methods(tx: Transaction) -> list[Method]:
+    """The methods the password page offers: those found at the identifier step (``identified``)."""
+    if tx.offered is None:  # a transaction identified before this was kept in it
+        return methods_for_email(tx.email)
+    return [method for method in map(registry.get, tx.offered) if method is not None]
 
 
 def in_their_language(request, response, user):

@@ -86,7 +86,7 @@ def password(request):
     next_url = _next(request, tx)
     if tx.next_url != next_url:
         tx.next_url = next_url
-    form = PasswordForm(request.POST or None, methods=flow.methods_for_email(tx.email))
+    form = PasswordForm(request.POST or None, methods=flow.offered_methods(tx))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
