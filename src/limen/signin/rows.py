@@ -19,13 +19,16 @@ def _sql(connection) -> dict[str, str]:
     statements = _statements.get(connection.alias)
     if statements is None:
         t = sql.table(Row, connection)
-        pk, data, expires, completed = (sql.column(Row, name, connection)
-                                        for name in ("id", "data", "expires", "completed"))
+        pk, browser, data, expires, completed, used = (
+            sql.column(Row, name, connection) for name in ("id", "browser", "data", "expires", "completed", "used"))
         statements = _statements[connection.alias] = {
             "load": f"SELECT {COLUMNS.sql(connection)} FROM {t} WHERE {pk} = %s",
             "save": f"UPDATE {t} SET {data} = %s WHERE {pk} = %s AND {completed} IS NULL",
             "complete": f"UPDATE {t} SET {completed} = %s, {data} = %s "
                         f"WHERE {pk} = %s AND {completed} IS NULL AND {expires} > %s",
+            "fresh": f"SELECT {COLUMNS.sql(connection)} FROM {t} WHERE {browser} = %s AND {completed} >= %s "
+                     f"AND {used} IS NULL ORDER BY {completed} DESC LIMIT %s",
+            "use": f"UPDATE {t} SET {used} = %s WHERE {pk} = %s AND {used} IS NULL",
         }
     return statements
 
@@ -55,3 +58,29 @@ def complete(tx_id: str, data: dict, now) -> int:
     with connection.cursor() as cursor:
         cursor.execute(_sql(connection)["complete"], [at, sql.prep(Row, "data", data, connection), tx_id, at])
         return cursor.rowcount
+
+
+_INSERT = sql.Insert(Row, ["id", "browser", "data", "created", "expires"])
+
+
+def insert(tx_id: str, browser: str, data: dict, created, expires) -> None:
+    connection = sql.connection_for(Row)
+    with connection.cursor() as cursor:
+        _INSERT.run(cursor, connection, tx_id, browser, data, created, expires)
+
+
+def completed_since(browser: str, since, limit: int) -> list:
+    """The browser's completed transactions not yet used, since ``since``, the latest first."""
+    connection = sql.connection_for(Row, write=False)
+    at = sql.prep(Row, "completed", since, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(connection)["fresh"], [browser, at, limit])
+        return [COLUMNS.read(row, connection) for row in cursor.fetchall()]
+
+
+def use(tx_id: str, now) -> bool:
+    """Mark it used, once: True for the one caller that does."""
+    connection = sql.connection_for(Row)
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(connection)["use"], [sql.prep(Row, "used", now, connection), tx_id])
+        return cursor.rowcount == 1

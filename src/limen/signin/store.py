@@ -62,8 +62,8 @@ def start(request, *, next_url: str, requirement: Requirement | None = None, ema
                      expires=(now + dt.timedelta(seconds=LIFETIME)).timestamp(),
                      requirement=requirement or Requirement(), email=email,
                      user_id=getattr(user, "pk", None), step_up=step_up)
-    SigninTransaction.objects.create(id=tx.id, browser=_browser(request, create=True), data=tx.as_dict(),
-                                     created=now, expires=dt.datetime.fromtimestamp(tx.expires, tz=dt.timezone.utc))
+    rows.insert(tx.id, _browser(request, create=True), tx.as_dict(), now,
+                dt.datetime.fromtimestamp(tx.expires, tz=dt.timezone.utc))
     request.session[CURRENT_KEY] = tx.id
     return tx
 
@@ -134,10 +134,8 @@ def take_fresh(request, next_url: str) -> Transaction | None:
         return None
     now = clock.now()
     since = now - dt.timedelta(seconds=FRESH_FOR)
-    candidates = SigninTransaction.objects.filter(browser=browser, completed__gte=since, used__isnull=True)
-    for row in candidates.order_by("-completed")[:5]:
-        if same_place(row.data.get("next"), next_url) and SigninTransaction.objects.filter(
-                pk=row.pk, used__isnull=True).update(used=now):
+    for row in rows.completed_since(browser, since, 5):
+        if same_place(row.data.get("next"), next_url) and rows.use(row.id, now):
             return _from_row(row)
     return None
 
