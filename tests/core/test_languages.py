@@ -122,6 +122,8 @@ def test_every_page_offers_the_24_languages_each_marked_with_its_language(client
     options = re.findall(r'<option value="([a-z]+)" lang="([a-z]+)"[^>]*>([^<]+)</option>', page)
     assert [(v, name) for v, _lang, name in options] == INTERFACE_LANGUAGES
     assert all(v == lang for v, lang, _ in options)
+    german = client.get("/login/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert re.findall(r'<option value="([a-z]+)"[^>]* selected>', german) == ["de"]  # the current one only
 
 
 @pytest.mark.django_db

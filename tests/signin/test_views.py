@@ -244,3 +244,22 @@ def test_signout_when_not_signed_in(client):
 def test_signout_methods(signed_in_client):
     assert signed_in_client.put("/logout/").status_code == 405
     assert signed_in(signed_in_client)
+
+
+def test_the_methods_offered_are_looked_up_once_at_the_identifier_step(client, user, make_user):
+    """The password page offers what the identifier step found, for an account and for an unknown
+    address alike, without asking the methods' tables again on its GET or POST."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for email in (user.email, "nobody@example.org"):
+        fresh = Client()
+        fresh.post("/login/", {"email": email})
+        with CaptureQueriesContext(connection) as captured:
+            assert fresh.get("/login/password/").status_code == 200
+        assert not [q["sql"] for q in captured if "factors_" in q["sql"]]
+    response = client.post("/login/", {"email": user.email})
+    with CaptureQueriesContext(connection) as captured:
+        sign_in_response = client.post(response["Location"], {"password": DEFAULT_PASSWORD})
+    assert sign_in_response.status_code == 302
+    assert not [q["sql"] for q in captured if "factors_" in q["sql"]]

@@ -24,13 +24,17 @@ from .transaction import Transaction
 PASSWORD = "password"
 
 
-def identified(request, email: str, next_url: str | None) -> Transaction:
-    """The identifier step: the browser's current transaction (if it is for the same place), or a new one."""
-    tx = store.peek(request)
+def identified(request, email: str, next_url: str | None, current: Transaction | None) -> Transaction:
+    """The identifier step: the browser's current transaction ``current`` (``store.peek``, which the
+    page has read already) if it is for the same place, or a new one."""
+    tx = current
     if tx is None or tx.step_up or (next_url is not None and not store.same_place(tx.next_url, next_url)):
         tx = store.start(request, next_url=next_url or "")
     tx.email = email
     tx.user_id, tx.method, tx.proofs, tx.state = None, None, [], {}
+    # Looked up once here, with the save this step makes anyway, rather than on the password page's
+    # GET and again on its POST (seven statements each). Choosing one re-checks it (``choose``).
+    tx.offered = [method.key for method in methods_for_email(email)]
     store.save(tx)
     return tx
 
@@ -43,6 +47,13 @@ def methods_for_email(email: str) -> list[Method]:
     User = get_user_model()
     user = User.objects.find_by_email(email) if email else None
     return registry.available_for(user if user is not None else User(pk=-1, is_active=False))
+
+
+def offered_methods(tx: Transaction) -> list[Method]:
+    """The methods the password page offers: those found at the identifier step (``identified``)."""
+    if tx.offered is None:  # a transaction identified before this was kept in it
+        return methods_for_email(tx.email)
+    return [method for method in map(registry.get, tx.offered) if method is not None]
 
 
 def in_their_language(request, response, user):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.auth import login
+from django.contrib.auth import SESSION_KEY as AUTH_KEY, login
 
 from limen.audit.events import Event
 from limen.audit.service import record
@@ -25,7 +25,10 @@ def start(request, user, *, strengths: list[str], level: int = Level.BASIC, meth
     another person signing in ends the previous person's session first.
     """
     old_key = request.session.session_key
-    previous = SsoSession.objects.filter(session_key=old_key).select_related("user").first() if old_key else None
+    # Only a session someone signed in to has an SsoSession record: this function writes both under one
+    # key, and a key changes with its data (cycle_key) or loses both (flush). A stranger's has none.
+    previous = SsoSession.objects.filter(session_key=old_key).select_related("user").first() \
+        if old_key and AUTH_KEY in request.session else None
     if previous is not None and previous.user_id != user.pk:
         announce_end(previous.session_key, previous.user)
         previous.delete()
@@ -35,7 +38,10 @@ def start(request, user, *, strengths: list[str], level: int = Level.BASIC, meth
     now = clock.now()
     request.session[SESSION_KEY] = {"auth_time": now.timestamp(), "seen": now.timestamp(),
                                     "started": now.timestamp(), "strengths": strengths, "level": int(level)}
-    request.session.save()
+    if request.session.session_key is None:
+        request.session.save()  # login() flushed another person's session: the record needs the new key
+    # Otherwise login() has stored the session under its new key already; the rest is saved once, with
+    # the response (SessionMiddleware), instead of here and again there.
     record(Event.SIGNIN_SUCCEEDED, user=user, request=request, strengths=strengths, **_method(method))
     values = {"session_key": request.session.session_key, "created": now, "last_seen": now,
               "expires": now + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE),
@@ -59,8 +65,7 @@ def upgrade(request, *, strengths: list[str], level: int, method: str = "") -> N
     request.session.cycle_key()
     data = dict(request.session.get(SESSION_KEY) or {})
     data.update({"strengths": strengths, "level": int(level), "auth_time": clock.now().timestamp()})
-    request.session[SESSION_KEY] = data
-    request.session.save()
+    request.session[SESSION_KEY] = data  # saved with the response: cycle_key stored it under its new key
     SsoSession.objects.filter(session_key=old_key).update(
         session_key=request.session.session_key, strengths=strengths, level=level)
     record(Event.STEPPED_UP, user=request.user, request=request, strengths=strengths, **_method(method))

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from limen.core import clock
 
+from . import rows
 from .errors import NoTransaction, TransactionCompleted, TransactionExpired, TransactionForeign
 from .models import SigninTransaction
 from .transaction import Requirement, Transaction
@@ -47,7 +48,8 @@ def _ts(value: dt.datetime | None) -> float | None:
     return value.timestamp() if value is not None else None
 
 
-def _from_row(row: SigninTransaction) -> Transaction:
+def _from_row(row) -> Transaction:
+    """From a SigninTransaction, or a row of limen.signin.rows (the same attributes)."""
     return Transaction.from_row(id=row.id, data=row.data, created=row.created.timestamp(),
                                 expires=row.expires.timestamp(), completed=_ts(row.completed))
 
@@ -60,15 +62,15 @@ def start(request, *, next_url: str, requirement: Requirement | None = None, ema
                      expires=(now + dt.timedelta(seconds=LIFETIME)).timestamp(),
                      requirement=requirement or Requirement(), email=email,
                      user_id=getattr(user, "pk", None), step_up=step_up)
-    SigninTransaction.objects.create(id=tx.id, browser=_browser(request, create=True), data=tx.as_dict(),
-                                     created=now, expires=dt.datetime.fromtimestamp(tx.expires, tz=dt.timezone.utc))
+    rows.insert(tx.id, _browser(request, create=True), tx.as_dict(), now,
+                dt.datetime.fromtimestamp(tx.expires, tz=dt.timezone.utc))
     request.session[CURRENT_KEY] = tx.id
     return tx
 
 
-def _row(request, tx_id: str | None) -> SigninTransaction:
+def _row(request, tx_id: str | None):
     tx_id = (tx_id or request.session.get(CURRENT_KEY) or "")[:32]
-    row = SigninTransaction.objects.filter(pk=tx_id).first() if tx_id else None
+    row = rows.load(tx_id) if tx_id else None
     if row is None:
         raise NoTransaction()
     browser = _browser(request, create=False) or ""
@@ -102,14 +104,13 @@ def peek(request) -> Transaction | None:
 
 
 def save(tx: Transaction) -> None:
-    SigninTransaction.objects.filter(pk=tx.id, completed__isnull=True).update(data=tx.as_dict())
+    rows.save(tx.id, tx.as_dict())  # a completed one is left as it is
 
 
 def mark_completed(tx: Transaction) -> bool:
     """Single use: True for the one caller that completes the transaction."""
     now = clock.now()
-    done = SigninTransaction.objects.filter(pk=tx.id, completed__isnull=True, expires__gt=now).update(
-        completed=now, data=tx.as_dict())
+    done = rows.complete(tx.id, tx.as_dict(), now)
     if done:
         tx.completed = now.timestamp()
     return bool(done)
@@ -133,10 +134,8 @@ def take_fresh(request, next_url: str) -> Transaction | None:
         return None
     now = clock.now()
     since = now - dt.timedelta(seconds=FRESH_FOR)
-    candidates = SigninTransaction.objects.filter(browser=browser, completed__gte=since, used__isnull=True)
-    for row in candidates.order_by("-completed")[:5]:
-        if same_place(row.data.get("next"), next_url) and SigninTransaction.objects.filter(
-                pk=row.pk, used__isnull=True).update(used=now):
+    for row in rows.completed_since(browser, since, 5):
+        if same_place(row.data.get("next"), next_url) and rows.use(row.id, now):
             return _from_row(row)
     return None
 

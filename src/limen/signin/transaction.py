@@ -62,6 +62,7 @@ class Transaction:
     proofs: list[Proof] = field(default_factory=list)
     state: dict[str, dict] = field(default_factory=dict)  # each method's own data, by method key
     completed: float | None = None
+    offered: list[str] | None = None    # the second factors the address had at the identifier step (keys)
 
     @property
     def application_name(self) -> str:
@@ -71,7 +72,7 @@ class Transaction:
         return {
             "next": self.next_url, "requirement": self.requirement.as_dict(), "email": self.email,
             "user": self.user_id, "step_up": self.step_up, "method": self.method, "since": self.since,
-            "proofs": [p.as_dict() for p in self.proofs], "state": self.state,
+            "proofs": [p.as_dict() for p in self.proofs], "state": self.state, "offered": self.offered,
         }
 
     @classmethod
@@ -83,4 +84,5 @@ class Transaction:
             user_id=data.get("user"), step_up=bool(data.get("step_up")), method=data.get("method"),
             since=float(data.get("since") or 0), proofs=[Proof.from_dict(p) for p in data.get("proofs") or []],
             state=dict(data.get("state") or {}), completed=completed,
+            offered=list(data["offered"]) if data.get("offered") is not None else None,
         )

@@ -56,13 +56,14 @@ def _identify_parts(request, next_url: str) -> list[str]:
 
 @require_http_methods(["GET", "POST"])
 def identify(request):
-    next_url = _next(request, store.peek(request) if request.method == "POST" else None)
+    current = store.peek(request) if request.method == "POST" else None  # read once, used twice
+    next_url = _next(request, current)
     if request.user.is_authenticated and request.method == "GET" and not request.GET.get("switch"):
         return redirect(next_url)  # SSO: already signed in
     if request.method == "POST":
         form = IdentifyForm(request.POST)
         if form.is_valid():
-            tx = flow.identified(request, form.cleaned_data["email"].strip(), _asked_next(request))
+            tx = flow.identified(request, form.cleaned_data["email"].strip(), _asked_next(request), current)
             return redirect(_with_next(reverse("signin:password"), tx.next_url or next_url))
     else:
         form = IdentifyForm(initial={"email": request.GET.get("email", "")[:254]})
@@ -85,7 +86,7 @@ def password(request):
     next_url = _next(request, tx)
     if tx.next_url != next_url:
         tx.next_url = next_url
-    form = PasswordForm(request.POST or None, methods=flow.methods_for_email(tx.email))
+    form = PasswordForm(request.POST or None, methods=flow.offered_methods(tx))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,10 +1,13 @@
 """Template helpers: accessible form fields, where a request came from, when something happened."""
 
 import datetime as dt
+import functools
 
 from django import template
+from django.conf import settings
 from django.utils import dateformat, formats, timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from limen.core import browsers
 
@@ -47,3 +50,17 @@ def timestamp(value, empty=""):
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     return format_html('<time datetime="{}">{} {}</time>', local.isoformat(timespec="seconds"),
                        formats.date_format(local, "DATETIME_FORMAT"), dateformat.format(local, "T"))
+
+
+@functools.lru_cache(maxsize=64)
+def _language_options(languages: tuple, current: str) -> str:
+    return "\n".join(format_html('<option value="{}" lang="{}" {}>{}</option>', code, code,
+                                 "selected" if code == current else "", name) for code, name in languages)
+
+
+@register.simple_tag
+def language_options(current: str):
+    """The <option>s of the language switcher, ``current`` selected. Every page shows all 24 languages:
+    the list is the same for every request in a language, so it is built once per language instead of
+    looping in the template on each page (a quarter of a sign-in page's rendering)."""
+    return mark_safe(_language_options(tuple(settings.LANGUAGES), current))
