@@ -1,10 +1,10 @@
 """A real redis-server on a free port of 127.0.0.1, in a temporary directory, for the tests that need one.
 
-    with RedisServer() as redis:      # pytest.skip()s with the reason when redis-server is not installed
-        redis.url                      # redis://127.0.0.1:<port>/0
-        redis.client().keys("*")
-
-Debian: ``apt-get install redis-server`` (.ci/run installs it).
+Used as a context manager: ``RedisServer()`` started on entry gives ``url`` (redis://127.0.0.1:<port>/0)
+and ``client()``; ``down()`` stops it and ``start()`` brings it back on the same port, empty; leaving the
+block removes it. Without a redis-server binary the test is skipped with the reason
+(tests/support/test_redis_server.py checks each of these). Debian: ``apt-get install redis-server``
+(.ci/run installs it).
 """
 
 from __future__ import annotations
