@@ -81,11 +81,24 @@ def add_device(request):
                 status = show_on(form, error)
                 return render(request, "mobile_app/add.html", {"form": form}, status=status)
             else:
-                request.session[ENROL_SESSION] = {"id": record.public_id,
-                                                  "token": crypto.encrypt(token.encode(), purpose=TOKEN_PURPOSE)}
-                return redirect("mobile_app:enrol", enrolment_id=record.public_id)
+                return _show_enrolment(request, record, token)
         status = 400
     return render(request, "mobile_app/add.html", {"form": form}, status=status)
+
+
+def _show_enrolment(request, record: Enrolment, token: str):
+    """The enrolment page, with its token kept (encrypted) in the session until the app has used it."""
+    request.session[ENROL_SESSION] = {"id": record.public_id,
+                                      "token": crypto.encrypt(token.encode(), purpose=TOKEN_PURPOSE)}
+    return redirect("mobile_app:enrol", enrolment_id=record.public_id)
+
+
+def _own_device(request, device_id: str):
+    """The signed-in person's device, or 404 (another person's device is not found either)."""
+    try:
+        return devices.get_for(request.user, device_id)
+    except MobileError:
+        raise Http404() from None
 
 
 def _own_enrolment(request, enrolment_id: str) -> Enrolment:
@@ -148,10 +161,7 @@ def enrol_cancel(request, enrolment_id: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def rename_device(request, device_id: str):
-    try:
-        device = devices.get_for(request.user, device_id)
-    except MobileError:
-        raise Http404() from None
+    device = _own_device(request, device_id)
     form = RenameDeviceForm(request.POST if request.method == "POST" else None, initial={"name": device.name})
     if request.method == "POST" and form.is_valid():
         devices.rename(user=request.user, public_id=device.public_id, name=form.cleaned_data["name"], request=request)
@@ -165,10 +175,7 @@ def rename_device(request, device_id: str):
 @require_http_methods(["GET", "POST"])
 def forgot_pin(request, device_id: str):
     """"Forgot PIN": choose a new PIN here (after another factor), then the app re-keys with it."""
-    try:
-        device = devices.get_for(request.user, device_id)
-    except MobileError:
-        raise Http404() from None
+    device = _own_device(request, device_id)
     gate = enrolment_gate(request, request.get_full_path())
     if gate is not None:
         return gate
@@ -180,9 +187,7 @@ def forgot_pin(request, device_id: str):
         except MobileError as error:
             status = show_on(form, error)
             return render(request, "mobile_app/forgot_pin.html", {"form": form, "device": device}, status=status)
-        request.session[ENROL_SESSION] = {"id": record.public_id,
-                                          "token": crypto.encrypt(token.encode(), purpose=TOKEN_PURPOSE)}
-        return redirect("mobile_app:enrol", enrolment_id=record.public_id)
+        return _show_enrolment(request, record, token)
     return render(request, "mobile_app/forgot_pin.html", {"form": form, "device": device},
                   status=400 if request.method == "POST" else 200)
 
@@ -190,10 +195,7 @@ def forgot_pin(request, device_id: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def remove_device(request, device_id: str):
-    try:
-        device = devices.get_for(request.user, device_id)
-    except MobileError:
-        raise Http404() from None
+    device = _own_device(request, device_id)
     gate = enrolment_gate(request, request.get_full_path())
     if gate is not None:
         return gate
