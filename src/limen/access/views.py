@@ -48,6 +48,15 @@ def _with_next(url: str, next_url: str) -> str:
     return url + ("?" + urlencode({"next": next_url}) if next_url else "")
 
 
+def _page_policy(request, slug: str):
+    """The policy a request page is for, and the answer that replaces the page, if any: the application
+    no longer requires validation, or the person must sign in (more strongly) first."""
+    policy = _policy(slug)
+    if policy is None:
+        return None, _not_required(request)
+    return policy, _signed_in_strongly(request, policy)
+
+
 def _context(policy: AccessPolicy, next_url: str, **extra) -> dict:
     app = policies.app_of(policy)
     return {"policy": policy, "application": app.name, "app_url": applications.home_url(app), "next": next_url, **extra}
@@ -57,12 +66,9 @@ def _context(policy: AccessPolicy, next_url: str, **extra) -> dict:
 @require_http_methods(["GET", "POST"])
 def request_page(request, slug: str):
     """The application's page: the form for someone without a request, else where their request stands."""
-    policy = _policy(slug)
-    if policy is None:
-        return _not_required(request)
-    gate = _signed_in_strongly(request, policy)
-    if gate is not None:
-        return gate
+    policy, answer = _page_policy(request, slug)
+    if answer is not None:
+        return answer
     next_url = _next(request)
     current = access_requests.open_request(request.user, policy)
     if current is not None and current.status == Status.CODE_SENT:
@@ -96,12 +102,9 @@ def request_page(request, slug: str):
 @never_cache
 def submitted(request, slug: str):
     """The acknowledgement: what happens next, and how the code will come."""
-    policy = _policy(slug)
-    if policy is None:
-        return _not_required(request)
-    gate = _signed_in_strongly(request, policy)
-    if gate is not None:
-        return gate
+    policy, answer = _page_policy(request, slug)
+    if answer is not None:
+        return answer
     current = access_requests.open_request(request.user, policy)
     if current is None or current.status != Status.PENDING:
         return redirect(_with_next(reverse("access:request", args=[slug]), _next(request)))
@@ -112,12 +115,9 @@ def submitted(request, slug: str):
 @require_http_methods(["GET", "POST"])
 def code_page(request, slug: str):
     """Enter the validation code; the application gets access at once."""
-    policy = _policy(slug)
-    if policy is None:
-        return _not_required(request)
-    gate = _signed_in_strongly(request, policy)
-    if gate is not None:
-        return gate
+    policy, answer = _page_policy(request, slug)
+    if answer is not None:
+        return answer
     next_url = _next(request)
     current = access_requests.open_request(request.user, policy)
     if current is None or current.status == Status.PENDING:
@@ -143,12 +143,9 @@ def code_page(request, slug: str):
 
 @require_POST
 def resend(request, slug: str):
-    policy = _policy(slug)
-    if policy is None:
-        return _not_required(request)
-    gate = _signed_in_strongly(request, policy)
-    if gate is not None:
-        return gate
+    policy, answer = _page_policy(request, slug)
+    if answer is not None:
+        return answer
     next_url = _next(request)
     current = access_requests.open_request(request.user, policy)
     try:
