@@ -28,7 +28,7 @@ ROOT = HERE.parent
 WORK = HERE / "work" / "all"
 PY = sys.executable
 
-# name: (command, what it prints into the table)
+# The target of issue 15 each step is measured against, shown in the table.
 TARGETS = {
     "cas": "≥ 1.5× django-mama-cas (aim 2×)",
     "oidc": "≥ 0.5× oidc-provider (aim 1×)",
