@@ -11,10 +11,6 @@ from .flows import PASSWORD, create_account, heading, sign_in
 pytestmark = pytest.mark.e2e
 
 
-def focused(page) -> str:
-    return page.evaluate("() => document.activeElement.id || document.activeElement.tagName")
-
-
 def test_delete_my_account(site):
     email = create_account(site)
     page = site.page
@@ -27,12 +23,12 @@ def test_delete_my_account(site):
     page.get_by_label("Current password").fill("Not-My-Password-9")
     page.get_by_role("button", name="Delete my account").click()
     expect(page.get_by_role("alert")).to_contain_text("Tick the box")
-    assert focused(page) == "id_confirm"
+    expect(page.locator("#id_confirm")).to_be_focused()  # set by limen.js once the page has loaded
     page.get_by_label("I understand that my account").check()
     page.get_by_label("Current password").fill("Not-My-Password-9")
     page.get_by_role("button", name="Delete my account").click()
     expect(page.get_by_role("alert")).to_contain_text("The current password is not correct.")
-    assert focused(page) == "id_password"
+    expect(page.locator("#id_password")).to_be_focused()
     site.check("delete my account, wrong password")
 
     page.get_by_label("I understand that my account").check()
