@@ -18,7 +18,8 @@ from .smtp import free_port
 
 
 class AsyncServer:
-    def __init__(self, *, threads: int = 4):
+    def __init__(self, *, threads: int = 4, app=None):
+        """``app``: an ASGI application to serve instead of Limen's (e.g. a WsgiBridge around a test app)."""
         from django.core.wsgi import get_wsgi_application
 
         from limen.server.bridge import WsgiBridge
@@ -29,7 +30,7 @@ class AsyncServer:
 
             await hub.stop()
 
-        self.app = WsgiBridge(get_wsgi_application(), threads=threads, on_shutdown=shutdown)
+        self.app = app or WsgiBridge(get_wsgi_application(), threads=threads, on_shutdown=shutdown)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, http=LimenHttpProtocol, loop="asyncio",

@@ -35,6 +35,12 @@ def call(fn: Callable[[], object]) -> None:
         pending.append(fn)
 
 
+def pending() -> bool:
+    """Whether this thread's request left work for after its response (the server then writes the
+    response before it runs the work: limen.server.bridge)."""
+    return bool(getattr(_state, "pending", None))
+
+
 def run_pending(**_signal_kwargs) -> None:
     """Run what this thread's request left for after its response (each isolated from the others)."""
     pending, _state.pending = getattr(_state, "pending", None), None

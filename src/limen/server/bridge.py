@@ -3,9 +3,14 @@
 Every request runs the WSGI application (Django, its middleware, its views:
 unchanged) in a pool of threads, exactly once, as under gunicorn's gthread
 worker: the thread builds the response, hands it to the event loop to be
-written, waits until it is written, then closes it (Django's
-``request_finished``: work kept for after the response, database connections
-past their age).
+written, then closes it (Django's ``request_finished``: work kept for after
+the response, database connections past their age). When the request left
+work for after its response (``written_first``), the thread first waits until
+the response is written, so that the work cannot delay it (an e-mail for a
+known address must not make its answer later than a stranger's); otherwise it
+closes at once. Each request crosses between the loop and the pool twice (a
+job handed to a thread, its answer handed back): per request this is the
+cheapest part of the server, and it was three crossings and two futures more.
 
 A view that must wait for something (the mobile app's long poll, a browser
 waiting for an approval) returns a response carrying a ``deferred_wait``
@@ -23,9 +28,11 @@ not arrive within BODY_TIMEOUT seconds ends the connection (408).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import io
 import logging
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Protocol
 
@@ -33,6 +40,7 @@ log = logging.getLogger("limen.server")
 
 MAX_BODY = 4 * 1024 * 1024  # Limen takes forms and JSON, no uploads: far above Django's own 2.5 MB limit
 BODY_TIMEOUT = 30.0
+WRITE_TIMEOUT = 60.0  # how long a thread waits for its response to be written before closing it anyway
 ASYNC_WAITS = "limen.async_waits"  # environ key: views may defer their wait (see module docstring)
 
 Scope = dict[str, Any]
@@ -92,8 +100,6 @@ def build_environ(scope: Scope, body: bytes) -> dict:
 
 def in_every_thread(pool: ThreadPoolExecutor, fn: Callable[[], Any], timeout: float = 10.0) -> None:
     """Run ``fn`` once in each thread ``pool`` has started (e.g. to close their database connections)."""
-    import threading
-
     count = len(getattr(pool, "_threads", ()))
     if not count:
         return
@@ -118,6 +124,31 @@ def close_database_connections() -> None:
     connections.close_all()
 
 
+def _without_body(scope: Scope) -> bool:
+    """A request that declares no body (most GETs): nothing to read, no timer to arm."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return value == b"0"
+        if name == b"transfer-encoding":
+            return False
+    return True
+
+
+async def _disconnection(receive: Receive) -> None:
+    """Returns when the client has gone (a body not read before, e.g. a GET's empty one, is skipped)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+def _settle(future: asyncio.Future, result, error: BaseException | None) -> None:
+    if future.done():  # the request's task was cancelled (shutdown)
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
 def _encoded(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     return [(name.lower().encode("latin1"), value.encode("latin1")) for name, value in headers]
 
@@ -128,12 +159,17 @@ async def _send_response(send: Send, status: str, headers: list[tuple[str, str]]
 
 
 class WsgiBridge:
-    """An ASGI application running a WSGI application in ``threads`` threads."""
+    """An ASGI application running a WSGI application in ``threads`` threads.
 
-    def __init__(self, app: Callable, *, threads: int, on_shutdown: Callable[[], Awaitable[None]] | None = None):
+    ``written_first()``, asked in the request's thread once the response is built: whether it must be
+    written before the response is closed (see the module)."""
+
+    def __init__(self, app: Callable, *, threads: int, on_shutdown: Callable[[], Awaitable[None]] | None = None,
+                 written_first: Callable[[], bool] = lambda: True):
         self.app = app
         self.pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="limen-wsgi")
         self.on_shutdown = on_shutdown
+        self.written_first = written_first
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -186,37 +222,57 @@ class WsgiBridge:
                 return b"".join(chunks)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = await self._read_body(scope, receive, send)
+        body = b"" if _without_body(scope) else await self._read_body(scope, receive, send)
         if body is None:
             return
         loop = asyncio.get_running_loop()
-        deferred = await loop.run_in_executor(self.pool, self._call_app, build_environ(scope, body), loop, send)
-        if deferred is not None:
-            await self._finish(deferred, receive, send)
+        answered = loop.create_future()
+        written = None
+        self.pool.submit(self._call_app, build_environ(scope, body), loop, answered)
+        status, headers, payload, written, context = await answered
+        for var, value in context.items():  # the request's context (its id, for the access line)
+            var.set(value)
+        try:
+            if isinstance(payload, bytes):
+                await _send_response(send, status, headers, payload)
+            else:
+                await self._finish((status, headers, payload), receive, send)
+        finally:
+            if written is not None:
+                written.set()
 
-    def _call_app(self, environ: dict, loop: asyncio.AbstractEventLoop, send: Send):
-        """In a pool thread: the whole WSGI request; the response is written before close()."""
+    def _call_app(self, environ: dict, loop: asyncio.AbstractEventLoop, answered: asyncio.Future) -> None:
+        """In a pool thread: the whole WSGI request; its answer handed to the loop, then close()."""
         started: list = []
+        chunks: list[bytes] = []
 
         def start_response(status, headers, exc_info=None):
             if exc_info is not None and started:
                 raise exc_info[1].with_traceback(exc_info[2])
             started[:] = [status, headers]
-            return written.append
+            return chunks.append
 
-        written: list[bytes] = []
-        iterable = self.app(environ, start_response)
+        iterable = None
         try:
+            iterable = self.app(environ, start_response)
             waiting = getattr(iterable, "deferred_wait", None)
             if waiting is not None:
-                status, headers = started
-                return status, headers, waiting
+                # Closed before the loop waits: the wait holds no thread and no request state.
+                iterable.close()
+                iterable = None
+                loop.call_soon_threadsafe(_settle, answered, (*started, waiting, None, contextvars.copy_context()),
+                                          None)
+                return
             for chunk in iterable:
                 if chunk:
-                    written.append(chunk)
-            status, headers = started
-            asyncio.run_coroutine_threadsafe(_send_response(send, status, headers, b"".join(written)), loop).result()
-            return None
+                    chunks.append(chunk)
+            written = threading.Event() if self.written_first() else None
+            answer = (*started, b"".join(chunks), written, contextvars.copy_context())
+            loop.call_soon_threadsafe(_settle, answered, answer, None)
+            if written is not None:
+                written.wait(WRITE_TIMEOUT)
+        except BaseException as error:  # noqa: BLE001 - raised in the loop, as run_in_executor would
+            loop.call_soon_threadsafe(_settle, answered, None, error)
         finally:
             close = getattr(iterable, "close", None)
             if close is not None:
@@ -226,7 +282,7 @@ class WsgiBridge:
         status, headers, waiting = deferred
         loop = asyncio.get_running_loop()
         disconnected = loop.create_future()
-        watcher = asyncio.ensure_future(receive())
+        watcher = asyncio.ensure_future(_disconnection(receive))
         watcher.add_done_callback(lambda _t: disconnected.done() or disconnected.set_result(True))
         try:
             answer = await waiting.complete(disconnected)

@@ -30,6 +30,7 @@ class LimenHttpProtocol(HttpToolsProtocol):
     _head_timer: asyncio.TimerHandle | None = None
     _head_pending = True
     _head_bytes = 0
+    _head_tail = b""  # the last bytes of a head not yet complete (its end may span two reads)
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -41,16 +42,21 @@ class LimenHttpProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         if self._head_pending:
-            self._head_bytes += len(data)
-            if self._head_bytes > MAX_HEAD:
+            # Only the head counts: a body sent in the same read (a large form) is not a large head.
+            seen = self._head_tail + data
+            end = seen.find(b"\r\n\r\n")
+            head = self._head_bytes + (len(data) if end < 0 else end + 4 - len(self._head_tail))
+            if head > MAX_HEAD:
                 self._disarm_head_timer()
                 self._refuse(b"431 Request Header Fields Too Large")
                 return
+            if end < 0:
+                self._head_bytes, self._head_tail = head, seen[-3:]
             self._arm_head_timer()
         super().data_received(data)
 
     def on_headers_complete(self) -> None:
-        self._head_pending, self._head_bytes = False, 0
+        self._head_pending, self._head_bytes, self._head_tail = False, 0, b""
         self._disarm_head_timer()
         super().on_headers_complete()
 
