@@ -76,7 +76,7 @@ MIDDLEWARE = [
     # /health/live, /health/ready and /metrics: answered here, before sessions, CSRF and host checks.
     "limen.ops.middleware.OpsEndpointsMiddleware",
     "limen.core.devhost.LoopbackAliasRedirectMiddleware",  # LIMEN_DEBUG only: 127.0.0.1 → localhost
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "limen.ops.request_metrics.RequestMetricsMiddleware",  # around everything below: counts and latency
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,7 +85,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "limen.core.middleware.SecurityHeadersMiddleware",
     "limen.core.middleware.DomainErrorMiddleware",
-    "limen.ops.middleware.RequestMetricsMiddleware",
 ]
 # What only browsers need. Endpoints that applications' servers call (CAS ticket validation, the
 # OpenID Connect token, introspection, revocation and userinfo endpoints, keys, discovery) are marked

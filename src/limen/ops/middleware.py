@@ -4,17 +4,12 @@ Probes and scrapes come from load balancers and Prometheus many times a minute, 
 an internal address as their Host: they need no session, no CSRF token, no language and
 no host check, and must not be redirected to https. ``OpsEndpointsMiddleware`` sits near
 the top of MIDDLEWARE and answers them itself.
-
-The request metrics (django-prometheus: counts and latency by view, method and status) come
-from ``PrometheusBeforeMiddleware`` and ``RequestMetricsMiddleware`` around the others; the
-latter keeps the ``method`` label to the HTTP methods there are, whatever a client sends.
 """
 
 from __future__ import annotations
 
 from asgiref.sync import async_to_sync
 from django.http import HttpResponseNotAllowed
-from django_prometheus.middleware import PrometheusAfterMiddleware
 
 from . import health, views
 
@@ -23,7 +18,6 @@ ROUTES = {
     "/health/ready": async_to_sync(health.ready),
     "/metrics": views.metrics,
 }
-HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "OPTIONS", "CONNECT", "PATCH"})
 
 
 class OpsEndpointsMiddleware:
@@ -37,10 +31,3 @@ class OpsEndpointsMiddleware:
         if request.method not in {"GET", "HEAD"}:
             return HttpResponseNotAllowed(["GET", "HEAD"])
         return view(request)
-
-
-class RequestMetricsMiddleware(PrometheusAfterMiddleware):
-    def label_metric(self, metric, request, response=None, **labels):
-        if "method" in labels and labels["method"] not in HTTP_METHODS:
-            labels["method"] = "<invalid method>"
-        return super().label_metric(metric, request, response, **labels)
