@@ -3,6 +3,7 @@ these views add Limen's sign-in, step-up, keys and sign-out around it."""
 
 from __future__ import annotations
 
+import functools
 import json
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -60,18 +61,25 @@ def _json(data: dict, *, cache_seconds: int = 0) -> JsonResponse:
 @backchannel
 def discovery(request):
     """OpenID Provider Metadata (also served as OAuth 2.0 Authorization Server Metadata)."""
+    return _json(_metadata(settings.BASE_URL, tuple(settings.OAUTH2_PROVIDER["SCOPES"]),
+                           tuple(code for code, _name in settings.LANGUAGES)), cache_seconds=300)
+
+
+@functools.lru_cache(maxsize=4)
+def _metadata(base_url: str, scopes: tuple, languages: tuple) -> dict:
+    """Built once per process (and per value of the settings it reads): each URL is a reverse()."""
     jwt_algs = jose.HMAC_ALGS + jose.RSA_ALGS + jose.EC_ALGS
     auth_methods = [m.value for m in AuthMethod]
-    return _json({
-        "issuer": settings.BASE_URL,
-        "authorization_endpoint": _url("oidc:authorize"),
-        "token_endpoint": _url("oidc:token"),
-        "userinfo_endpoint": _url("oidc:userinfo"),
-        "jwks_uri": _url("oidc:jwks"),
-        "end_session_endpoint": _url("oidc:logout"),
-        "revocation_endpoint": _url("oidc:revoke"),
-        "introspection_endpoint": _url("oidc:introspect"),
-        "scopes_supported": list(settings.OAUTH2_PROVIDER["SCOPES"]),
+    return {
+        "issuer": base_url,
+        "authorization_endpoint": base_url + reverse("oidc:authorize"),
+        "token_endpoint": base_url + reverse("oidc:token"),
+        "userinfo_endpoint": base_url + reverse("oidc:userinfo"),
+        "jwks_uri": base_url + reverse("oidc:jwks"),
+        "end_session_endpoint": base_url + reverse("oidc:logout"),
+        "revocation_endpoint": base_url + reverse("oidc:revoke"),
+        "introspection_endpoint": base_url + reverse("oidc:introspect"),
+        "scopes_supported": list(scopes),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
@@ -91,12 +99,12 @@ def discovery(request):
         "request_uri_parameter_supported": False,
         "acr_values_supported": claims_mod.ACR_VALUES,
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
-        "ui_locales_supported": [code for code, _name in settings.LANGUAGES],
+        "ui_locales_supported": list(languages),
         "backchannel_logout_supported": True,
         "backchannel_logout_session_supported": True,
         "frontchannel_logout_supported": False,
         "authorization_response_iss_parameter_supported": True,
-    }, cache_seconds=300)
+    }
 
 
 @backchannel
