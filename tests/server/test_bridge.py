@@ -147,3 +147,21 @@ def test_a_large_body_sent_with_its_head_is_not_taken_for_a_large_head():
         assert answer.startswith(b"HTTP/1.1 200") and b"\r\n200000\r\n" in answer
         sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"y" * 70_000 + b"\r\n\r\n")
         assert sock.recv(1000).startswith(b"HTTP/1.1 431")
+
+
+def test_a_body_that_stops_coming_ends_with_408_and_the_application_never_runs(monkeypatch):
+    from limen.server import bridge
+
+    monkeypatch.setattr(bridge, "BODY_TIMEOUT", 0.5)
+    ran: list[str] = []
+
+    def app(environ, start_response):
+        ran.append(environ["PATH_INFO"])
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ran"]
+
+    with serve(app, written_first=lambda: False) as server, \
+            socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(b"POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab")
+        assert sock.recv(1000).startswith(b"HTTP/1.1 408")
+    assert ran == []

@@ -203,8 +203,9 @@ class WsgiBridge:
         chunks, size = [], 0
         while True:
             try:
-                message = await asyncio.wait_for(receive(), BODY_TIMEOUT)
-            except asyncio.TimeoutError:
+                async with asyncio.timeout(BODY_TIMEOUT):  # no task per message, as wait_for made
+                    message = await receive()
+            except TimeoutError:
                 await _send_response(send, "408 Request Timeout", [("Content-Type", "text/plain"),
                                                                    ("Connection", "close")], b"Request timeout\n")
                 return None
