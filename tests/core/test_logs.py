@@ -109,6 +109,16 @@ def test_uvicorn_access_lines_have_the_same_http_fields_and_no_secrets():
     assert "AbCdEfGhIjKlMnOp" not in json.dumps(line)
     assert line["http"] == {"method": "GET", "path": "/cas/serviceValidate", "status": 200, "duration_ms": None,
                             "remote": "192.0.2.7", "bytes": None}
+    assert line["message"] == '192.0.2.7:50123 - "GET /cas/serviceValidate HTTP/1.1" 200'  # no query string
+
+
+def test_a_secret_in_the_path_of_an_access_line_is_masked():
+    token = "Zx9" * 15
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d', (
+        "192.0.2.7:50123", "GET", f"/account/verify/{token}/?next=/", "1.1", 302), None)
+    assert logs.RedactingFilter().filter(record)
+    assert token not in record.getMessage() and "[redacted]" in record.getMessage()
+    assert record.http["path"] == "/account/verify/[redacted]/"
 
 
 def test_text_lines_are_for_people_and_masked_too():
