@@ -1,7 +1,9 @@
 -- wrk script: every request exchanges a different authorization code at the token endpoint
 -- (client_secret_basic, PKCE). Arguments (after --):
 --   <codes file> <token path> <redirect_uri (url-encoded)> <code_verifier> <Authorization header> [threads]
--- Each wrk thread takes every n-th line of the file, so no code is sent twice.
+--   [output prefix]
+-- Each wrk thread takes every n-th line of the file, so no code is sent twice. With an output prefix,
+-- the refresh token of every good answer is written to <prefix><thread>.txt (for refresh.lua).
 local threads = {}
 
 function setup(thread)
@@ -13,6 +15,7 @@ function init(args)
   local path = args[1]
   token_path, redirect, verifier, authorization = args[2], args[3], args[4], args[5]
   local nthreads = #threads > 0 and #threads or tonumber(args[6] or "1")
+  if args[7] and args[7] ~= "" then out = io.open(args[7] .. id .. ".txt", "a") end
   codes, ok, bad, n = {}, 0, 0, 0
   local i = 0
   for line in io.lines(path) do
@@ -30,7 +33,13 @@ function request()
 end
 
 function response(status, headers, body)
-  if status == 200 and string.find(body, "id_token", 1, true) then ok = ok + 1 else bad = bad + 1 end
+  if status == 200 and string.find(body, "id_token", 1, true) then
+    ok = ok + 1
+    local refresh = out and string.match(body, '"refresh_token"%s*:%s*"([^"]+)"')
+    if refresh then out:write(refresh, "\n") end
+  else
+    bad = bad + 1
+  end
 end
 
 function done(summary, latency, requests)
