@@ -15,8 +15,9 @@ every code exchange.
 3. Refresh grant: every request spends a different, unused refresh token (grant_type=refresh_token).
    Both servers rotate refresh tokens on every use (single use; a reused one revokes what it belongs
    to). The tokens come from the code exchanges and round trips of the same round and from the
-   previous refresh run's answers, so collecting them costs no extra time; more code exchanges top
-   them up if they would not last. A request counts only if the answer holds an access token and a
+   previous refresh run's answers, so collecting them costs no extra time (if they would not last,
+   the run is shorter, down to half its duration, as it may be in the first round; below that, more
+   code exchanges top them up). A request counts only if the answer holds an access token and a
    refresh token not seen before.
 
 Usage (from the repository root):
@@ -275,10 +276,11 @@ def refill(target: Target, pool: list[str], need: int, name: str, *, authorize_r
     while len(pool) < need:
         print(f"   {target.name}: {len(pool)} refresh tokens, {need} wanted: more code exchanges", file=sys.stderr)
         missing = need - len(pool)
-        codes, _ = harvest(target, name, need=missing, seconds=min(10.0, max(2.0, 1.2 * missing / authorize_rate)),
-                           **load)
+        # A tenth more codes than missing, and time to spend them all: a second pass costs more than that.
+        codes, _ = harvest(target, name, need=int(1.1 * missing) + 50,
+                           seconds=min(10.0, max(2.0, 1.3 * missing / authorize_rate)), **load)
         before = len(pool)
-        token_run(target, codes, pool, seconds=max(2.0, 1.2 * missing / token_rate), **load)
+        token_run(target, codes, pool, seconds=max(2.0, 1.5 * missing / token_rate), **load)
         if len(pool) == before:
             raise RuntimeError(f"{target.name}: code exchanges give no refresh token")
 
@@ -324,13 +326,16 @@ def main() -> None:
                 need[target.name] = max(need[target.name], int(1.35 * token["per_second"] * args.duration) + 200)
                 trip = round_trip_run(target, pool, seconds=args.duration, **load)
                 # Refresh tokens from this round's exchanges and round trips and the last refresh run's
-                # answers, all unused: a third more than the refresh grant's last pace needs (first round:
-                # 1.5 times the code exchange's pace), else more code exchanges first.
+                # answers, all unused (a refresh run gives back as many as it spends): they must last the
+                # run at a third more than the refresh grant's last pace (first round: 1.5 times the code
+                # exchange's). If they would not, the run is shorter (the first round: no time spent on
+                # collecting more), down to half the duration; below that, more code exchanges first.
                 pace = refresh_rate.get(target.name, 1.5 * token["per_second"])
-                refill(target, pool, int(1.35 * pace * args.duration) + 200, f"refill{round_}",
+                refill(target, pool, int(1.35 * pace * args.duration / 2) + 200, f"refill{round_}",
                        authorize_rate=max(1.6 * trip["per_second"], 1.0), token_rate=max(token["per_second"], 1.0),
                        **load)
-                refresh = refresh_run(target, pool, seconds=args.duration, **load)
+                seconds = min(args.duration, max(args.duration / 2, (len(pool) - 200) / (1.35 * pace)))
+                refresh = refresh_run(target, pool, seconds=seconds, **load)
                 if refresh["ran_out"]:
                     print(f"   {target.name}: ran out of refresh tokens (its wall-clock rate this round is low)",
                           file=sys.stderr)
