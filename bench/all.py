@@ -1,4 +1,4 @@
-"""`make bench`: every benchmark in a short form (about 8 minutes on 2 cores), then one table.
+"""`make bench`: every benchmark in a short form (about 9 minutes on 2 cores), then one table.
 
 Each figure comes from the benchmark that measures it in full (see bench/README.md for those runs and
 their rerun commands); here the rounds are fewer and shorter, so the spread is wider. Figures are per
@@ -135,7 +135,7 @@ STEPS = {"cas": cas, "oidc": oidc, "paths": paths, "waits": waits}
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer and shorter rounds (about 4 minutes)")
+    parser.add_argument("--quick", action="store_true", help="fewer and shorter rounds (about 5 minutes)")
     parser.add_argument("--only", default=",".join(STEPS), help="comma-separated: " + ",".join(STEPS))
     args = parser.parse_args()
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]

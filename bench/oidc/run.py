@@ -322,8 +322,12 @@ def main() -> None:
                 pool = pools[target.name]
                 token = token_run(target, codes, pool, seconds=args.duration, **load)
                 runs[target.name]["authorize_per_cpu_second"].append(authorize_rate)
-                # Never run short of codes again: keep a third more than this round's token rate needs.
-                need[target.name] = max(need[target.name], int(1.35 * token["per_second"] * args.duration) + 200)
+                if token["ran_out"]:
+                    print(f"   {target.name}: ran out of codes (its wall-clock token rate this round is low)",
+                          file=sys.stderr)
+                # Never run short of codes again: half more than this round's token rate needs (the rate
+                # moves with the machine's load from one round to the next).
+                need[target.name] = max(need[target.name], int(1.5 * token["per_second"] * args.duration) + 200)
                 trip = round_trip_run(target, pool, seconds=args.duration, **load)
                 # Refresh tokens from this round's exchanges and round trips and the last refresh run's
                 # answers, all unused (a refresh run gives back as many as it spends): they must last the
