@@ -1,4 +1,4 @@
-"""`make bench`: every benchmark in a short form (about 8 minutes on 2 cores), then one table.
+"""`make bench`: every benchmark in a short form (about 9 minutes on 2 cores), then one table.
 
 Each figure comes from the benchmark that measures it in full (see bench/README.md for those runs and
 their rerun commands); here the rounds are fewer and shorter, so the spread is wider. Figures are per
@@ -32,6 +32,7 @@ PY = sys.executable
 TARGETS = {
     "cas": "≥ 1.5× django-mama-cas (aim 2×)",
     "oidc": "≥ 0.5× oidc-provider (aim 1×)",
+    "refresh": "≥ 0.5× oidc-provider",
     "signin": "everything but argon2 ≤ 14 ms (aim 10)",
     "waits": "≥ 10 000 per process, ≤ 30 KB each, wake-up p99 < 300 ms",
 }
@@ -74,7 +75,8 @@ def oidc(rows: list, quick: bool) -> None:
     if result.returncode or not out.exists():
         rows.append(("OIDC token endpoint", "failed: see bench/work/all/oidc.log", "", TARGETS["oidc"]))
         return
-    servers = json.loads(out.read_text())["servers"]
+    data = json.loads(out.read_text())
+    servers = data["servers"]
     limen, peer = servers["Limen"], next(v for k, v in servers.items() if k != "Limen")
     ratio = limen["token_per_cpu_second"] / peer["token_per_cpu_second"]
     rows.append(("OIDC code exchange per CPU-s", f"{limen['token_per_cpu_second']:.0f} "
@@ -82,6 +84,11 @@ def oidc(rows: list, quick: bool) -> None:
     trips = limen["round_trips_per_cpu_second"] / peer["round_trips_per_cpu_second"]
     rows.append(("OIDC authorize + token round trips per CPU-s", f"{limen['round_trips_per_cpu_second']:.0f} "
                  f"(×{trips:.2f} oidc-provider)", "", ""))
+    if data.get("refresh_ratio") is not None:
+        rows.append(("OIDC refresh grant per CPU-s",
+                     f"{limen['refresh_per_cpu_second']:.0f} (×{data['refresh_ratio']:.2f} oidc-provider "
+                     f"{peer['refresh_per_cpu_second']:.0f}; rounds ×{spread(data['refresh_ratio_per_round'])})",
+                     "", TARGETS["refresh"]))
 
 
 LINE = re.compile(r"^(\w+)\s+([\d.]+) ms CPU per (request|sign-in)")
@@ -128,7 +135,7 @@ STEPS = {"cas": cas, "oidc": oidc, "paths": paths, "waits": waits}
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer and shorter rounds (about 4 minutes)")
+    parser.add_argument("--quick", action="store_true", help="fewer and shorter rounds (about 5 minutes)")
     parser.add_argument("--only", default=",".join(STEPS), help="comma-separated: " + ",".join(STEPS))
     args = parser.parse_args()
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]

@@ -1,6 +1,7 @@
 // The comparison server for bench/oidc: panva's oidc-provider (certified OpenID Connect provider for Node.js),
 // configured like Limen is measured: one confidential client (client_secret_basic), PKCE S256 required,
-// RS256 ID tokens with email and profile claims, a refresh token with every code exchange, in-memory storage.
+// RS256 ID tokens with email and profile claims, a refresh token with every code exchange, in-memory storage;
+// refresh tokens rotate on every use, as Limen's do (single use: a reused one revokes the grant).
 //
 //   node bench/oidc/provider.mjs <port> <client_id> <client_secret> <redirect_uri>
 import { generateKeyPairSync } from "node:crypto";
@@ -51,6 +52,8 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
   ttl: { AuthorizationCode: 600, AccessToken: 3600, IdToken: 3600, Grant: 86400, Session: 86400,
          Interaction: 3600, RefreshToken: 86400 },
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed("refresh_token"),
+  // The default rotates only public clients' tokens, or past 70 % of their life; Limen rotates every time.
+  rotateRefreshToken: true,
   features: { devInteractions: { enabled: true } },
   findAccount: async (ctx, id) => ({
     accountId: id,

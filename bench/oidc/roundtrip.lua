@@ -2,7 +2,8 @@
 -- endpoint (with the session cookie), take the code from the redirect, exchange it at the token endpoint.
 -- A round trip counts when the token response carries an ID token. Arguments (after --):
 --   <authorize path and query> <cookie header> <token path> <redirect_uri (url-encoded)> <code_verifier>
---   <Authorization header>
+--   <Authorization header> [output prefix]
+-- With an output prefix, the refresh token of every round trip is written to <prefix><thread>.txt.
 local threads = {}
 
 function setup(thread)
@@ -13,6 +14,7 @@ end
 function init(args)
   authorize, cookie, token_path, redirect, verifier, authorization = args[1], args[2], args[3], args[4], args[5],
     args[6]
+  if args[7] and args[7] ~= "" then out = io.open(args[7] .. id .. ".txt", "a") end
   queue, trips, bad = {}, 0, 0
 end
 
@@ -34,6 +36,8 @@ function response(status, headers, body)
     if code then table.insert(queue, code) else bad = bad + 1 end
   elseif status == 200 and string.find(body, "id_token", 1, true) then
     trips = trips + 1
+    local refresh = out and string.match(body, '"refresh_token"%s*:%s*"([^"]+)"')
+    if refresh then out:write(refresh, "\n") end
   else
     bad = bad + 1
   end

@@ -1,5 +1,5 @@
-"""OpenID Connect: token endpoint requests per second per core, and full authorization code round trips,
-Limen beside panva's oidc-provider (Node.js), in one run.
+"""OpenID Connect: token endpoint requests per second per core, full authorization code round trips, and
+refresh grants, Limen beside panva's oidc-provider (Node.js), in one run.
 
 Both servers get one CPU core (taskset): Limen as operators run it (`limen serve`, gunicorn, one sync
 worker, SQLite), oidc-provider as one Node.js process with in-memory storage. wrk, pinned to another
@@ -12,6 +12,13 @@ every code exchange.
 2. Round trip: what a signed-in person's browser and the application do together, one after the
    other: GET the authorization endpoint, take the code from the redirect, POST it to the token
    endpoint. One round trip = both requests, counted when the token response has an ID token.
+3. Refresh grant: every request spends a different, unused refresh token (grant_type=refresh_token).
+   Both servers rotate refresh tokens on every use (single use; a reused one revokes what it belongs
+   to). The tokens come from the code exchanges and round trips of the same round and from the
+   previous refresh run's answers, so collecting them costs no extra time (if they would not last,
+   the run is shorter, down to half its duration, as it may be in the first round; below that, more
+   code exchanges top them up). A request counts only if the answer holds an access token and a
+   refresh token not seen before.
 
 Usage (from the repository root):
 
@@ -131,7 +138,7 @@ clients.register(name="Bench", client_id={CLIENT_ID!r}, secret={CLIENT_SECRET!r}
         from importlib.metadata import version
 
         self.version = (f"limen {version('limen')}, Django {version('django')}, django-oauth-toolkit "
-                        f"{version('django-oauth-toolkit')}, gunicorn 1 sync worker, SQLite")
+                        f"{version('django-oauth-toolkit')}, limen serve 1 worker 1 thread, SQLite")
 
     def command(self) -> list[str]:
         return [str(Path(sys.executable).with_name("limen")), "serve", "--bind", f"127.0.0.1:{self.port}",
@@ -181,8 +188,9 @@ class OidcProvider(Target):
 def wrk(target: Target, script: str, args: list[str], *, seconds: float, connections: int, cores: str) -> dict:
     before = cpu_seconds(target.process.pid)
     out = subprocess.run(
-        ["taskset", "-c", cores, "wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
-         "-s", str(HERE / script), target.base, "--", *args], capture_output=True, text=True, check=True).stdout
+        ["taskset", "-c", cores, "wrk", "-t", "1", "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
+         "--timeout", "10s", "-s", str(HERE / script), target.base, "--", *args],
+        capture_output=True, text=True, check=True).stdout
     match = re.search(r"RESULT (.*)", out)
     if not match:
         raise RuntimeError(out)
@@ -190,20 +198,25 @@ def wrk(target: Target, script: str, args: list[str], *, seconds: float, connect
     values["per_second"] = values["ok"] / (values["duration_us"] / 1e6)
     values["server_cpu_s"] = cpu_seconds(target.process.pid) - before
     values["per_cpu_second"] = values["ok"] / values["server_cpu_s"] if values["server_cpu_s"] else 0.0
+    values["load_average"] = os.getloadavg()[0]
     return values
 
 
-def harvest(target: Target, name: str, *, need: int, connections: int, cores: str, limit: float = 300) -> Path:
-    """Collect at least ``need`` codes from the authorization endpoint, in 10-second runs."""
+def harvest(target: Target, name: str, *, need: int, connections: int, cores: str, limit: float = 300,
+            seconds: float = 10.0) -> tuple[Path, float]:
+    """Collect at least ``need`` codes from the authorization endpoint, in runs of up to 10 seconds (the
+    first one ``seconds``)."""
     prefix = target.dir / f"{name}-"
     for old in target.dir.glob(f"{name}-*.txt"):
         old.unlink()
     got, spent, started = 0, 0.0, time.monotonic()
     while got < need and time.monotonic() - started < limit:
         result = wrk(target, "harvest.lua", [target.authorize_path + "?" + target.authorize_query(), target.cookie,
-                                             str(prefix)], seconds=10, connections=connections, cores=cores)
+                                             str(prefix)], seconds=seconds, connections=connections, cores=cores)
         got += result["ok"]
         spent += result["server_cpu_s"]
+        # The next run only as long as the codes still missing take at this pace (and a fifth more).
+        seconds = min(10.0, max(2.0, 1.2 * (need - got) / max(result["per_second"], 1.0)))
     merged = target.dir / f"{name}.txt"
     with open(merged, "w") as out:
         for part in sorted(target.dir.glob(f"{name}-*.txt")):
@@ -214,13 +227,62 @@ def harvest(target: Target, name: str, *, need: int, connections: int, cores: st
     return merged, rate
 
 
-def token_run(target: Target, codes: Path, **kw) -> dict:
-    return wrk(target, "token.lua", [str(codes), target.token_path, quote(REDIRECT, safe=""), VERIFIER, BASIC], **kw)
+def _collected(prefix: Path) -> list[str]:
+    """The refresh tokens a wrk script wrote to <prefix><thread>.txt (the files are removed)."""
+    tokens = []
+    for part in sorted(prefix.parent.glob(prefix.name + "*.txt")):
+        tokens += part.read_text().split()
+        part.unlink()
+    return tokens
 
 
-def round_trip_run(target: Target, **kw) -> dict:
-    return wrk(target, "roundtrip.lua", [target.authorize_path + "?" + target.authorize_query(), target.cookie,
-                                         target.token_path, quote(REDIRECT, safe=""), VERIFIER, BASIC], **kw)
+def token_run(target: Target, codes: Path, pool: list[str] | None = None, **kw) -> dict:
+    """Exchange the codes; the refresh tokens of the answers go into ``pool`` (for refresh_run)."""
+    prefix = target.dir / "refresh-from-token-"
+    _collected(prefix)
+    result = wrk(target, "token.lua", [str(codes), target.token_path, quote(REDIRECT, safe=""), VERIFIER, BASIC,
+                                       "1", str(prefix)], **kw)
+    if pool is not None:
+        pool += _collected(prefix)
+    return result
+
+
+def round_trip_run(target: Target, pool: list[str] | None = None, **kw) -> dict:
+    prefix = target.dir / "refresh-from-trip-"
+    _collected(prefix)
+    result = wrk(target, "roundtrip.lua", [target.authorize_path + "?" + target.authorize_query(), target.cookie,
+                                           target.token_path, quote(REDIRECT, safe=""), VERIFIER, BASIC, str(prefix)],
+                 **kw)
+    if pool is not None:
+        pool += _collected(prefix)
+    return result
+
+
+def refresh_run(target: Target, pool: list[str], **kw) -> dict:
+    """Spend refresh tokens from ``pool``, each once (one wrk thread, in order); afterwards ``pool`` holds
+    those not sent and the new ones the answers carried, all unused."""
+    tokens, prefix = target.dir / "refresh-tokens.txt", target.dir / "refresh-from-refresh-"
+    tokens.write_text("".join(t + "\n" for t in pool))
+    _collected(prefix)
+    result = wrk(target, "refresh.lua", [str(tokens), target.token_path, BASIC, str(prefix)], **kw)
+    pool[:] = pool[result["sent"]:] + _collected(prefix)
+    return result
+
+
+def refill(target: Target, pool: list[str], need: int, name: str, *, authorize_rate: float, token_rate: float,
+           **load) -> None:
+    """Top ``pool`` up to ``need`` refresh tokens with code exchanges (not measured); the rates (per
+    second) size the runs."""
+    while len(pool) < need:
+        print(f"   {target.name}: {len(pool)} refresh tokens, {need} wanted: more code exchanges", file=sys.stderr)
+        missing = need - len(pool)
+        # A tenth more codes than missing, and time to spend them all: a second pass costs more than that.
+        codes, _ = harvest(target, name, need=int(1.1 * missing) + 50,
+                           seconds=min(10.0, max(2.0, 1.3 * missing / authorize_rate)), **load)
+        before = len(pool)
+        token_run(target, codes, pool, seconds=max(2.0, 1.5 * missing / token_rate), **load)
+        if len(pool) == before:
+            raise RuntimeError(f"{target.name}: code exchanges give no refresh token")
 
 
 def main() -> None:
@@ -236,33 +298,60 @@ def main() -> None:
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is needed (apt-get install wrk util-linux nodejs)")
     targets = [Limen(args.server_core), OidcProvider(args.server_core)]
-    runs = {t.name: {"token": [], "round_trip": [], "authorize_per_cpu_second": []} for t in targets}
+    runs = {t.name: {"token": [], "round_trip": [], "refresh": [], "authorize_per_cpu_second": []} for t in targets}
     load = {"connections": args.connections, "cores": args.load_core}
+    load_before = os.getloadavg()
+    pools: dict[str, list[str]] = {t.name: [] for t in targets}  # unused refresh tokens, per server
     try:
-        need = {}
+        need, refresh_rate = {}, {}
         for target in targets:
             print(f"== {target.name}: preparing", file=sys.stderr)
             target.prepare()
             target.start()
             target.sign_in()
             target.check()
-            warm = round_trip_run(target, seconds=5, **load)  # warm-up, and how many codes a token run needs
+            # Warm-up, and how many codes a token run needs; its refresh tokens warm the refresh grant up.
+            warm = round_trip_run(target, pools[target.name], seconds=5, **load)
+            refresh_run(target, pools[target.name], seconds=2, **load)
             # A token exchange costs less than a round trip: collect four times the round-trip rate.
             need[target.name] = int(4 * warm["per_second"] * args.duration) + 200
         for round_ in range(args.rounds):
             for target in targets if round_ % 2 == 0 else list(reversed(targets)):
                 print(f"== round {round_ + 1}: {target.name}", file=sys.stderr)
                 codes, authorize_rate = harvest(target, f"codes{round_}", need=need[target.name], **load)
-                token = token_run(target, codes, seconds=args.duration, **load)
+                pool = pools[target.name]
+                token = token_run(target, codes, pool, seconds=args.duration, **load)
                 runs[target.name]["authorize_per_cpu_second"].append(authorize_rate)
-                # Never run short of codes again: keep a third more than this round's token rate needs.
-                need[target.name] = max(need[target.name], int(1.35 * token["per_second"] * args.duration) + 200)
-                trip = round_trip_run(target, seconds=args.duration, **load)
+                if token["ran_out"]:
+                    print(f"   {target.name}: ran out of codes (its wall-clock token rate this round is low)",
+                          file=sys.stderr)
+                # Never run short of codes again: half more than this round's token rate needs (the rate
+                # moves with the machine's load from one round to the next).
+                need[target.name] = max(need[target.name], int(1.5 * token["per_second"] * args.duration) + 200)
+                trip = round_trip_run(target, pool, seconds=args.duration, **load)
+                # Refresh tokens from this round's exchanges and round trips and the last refresh run's
+                # answers, all unused (a refresh run gives back as many as it spends): they must last the
+                # run at a third more than the refresh grant's last pace (first round: 1.5 times the code
+                # exchange's). If they would not, the run is shorter (the first round: no time spent on
+                # collecting more), down to half the duration; below that, more code exchanges first.
+                pace = refresh_rate.get(target.name, 1.5 * token["per_second"])
+                refill(target, pool, int(1.35 * pace * args.duration / 2) + 200, f"refill{round_}",
+                       authorize_rate=max(1.6 * trip["per_second"], 1.0), token_rate=max(token["per_second"], 1.0),
+                       **load)
+                seconds = min(args.duration, max(args.duration / 2, (len(pool) - 200) / (1.35 * pace)))
+                refresh = refresh_run(target, pool, seconds=seconds, **load)
+                if refresh["ran_out"]:
+                    print(f"   {target.name}: ran out of refresh tokens (its wall-clock rate this round is low)",
+                          file=sys.stderr)
+                refresh_rate[target.name] = max(refresh_rate.get(target.name, 0.0), refresh["per_second"])
                 runs[target.name]["token"].append(token)
                 runs[target.name]["round_trip"].append(trip)
+                runs[target.name]["refresh"].append(refresh)
                 print(f"   token endpoint {token['per_cpu_second']:.0f} per CPU-second ({token['per_second']:.0f}/s, "
                       f"bad {token['bad']}), round trips {trip['per_cpu_second']:.0f} per CPU-second "
-                      f"({trip['per_second']:.0f}/s, bad {trip['bad']})", file=sys.stderr)
+                      f"({trip['per_second']:.0f}/s, bad {trip['bad']}), refresh grants "
+                      f"{refresh['per_cpu_second']:.0f} per CPU-second ({refresh['per_second']:.0f}/s, "
+                      f"bad {refresh['bad']}; load average {refresh['load_average']:.1f})", file=sys.stderr)
     finally:
         for target in targets:
             target.stop()
@@ -271,7 +360,8 @@ def main() -> None:
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
                    f"{platform.python_version()}",
         "cpu": cpu_model(),
-        "load_average_before": Path("/proc/loadavg").read_text().split()[:3],
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "settings": {"duration_s": args.duration, "rounds": args.rounds, "connections": args.connections,
                      "server_core": args.server_core, "load_core": args.load_core},
         "servers": {},
@@ -287,9 +377,19 @@ def main() -> None:
             "token_p99_ms": round(median([r["p99_us"] for r in data["token"]]) / 1000, 2),
             "round_trips_per_second_per_core": round(median([r["per_second"] for r in data["round_trip"]])),
             "authorize_per_cpu_second": round(median(data["authorize_per_cpu_second"])),
-            "failed_requests": sum(r["bad"] + r["errors"] for kind in ("token", "round_trip") for r in data[kind]),
+            "refresh_per_cpu_second": round(median([r["per_cpu_second"] for r in data["refresh"]])),
+            "refresh_per_cpu_second_rounds": [round(r["per_cpu_second"]) for r in data["refresh"]],
+            "refresh_per_second_per_core": round(median([r["per_second"] for r in data["refresh"]])),
+            "refresh_p50_ms": round(median([r["p50_us"] for r in data["refresh"]]) / 1000, 2),
+            "refresh_p99_ms": round(median([r["p99_us"] for r in data["refresh"]]) / 1000, 2),
+            "failed_requests": sum(r["bad"] + r["errors"] for kind in ("token", "round_trip", "refresh")
+                                   for r in data[kind]),
             "runs": data,
         }
+    limen, peer = (runs[t.name]["refresh"] for t in targets)
+    per_round = [a["per_cpu_second"] / b["per_cpu_second"] for a, b in zip(limen, peer) if b["per_cpu_second"]]
+    summary["refresh_ratio"] = round(median(per_round), 3) if per_round else None
+    summary["refresh_ratio_per_round"] = [round(x, 3) for x in per_round]
     print(json.dumps({k: v for k, v in summary.items() if k != "servers"}, indent=2))
     print("| server | token requests per CPU-second | round trips per CPU-second | token req/s (wall clock, "
           "one core) | token p50 / p99 (ms) | round trips/s (wall clock) |")
@@ -298,6 +398,14 @@ def main() -> None:
         print(f"| {name} ({s['version']}) | {s['token_per_cpu_second']} | {s['round_trips_per_cpu_second']} | "
               f"{s['token_per_second_per_core']} | {s['token_p50_ms']} / {s['token_p99_ms']} | "
               f"{s['round_trips_per_second_per_core']} |")
+    print("\n| server | refresh grants per CPU-second (median) | per round | refresh grants/s (wall clock, one core) "
+          "| p50 / p99 (ms) |")
+    print("|---|---:|---|---:|---:|")
+    for name, s in summary["servers"].items():
+        print(f"| {name} | {s['refresh_per_cpu_second']} | {', '.join(map(str, s['refresh_per_cpu_second_rounds']))} "
+              f"| {s['refresh_per_second_per_core']} | {s['refresh_p50_ms']} / {s['refresh_p99_ms']} |")
+    print(f"\nLimen / oidc-provider, refresh grants per CPU-second: {summary['refresh_ratio']} (median; per round "
+          f"{', '.join(map(str, summary['refresh_ratio_per_round']))})")
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2) + "\n")
 

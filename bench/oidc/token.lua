@@ -1,7 +1,10 @@
 -- wrk script: every request exchanges a different authorization code at the token endpoint
 -- (client_secret_basic, PKCE). Arguments (after --):
 --   <codes file> <token path> <redirect_uri (url-encoded)> <code_verifier> <Authorization header> [threads]
--- Each wrk thread takes every n-th line of the file, so no code is sent twice.
+--   [output prefix]
+-- Each wrk thread takes every n-th line of the file, so no code is sent twice; a thread that runs out of
+-- codes stops (ran_out in the result: the wall-clock rate is then low). With an output prefix,
+-- the refresh token of every good answer is written to <prefix><thread>.txt (for refresh.lua).
 local threads = {}
 
 function setup(thread)
@@ -13,7 +16,8 @@ function init(args)
   local path = args[1]
   token_path, redirect, verifier, authorization = args[2], args[3], args[4], args[5]
   local nthreads = #threads > 0 and #threads or tonumber(args[6] or "1")
-  codes, ok, bad, n = {}, 0, 0, 0
+  if args[7] and args[7] ~= "" then out = io.open(args[7] .. id .. ".txt", "a") end
+  codes, ok, bad, n, left = {}, 0, 0, 0, 0
   local i = 0
   for line in io.lines(path) do
     if i % nthreads == id then table.insert(codes, line) end
@@ -23,23 +27,37 @@ end
 
 function request()
   n = n + 1
-  local body = "grant_type=authorization_code&code=" .. (codes[n] or "none-left") .. "&redirect_uri=" .. redirect
+  local code = codes[n]
+  if not code then
+    left = left + 1  -- ran out: stop this thread (the last request is refused, and counted as bad)
+    wrk.thread:stop()
+    code = "none-left"
+  end
+  local body = "grant_type=authorization_code&code=" .. code .. "&redirect_uri=" .. redirect
     .. "&code_verifier=" .. verifier
   return wrk.format("POST", token_path, { ["Authorization"] = authorization,
     ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
 end
 
 function response(status, headers, body)
-  if status == 200 and string.find(body, "id_token", 1, true) then ok = ok + 1 else bad = bad + 1 end
+  if status == 200 and string.find(body, "id_token", 1, true) then
+    ok = ok + 1
+    local refresh = out and string.match(body, '"refresh_token"%s*:%s*"([^"]+)"')
+    if refresh then out:write(refresh, "\n") end
+  else
+    bad = bad + 1
+  end
 end
 
 function done(summary, latency, requests)
-  local good, failed = 0, 0
+  local good, failed, short = 0, 0, 0
   for _, thread in ipairs(threads) do
     good = good + thread:get("ok")
     failed = failed + thread:get("bad")
+    short = short + thread:get("left")
   end
-  io.write(string.format("RESULT ok=%d bad=%d duration_us=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d errors=%d\n",
-    good, failed, summary.duration, latency:percentile(50), latency:percentile(90), latency:percentile(99),
-    latency.max, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+  io.write(string.format("RESULT ok=%d bad=%d duration_us=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d errors=%d "
+    .. "ran_out=%d\n", good, failed, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout, short))
 end

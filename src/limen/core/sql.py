@@ -38,15 +38,18 @@ class Columns:
     ``Columns(("t", ServiceTicket, ["id", "expires"]), ("u", User, ["email"], "user_"))`` selects
     ``"t"."id", "t"."expires", "u"."email"``; ``read(row, connection)`` gives ``row.id``,
     ``row.expires`` and ``row.user_email`` (attribute names: the group's prefix and the field's attname).
-    An empty alias selects bare column names (SQLite's RETURNING)."""
+    An empty alias selects bare column names (SQLite's RETURNING). ``parts(row, connection)`` gives each
+    group on its own instead, under its prefix: ``parts["user_"].email``."""
 
     def __init__(self, *groups: tuple):
         self.groups = groups
         self.items = []
+        self._places = []  # (group prefix, attname) of each item, for parts()
         for alias, model, names, *prefix in groups:
             for name in names:
                 f = field(model, name)
                 self.items.append((alias, model, f, (prefix[0] if prefix else "") + f.attname))
+                self._places.append((prefix[0] if prefix else "", f.attname))
         if len({key for *_rest, key in self.items}) != len(self.items):
             raise ValueError("two columns would be read under the same name: give the groups prefixes")
         self._converters: dict[str, list] = {}
@@ -74,6 +77,16 @@ class Columns:
             values[key] = value
         return SimpleNamespace(**values)
 
+    def parts(self, row, connection) -> dict[str, SimpleNamespace]:
+        """The row read as ``read`` does, one namespace per group prefix (its attributes without it):
+        one pass, where ``part(read(...), prefix)`` goes over every column once per group."""
+        groups: dict[str, dict] = {}
+        for (col, converters), value, (prefix, name) in zip(self._converters_for(connection), row, self._places):
+            for convert in converters:
+                value = convert(value, col, connection)
+            groups.setdefault(prefix, {})[name] = value
+        return {prefix: SimpleNamespace(**values) for prefix, values in groups.items()}
+
 
 def connection_for(model, write: bool = True):
     from django.db import router
@@ -85,12 +98,6 @@ def returning_supported(connection) -> bool:
     """UPDATE/DELETE ... RETURNING: PostgreSQL, and SQLite from 3.35 (Django's own feature flag)."""
     return connection.vendor == "postgresql" or (
         connection.vendor == "sqlite" and connection.features.can_return_columns_from_insert)
-
-
-def part(row: SimpleNamespace, prefix: str) -> SimpleNamespace:
-    """The attributes of ``row`` read under ``prefix``, without it."""
-    size = len(prefix)
-    return SimpleNamespace(**{k[size:]: v for k, v in vars(row).items() if k.startswith(prefix)})
 
 
 class Insert:

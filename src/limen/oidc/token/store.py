@@ -87,15 +87,13 @@ class Tokens:
     clock_now: dt.datetime  # Limen's own rows (limen.core.clock)
 
 
-def _person(row) -> Person:
-    p = sql.part(row, "user_")
+def _person(p) -> Person:
     return Person(id=p.id, uid=str(p.uid), email=p.email, first_name=p.first_name, last_name=p.last_name,
                   interface_language=p.interface_language, email_language=p.email_language,
                   email_verified=bool(p.email_verified), is_active=bool(p.is_active))
 
 
-def _sign_in(row) -> SimpleNamespace | None:
-    found = sql.part(row, "authz_")
+def _sign_in(found) -> SimpleNamespace | None:
     return found if found.id is not None else None
 
 
@@ -184,9 +182,9 @@ def find_code(code: str, code_digest: str, client_id: str) -> Found | None:
         rows = cursor.fetchall()
     if not rows:
         return None
-    row = reads.code_columns.read(rows[0], connection)
-    return Found(client=sql.part(row, "client_"), person=_person(row), sign_in=_sign_in(row),
-                 grant=sql.part(row, "grant_"))
+    part = reads.code_columns.parts(rows[0], connection)
+    return Found(client=part["client_"], person=_person(part["user_"]), sign_in=_sign_in(part["authz_"]),
+                 grant=part["grant_"])
 
 
 def find_refresh(checksum: str, client_id: str) -> Found | None:
@@ -199,9 +197,9 @@ def find_refresh(checksum: str, client_id: str) -> Found | None:
         rows = cursor.fetchall()
     if not rows or rows[0][-1]:
         return None
-    row = reads.refresh_columns.read(rows[0][:-1], connection)
-    return Found(client=sql.part(row, "client_"), person=_person(row), sign_in=_sign_in(row),
-                 refresh=sql.part(row, "refresh_"), access=sql.part(row, "access_"))
+    part = reads.refresh_columns.parts(rows[0][:-1], connection)
+    return Found(client=part["client_"], person=_person(part["user_"]), sign_in=_sign_in(part["authz_"]),
+                 refresh=part["refresh_"], access=part["access_"])
 
 
 def _write_tokens(cursor, connection, found: Found, tokens: Tokens, source_refresh_token: int | None) -> None:
