@@ -188,6 +188,8 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=20000,
                         help="tickets pre-created for each loaded run (more than it can validate)")
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--single", type=int, default=5,
+                        help="seconds with one connection after each loaded run (latency alone); 0: none")
     parser.add_argument("--server-core", default="", help="pin the server to these cores (taskset -c), e.g. 0")
     parser.add_argument("--load-core", default="", help="pin wrk to these cores, e.g. 1")
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -199,7 +201,8 @@ def main() -> None:
     counts = {"warm": 3000}
     for round_ in range(args.rounds):  # a ticket validates once: every run has its own
         counts[f"load{round_}"] = args.tickets
-        counts[f"single{round_}"] = max(2000, args.tickets // 3)
+        if args.single:
+            counts[f"single{round_}"] = max(2000, args.tickets // 3)
     with contextlib.ExitStack() as stack:
         if args.compare == "postgres":
             server = stack.enter_context(postgres.Server())
@@ -247,9 +250,10 @@ def measure(targets: list[Target], counts: dict[str, int], args) -> dict[str, di
         for target in targets if round_ % 2 == 0 else reversed(targets):
             load = wrk(target, f"load{round_}", seconds=args.duration, connections=args.connections,
                        cores=args.load_core)
-            single = wrk(target, f"single{round_}", seconds=5, connections=1, cores=args.load_core)
             runs[target.name]["load"].append(load)
-            runs[target.name]["single"].append(single)
+            if args.single:
+                runs[target.name]["single"].append(
+                    wrk(target, f"single{round_}", seconds=args.single, connections=1, cores=args.load_core))
             with_db = (f" ({load['per_cpu_second_with_backends']:.0f} with its PostgreSQL backends)"
                        if load["backend_cpu_s"] else "")
             print(f"   round {round_ + 1} {target.name}: {load['per_cpu_second']:.0f} per CPU-second{with_db}, "
@@ -267,8 +271,8 @@ def summary(runs: dict[str, list]) -> dict:
         "per_second": median([r["per_second"] for r in runs["load"]]),
         "p50_ms": median([r["p50_us"] for r in runs["load"]]) / 1000,
         "p99_ms": median([r["p99_us"] for r in runs["load"]]) / 1000,
-        "single_p50_ms": median([r["p50_us"] for r in runs["single"]]) / 1000,
-        "single_p99_ms": median([r["p99_us"] for r in runs["single"]]) / 1000,
+        "single_p50_ms": median([r["p50_us"] for r in runs["single"]]) / 1000 if runs["single"] else float("nan"),
+        "single_p99_ms": median([r["p99_us"] for r in runs["single"]]) / 1000 if runs["single"] else float("nan"),
         "failed": sum(r["bad"] + r["errors"] for kind in runs.values() for r in kind),
         "per_round": [round(r["per_cpu_second"]) for r in runs["load"]],
         "per_round_with_backends": [round(r["per_cpu_second_with_backends"]) for r in runs["load"]],
