@@ -1,4 +1,4 @@
-"""`make bench`: every benchmark in a short form (about 8 minutes on 2 cores), then one table.
+"""`make bench`: every benchmark in a short form (about 9.5 minutes on 2 cores), then one table.
 
 Each figure comes from the benchmark that measures it in full (see bench/README.md for those runs and
 their rerun commands); here the rounds are fewer and shorter, so the spread is wider. Figures are per
