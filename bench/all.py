@@ -1,13 +1,14 @@
-"""`make bench`: every benchmark in a short form (about 9 minutes on 2 cores), then one table.
+"""`make bench`: every benchmark in a short form (under 10 minutes on 2 cores), then one table.
 
 Each figure comes from the benchmark that measures it in full (see bench/README.md for those runs and
 their rerun commands); here the rounds are fewer and shorter, so the spread is wider. Figures are per
 CPU-second of the server's processes, the measure that holds on a shared machine, beside the peer
 measured in the same run where there is one.
 
-    .venv/bin/python bench/all.py [--quick] [--only cas,oidc,paths,waits]
+    .venv/bin/python bench/all.py [--quick] [--only cas,pgcas,oidc,paths,waits]
 
-Needs what the benchmarks need: wrk and taskset (apt-get install wrk util-linux), Node.js and
+Needs what the benchmarks need: wrk and taskset (apt-get install wrk util-linux), the PostgreSQL server
+binaries (apt-get install postgresql; the benchmark starts its own throw-away server), Node.js and
 `npm --prefix bench ci` (oidc-provider); the django-mama-cas virtualenv is made on first use.
 """
 
@@ -31,6 +32,7 @@ PY = sys.executable
 # The target of issue 15 each step is measured against, shown in the table.
 TARGETS = {
     "cas": "≥ 1.5× django-mama-cas (aim 2×)",
+    "pgcas": "≥ 0.8× SQLite",
     "oidc": "≥ 0.5× oidc-provider (aim 1×)",
     "refresh": "≥ 0.5× oidc-provider",
     "signin": "everything but argon2 ≤ 14 ms (aim 10)",
@@ -66,6 +68,22 @@ def cas(rows: list, quick: bool) -> None:
     limen = [r["per_cpu_second"] for r in data["runs"]["Limen"]["load"]]
     rows.append(("CAS /p3/serviceValidate per CPU-s", f"{statistics.median(limen):.0f} (×{data['ratio']:.2f} "
                  f"mama-cas; rounds ×{spread(data['ratio_per_round'])})", "", TARGETS["cas"]))
+
+
+def pgcas(rows: list, quick: bool) -> None:
+    out = WORK / "pgcas.json"
+    result = run([PY, "bench/cas_validate/run.py", "--compare", "postgres", "--duration", 4 if quick else 6,
+                  "--rounds", 2 if quick else 3, "--single", 0, "--tickets", 3000 if quick else 4000, "--json", out],
+                 WORK / "pgcas.log")
+    if result.returncode or not out.exists():
+        rows.append(("CAS validation on PostgreSQL", "failed: see bench/work/all/pgcas.log", "", TARGETS["pgcas"]))
+        return
+    data = json.loads(out.read_text())
+    pg = data["runs"]["Limen on PostgreSQL"]["load"]
+    rows.append(("CAS validation on PostgreSQL per CPU-s, Limen + its backends",
+                 f"{statistics.median(r['per_cpu_second_with_backends'] for r in pg):.0f} "
+                 f"(×{data['ratio_with_backends']:.2f} SQLite; rounds ×{spread(data['ratio_with_backends_per_round'])}; "
+                 f"Limen alone ×{data['ratio']:.2f}, wall clock ×{data['wall_ratio']:.2f})", "", TARGETS["pgcas"]))
 
 
 def oidc(rows: list, quick: bool) -> None:
@@ -130,7 +148,7 @@ def waits(rows: list, quick: bool) -> None:
                  "", TARGETS["waits"]))
 
 
-STEPS = {"cas": cas, "oidc": oidc, "paths": paths, "waits": waits}
+STEPS = {"cas": cas, "pgcas": pgcas, "oidc": oidc, "paths": paths, "waits": waits}
 
 
 def main() -> None:

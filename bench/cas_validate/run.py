@@ -1,11 +1,16 @@
-"""Tickets validated per second per core on /cas/p3/serviceValidate: Limen beside django-mama-cas.
+"""Tickets validated per second per core on /cas/p3/serviceValidate: Limen beside django-mama-cas,
+or Limen on PostgreSQL beside Limen on SQLite.
 
-Both servers run under gunicorn with one sync worker pinned to one CPU core,
-on SQLite with the same options, in the same run. wrk (pinned to another
-core, loopback only) sends one request per pre-created service ticket, so
-every request is a real, first validation. Usage (from the repository root):
+Both servers run with one worker and one thread, in the same run, taking turns. wrk (loopback
+only) sends one request per pre-created service ticket, so every request is a real, first
+validation. Usage (from the repository root):
 
     .venv/bin/python bench/cas_validate/run.py [--duration 20] [--tickets 80000]
+    .venv/bin/python bench/cas_validate/run.py --compare postgres   # PostgreSQL / SQLite
+
+With ``--compare postgres`` the script starts a private PostgreSQL server (see postgres.py, which
+also says how the CPU of its processes is counted) and reports three ratios: per CPU-second of
+Limen's processes alone, of Limen and the PostgreSQL backends serving it, and on the wall clock.
 
 Needs wrk and taskset (apt-get install wrk util-linux). The django-mama-cas
 server gets its own virtualenv (bench/.venv-mama), created on first use; it
@@ -15,6 +20,7 @@ is never added to Limen's dependencies.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -29,6 +35,8 @@ from urllib.parse import quote
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 from harness import cpu_model, cpu_seconds, free_port, median, wait_for  # noqa: E402
+
+import postgres  # noqa: E402  (bench/cas_validate/postgres.py)
 BENCH = HERE.parent
 ROOT = BENCH.parent
 WORK = BENCH / "work"
@@ -79,12 +87,15 @@ class Target:
 
 class Limen(Target):
     key, name = "limen", "Limen"
+    database_url = ""  # SQLite in its data directory
 
     def env(self) -> dict:
         env = {**os.environ, "LIMEN_DATA_DIR": str(self.dir), "LIMEN_DEBUG": "0",
                "LIMEN_BASE_URL": f"http://127.0.0.1:{self.port}", "LIMEN_LOG_LEVEL": "WARNING"}
         for name in ("DJANGO_SETTINGS_MODULE", "LIMEN_DATABASE_URL"):
             env.pop(name, None)
+        if self.database_url:
+            env["LIMEN_DATABASE_URL"] = self.database_url
         return env
 
     def seed(self, counts: dict[str, int]) -> None:
@@ -98,6 +109,22 @@ class Limen(Target):
         # The production server as operators start it, with one sync worker.
         return [str(Path(sys.executable).with_name("limen")), "serve", "--bind", f"127.0.0.1:{self.port}",
                 "--workers", "1", "--threads", "1"]
+
+
+class LimenSqlite(Limen):
+    key, name = "limen-sqlite", "Limen on SQLite"
+
+
+class LimenPostgres(Limen):
+    key, name = "limen-pg", "Limen on PostgreSQL"
+
+    def __init__(self, cores: str, server):
+        self.server, self.database_url = server, server.url
+        super().__init__(cores)
+
+    def seed(self, counts: dict[str, int]) -> None:
+        super().seed(counts)
+        self.version += f", {self.server.version}"
 
 
 class MamaCas(Target):
@@ -130,6 +157,7 @@ class MamaCas(Target):
 
 
 def wrk(target: Target, tickets: str, *, seconds: int, connections: int, cores: str) -> dict:
+    meter = postgres.BackendMeter(target.server).start() if isinstance(target, LimenPostgres) else None
     before = cpu_seconds(target.process.pid)
     out = subprocess.run(
         [*(["taskset", "-c", cores] if cores else []), "wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
@@ -143,16 +171,25 @@ def wrk(target: Target, tickets: str, *, seconds: int, connections: int, cores: 
     values["per_second"] = values["ok"] / (values["duration_us"] / 1e6)
     values["server_cpu_s"] = cpu_seconds(target.process.pid) - before
     values["per_cpu_second"] = values["ok"] / values["server_cpu_s"] if values["server_cpu_s"] else 0.0
+    # With the database's processes: SQLite works inside Limen's, PostgreSQL in its backends.
+    values.update(meter.stop() if meter else {"backend_cpu_s": 0.0, "cluster_cpu_s": 0.0})
+    for key, extra in (("per_cpu_second_with_backends", "backend_cpu_s"), ("per_cpu_second_with_cluster", "cluster_cpu_s")):
+        spent = values["server_cpu_s"] + values[extra]
+        values[key] = values["ok"] / spent if spent else 0.0
     return values
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--compare", choices=["mama", "postgres"], default="mama",
+                        help="mama: Limen beside django-mama-cas; postgres: Limen on PostgreSQL beside Limen on SQLite")
     parser.add_argument("--duration", type=int, default=20, help="seconds of measured load per server and round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the servers take turns in each")
     parser.add_argument("--tickets", type=int, default=20000,
                         help="tickets pre-created for each loaded run (more than it can validate)")
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--single", type=int, default=5,
+                        help="seconds with one connection after each loaded run (latency alone); 0: none")
     parser.add_argument("--server-core", default="", help="pin the server to these cores (taskset -c), e.g. 0")
     parser.add_argument("--load-core", default="", help="pin wrk to these cores, e.g. 1")
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -160,77 +197,118 @@ def main() -> None:
     for tool in ("wrk", "taskset"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is needed: apt-get install wrk util-linux")
-    targets = [Limen(args.server_core), MamaCas(args.server_core, ensure_mama_venv())]
+    load_before = load_average()
     counts = {"warm": 3000}
     for round_ in range(args.rounds):  # a ticket validates once: every run has its own
         counts[f"load{round_}"] = args.tickets
-        counts[f"single{round_}"] = max(2000, args.tickets // 3)
-    runs: dict[str, dict[str, list]] = {t.name: {"load": [], "single": []} for t in targets}
-    try:
+        if args.single:
+            counts[f"single{round_}"] = max(2000, args.tickets // 3)
+    with contextlib.ExitStack() as stack:
+        if args.compare == "postgres":
+            server = stack.enter_context(postgres.Server())
+            # The measured one first: ratios are first / second.
+            targets = [LimenPostgres(args.server_core, server), LimenSqlite(args.server_core)]
+        else:
+            targets = [Limen(args.server_core), MamaCas(args.server_core, ensure_mama_venv())]
         for target in targets:
-            print(f"== {target.name}: seeding {sum(counts.values())} tickets", file=sys.stderr)
-            target.seed(counts)
-            target.start()
-            wrk(target, "warm", seconds=3, connections=args.connections, cores=args.load_core)
-        for round_ in range(args.rounds):
-            for target in targets if round_ % 2 == 0 else reversed(targets):
-                load = wrk(target, f"load{round_}", seconds=args.duration, connections=args.connections,
-                           cores=args.load_core)
-                single = wrk(target, f"single{round_}", seconds=5, connections=1, cores=args.load_core)
-                runs[target.name]["load"].append(load)
-                runs[target.name]["single"].append(single)
-                print(f"   round {round_ + 1} {target.name}: {load['per_cpu_second']:.0f} per CPU-second, "
-                      f"{load['per_second']:.0f} validations/s, "
-                      f"p50 {load['p50_us'] / 1000:.2f} ms, p99 {load['p99_us'] / 1000:.2f} ms, "
-                      f"failed {load['bad']}", file=sys.stderr)
-    finally:
-        for target in targets:
-            target.stop()
-    limen, mama = (runs[t.name] for t in targets)
+            stack.callback(target.stop)
+        runs = measure(targets, counts, args)
     report = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": f"{os.cpu_count()} cores, {platform.platform()}", "cpu": cpu_model(),
-        "load_average_before": Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else [],
-        "duration_s": args.duration, "rounds": args.rounds, "connections": args.connections,
+        "load_average_before": load_before, "load_average_after": load_average(),
+        "compare": args.compare, "duration_s": args.duration, "rounds": args.rounds, "connections": args.connections,
         "servers": [{"server": t.name, "version": t.version, **summary(runs[t.name])} for t in targets],
-        "ratio_per_round": [a["per_cpu_second"] / b["per_cpu_second"] for a, b in zip(limen["load"], mama["load"])],
-        "wall_ratio_per_round": [a["per_second"] / b["per_second"] for a, b in zip(limen["load"], mama["load"])],
     }
-    report["ratio"] = median(report["ratio_per_round"])
-    report["wall_ratio"] = median(report["wall_ratio_per_round"])
+    first, second = (runs[t.name]["load"] for t in targets)
+    for name, key in RATIOS.items():
+        report[f"{name}_per_round"] = [a[key] / b[key] for a, b in zip(first, second)]
+        report[name] = median(report[f"{name}_per_round"])
     print(markdown(report))
     if args.json:
         args.json.write_text(json.dumps({**report, "runs": runs}, indent=2) + "\n")
 
 
+def load_average() -> list[str]:
+    return [f"{x:.1f}" for x in os.getloadavg()]
+
+
+# ratio name in the report -> figure of each run it divides (first server / second server)
+RATIOS = {"ratio": "per_cpu_second", "ratio_with_backends": "per_cpu_second_with_backends",
+          "ratio_with_cluster": "per_cpu_second_with_cluster", "wall_ratio": "per_second"}
+
+
+def measure(targets: list[Target], counts: dict[str, int], args) -> dict[str, dict[str, list]]:
+    """Seed and start every target, then alternate rounds between them (order reversed each round)."""
+    runs: dict[str, dict[str, list]] = {t.name: {"load": [], "single": []} for t in targets}
+    for target in targets:
+        print(f"== {target.name}: seeding {sum(counts.values())} tickets", file=sys.stderr)
+        target.seed(counts)
+        target.start()
+        wrk(target, "warm", seconds=3, connections=args.connections, cores=args.load_core)
+    for round_ in range(args.rounds):
+        for target in targets if round_ % 2 == 0 else reversed(targets):
+            load = wrk(target, f"load{round_}", seconds=args.duration, connections=args.connections,
+                       cores=args.load_core)
+            runs[target.name]["load"].append(load)
+            if args.single:
+                runs[target.name]["single"].append(
+                    wrk(target, f"single{round_}", seconds=args.single, connections=1, cores=args.load_core))
+            with_db = (f" ({load['per_cpu_second_with_backends']:.0f} with its PostgreSQL backends)"
+                       if load["backend_cpu_s"] else "")
+            print(f"   round {round_ + 1} {target.name}: {load['per_cpu_second']:.0f} per CPU-second{with_db}, "
+                  f"{load['per_second']:.0f} validations/s, "
+                  f"p50 {load['p50_us'] / 1000:.2f} ms, p99 {load['p99_us'] / 1000:.2f} ms, "
+                  f"failed {load['bad']}", file=sys.stderr)
+    return runs
+
+
 def summary(runs: dict[str, list]) -> dict:
     return {
         "per_cpu_second": median([r["per_cpu_second"] for r in runs["load"]]),
+        "per_cpu_second_with_backends": median([r["per_cpu_second_with_backends"] for r in runs["load"]]),
+        "per_cpu_second_with_cluster": median([r["per_cpu_second_with_cluster"] for r in runs["load"]]),
         "per_second": median([r["per_second"] for r in runs["load"]]),
         "p50_ms": median([r["p50_us"] for r in runs["load"]]) / 1000,
         "p99_ms": median([r["p99_us"] for r in runs["load"]]) / 1000,
-        "single_p50_ms": median([r["p50_us"] for r in runs["single"]]) / 1000,
-        "single_p99_ms": median([r["p99_us"] for r in runs["single"]]) / 1000,
+        "single_p50_ms": median([r["p50_us"] for r in runs["single"]]) / 1000 if runs["single"] else float("nan"),
+        "single_p99_ms": median([r["p99_us"] for r in runs["single"]]) / 1000 if runs["single"] else float("nan"),
         "failed": sum(r["bad"] + r["errors"] for kind in runs.values() for r in kind),
         "per_round": [round(r["per_cpu_second"]) for r in runs["load"]],
+        "per_round_with_backends": [round(r["per_cpu_second_with_backends"]) for r in runs["load"]],
     }
 
 
 def markdown(report: dict) -> str:
-    rows = ["| server | validations per CPU-second (median) | per round | validations/s (wall clock) "
+    postgres_mode = report["compare"] == "postgres"
+    extra = " | with PostgreSQL backends (median; per round)" if postgres_mode else ""
+    rows = [f"| server | validations per CPU-second (median) | per round{extra} | validations/s (wall clock) "
             "| p50 | p99 | p50 alone | p99 alone | failed |",
-            "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+            "|---|---:|---|" + ("---|" if postgres_mode else "") + "---:|---:|---:|---:|---:|---:|"]
     for s in report["servers"]:
+        with_db = (f" | {s['per_cpu_second_with_backends']:.0f} ({', '.join(map(str, s['per_round_with_backends']))})"
+                   if postgres_mode else "")
         rows.append(f"| {s['server']} ({s['version']}) | {s['per_cpu_second']:.0f} | "
-                    f"{', '.join(str(n) for n in s['per_round'])} | {s['per_second']:.0f} | {s['p50_ms']:.2f} ms | "
-                    f"{s['p99_ms']:.2f} ms | {s['single_p50_ms']:.2f} ms | {s['single_p99_ms']:.2f} ms | "
-                    f"{s['failed']} |")
-    ratios = ", ".join(f"{r:.2f}" for r in report["ratio_per_round"])
-    return (f"{report['date']}, {report['cpu']} ({report['machine']}), load average before "
-            f"{' '.join(report['load_average_before'])}; {report['rounds']} rounds of {report['duration_s']} s, "
-            f"{report['connections']} connections\n\n" + "\n".join(rows)
-            + f"\n\nLimen / django-mama-cas, per CPU-second: {report['ratio']:.2f} (median; per round {ratios}); "
-            f"wall clock: {report['wall_ratio']:.2f}\n")
+                    f"{', '.join(str(n) for n in s['per_round'])}{with_db} | {s['per_second']:.0f} | "
+                    f"{s['p50_ms']:.2f} ms | {s['p99_ms']:.2f} ms | {s['single_p50_ms']:.2f} ms | "
+                    f"{s['single_p99_ms']:.2f} ms | {s['failed']} |")
+    first, second = (s["server"] for s in report["servers"])
+
+    def line(label: str, name: str) -> str:
+        rounds = ", ".join(f"{r:.2f}" for r in report[f"{name}_per_round"])
+        return f"- {label}: **{report[name]:.2f}** (per round {rounds})"
+
+    ratios = [line("per CPU-second of Limen's processes", "ratio")]
+    if postgres_mode:
+        ratios += [line("per CPU-second of Limen's processes and the PostgreSQL backends serving them",
+                        "ratio_with_backends"),
+                   line("the same with every PostgreSQL process (cluster)", "ratio_with_cluster")]
+    ratios.append(line("wall clock", "wall_ratio"))
+    return (f"{report['date']}, {report['cpu']} ({report['machine']}), load average "
+            f"{' '.join(report['load_average_before'])} before, {' '.join(report['load_average_after'])} after; "
+            f"{report['rounds']} rounds of {report['duration_s']} s, {report['connections']} connections\n\n"
+            + "\n".join(rows) + f"\n\n{first} / {second} (medians of the per-round ratios):\n\n"
+            + "\n".join(ratios) + "\n")
 
 
 if __name__ == "__main__":

@@ -71,3 +71,24 @@ def test_a_disabled_account_or_service_is_refused_and_the_ticket_spent(user, cas
     with pytest.raises(InvalidTicket):
         tickets.validate(ticket=made.ticket, service_url=SERVICE, proxy_tickets=False)
     assert ServiceTicket.objects.get(pk=made.pk).consumed is not None
+
+
+@pytest.mark.django_db
+def test_the_ticket_says_whether_its_service_has_an_enabled_access_policy(user, cas_service, statements):
+    """Only then does a validation look for validated details to release (limen.cas.attributes)."""
+    from limen.access import policies
+    from limen.cas import registry
+    from limen.cas.access_link import ref
+
+    def flag() -> bool:
+        return ticket_store.consume(make_ticket(user, cas_service).ticket, clock.now()).service.access_policy
+
+    fields = [{"name": "readerCard", "label": "Reader card", "type": "text"}]
+    other, _ = registry.register(name="Library", url_pattern="https://library.example.org/", attributes="email")
+    policies.configure(ref(other), level="BASIC", fields=fields)
+    assert flag() is False  # another application's policy is not this one's
+    policy, _ = policies.configure(ref(cas_service), level="BASIC", fields=fields)
+    assert flag() is True
+    policy.enabled = False
+    policy.save()
+    assert flag() is False

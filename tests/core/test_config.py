@@ -47,7 +47,7 @@ def test_postgres_url_with_every_part(tmp_path):
     assert db["PASSWORD"] == "s@cr/et"  # percent-encoded characters decoded
     assert db["HOST"] == "db.example.org"
     assert db["PORT"] == "6543"
-    assert db["OPTIONS"] == {"sslmode": "verify-full"}
+    assert db["OPTIONS"] == {"sslmode": "verify-full", "prepare_threshold": 5}
 
 
 def test_postgresql_scheme_and_defaults(tmp_path):
@@ -57,7 +57,8 @@ def test_postgresql_scheme_and_defaults(tmp_path):
     assert db["USER"] == "" and db["PASSWORD"] == ""
     assert db["HOST"] == "db"
     assert db["PORT"] == ""
-    assert db["OPTIONS"] == {}
+    # psycopg may keep prepared statements (only limen.core.prepared's cursors ask for them)
+    assert db["OPTIONS"] == {"prepare_threshold": 5}
 
 
 def test_postgres_unix_socket_through_host_query(tmp_path):

@@ -1,0 +1,58 @@
+"""Cursors whose statements PostgreSQL parses and plans once per connection, for the hottest paths.
+
+Django sends every statement as text with its values inlined (client-side binding), so PostgreSQL
+parses and plans it anew at each call. For CAS ticket validation's one ``UPDATE ... FROM ...
+RETURNING`` that planning was most of the database server's work: measured on one connection,
+0.37 ms of backend CPU per validation as text, 0.09 ms prepared, and 0.29 ms of Limen's own CPU
+against 0.09 ms (bench/README.md, "CAS validation on PostgreSQL").
+
+``cursor(connection)`` gives, on PostgreSQL with psycopg 3, a Django cursor (same connection and
+transaction, same query logging and execute wrappers, same value conversions) that binds values on
+the server and prepares each statement on first use (psycopg keeps the prepared statements of a
+connection; a new connection prepares again). Elsewhere it is ``connection.cursor()``. Use it for
+fixed statements run on every request, never for statements built from varying text (each distinct
+text would be prepared and kept).
+
+Behind PgBouncer in transaction mode prepared statements need PgBouncer 1.21 or later with
+``max_prepared_statements`` set (docs/scaling.md).
+"""
+
+from __future__ import annotations
+
+_cursor_class = None
+
+
+def _preparing_cursor_class():
+    global _cursor_class
+    if _cursor_class is None:
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        class PreparingCursor(ServerBindingCursor):
+            def execute(self, query, params=None, *, prepare=None, binary=None):
+                return super().execute(query, params, prepare=True, binary=binary)
+
+            def _convert_query(self, query, params=None):
+                # psycopg keeps the statement text only when it does not prepare it; Django's query
+                # log (DEBUG, tests' CaptureQueriesContext) reads it from there.
+                self._query = converted = super()._convert_query(query, params)
+                return converted
+
+        _cursor_class = PreparingCursor
+    return _cursor_class
+
+
+def _psycopg3() -> bool:
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3
+
+
+def cursor(connection):
+    """A cursor for ``connection`` that prepares its statements on PostgreSQL (see the module)."""
+    if connection.vendor != "postgresql" or not _psycopg3():
+        return connection.cursor()
+    # What BaseDatabaseWrapper.cursor() does, with our cursor class in place of create_cursor()'s.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(_preparing_cursor_class()(connection.connection))
