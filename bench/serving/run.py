@@ -5,7 +5,10 @@
 - ``async``: gunicorn with limen.server.worker.LimenWorker (uvicorn's loop, Django in a thread
   pool through limen.server.bridge; ``limen serve``, the default);
 - ``a2wsgi`` (with --a2wsgi, needs ``pip install a2wsgi``): the same worker with a2wsgi's generic
-  WSGIMiddleware instead of Limen's bridge.
+  WSGIMiddleware instead of Limen's bridge;
+- ``before`` (with --before-src PATH): ``limen serve`` with the code of another tree (e.g. a worktree
+  of an older commit: ``git worktree add --detach /tmp/old <commit>``, then ``--before-src /tmp/old/src``),
+  to measure a change side by side; ``--modes`` picks which of the others run too.
 
 Each has one worker with 4 threads (the default of `limen serve`) and its own SQLite database
 seeded with service tickets (bench/cas_validate/seed_limen.py). wrk measures
@@ -42,8 +45,8 @@ VALIDATE = "/cas/p3/serviceValidate"
 
 
 class Mode:
-    def __init__(self, name: str, threads: int):
-        self.name, self.threads = name, threads
+    def __init__(self, name: str, threads: int, src: Path = ROOT / "src"):
+        self.name, self.threads, self.src = name, threads, src
         self.port = free_port()
         self.dir = WORK / name
         self.service = f"http://127.0.0.1:{free_port()}/app/"
@@ -54,7 +57,7 @@ class Mode:
     def env(self) -> dict:
         env = {**os.environ, "LIMEN_DATA_DIR": str(self.dir), "LIMEN_DEBUG": "0", "LIMEN_LOG_LEVEL": "WARNING",
                "LIMEN_BASE_URL": f"http://127.0.0.1:{self.port}", "LIMEN_THREADS": str(self.threads),
-               "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT / "src")])}
+               "PYTHONPATH": os.pathsep.join([str(HERE), str(self.src)])}
         for name in ("DJANGO_SETTINGS_MODULE", "LIMEN_DATABASE_URL", "LIMEN_REDIS_URL"):
             env.pop(name, None)
         return env
@@ -64,7 +67,7 @@ class Mode:
         if self.name == "gthread":
             return [LIMEN, "serve", "--server", "sync", "--bind", bind, "--workers", "1", "--threads",
                     str(self.threads)]
-        if self.name == "async":
+        if self.name in ("async", "before"):
             return [LIMEN, "serve", "--bind", bind, "--workers", "1", "--threads", str(self.threads)]
         return [GUNICORN, "a2wsgi_app:application", "--worker-class", "limen.server.worker.LimenWorker",
                 "--bind", bind, "--workers", "1", "--access-logfile", "-", "--config", "python:limen.gunicorn_conf"]
@@ -108,10 +111,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--tickets", type=int, default=12000)
     parser.add_argument("--a2wsgi", action="store_true", help="also measure a2wsgi's WSGIMiddleware")
+    parser.add_argument("--modes", default="gthread,async", help="of gthread, async (comma-separated)")
+    parser.add_argument("--before-src", type=Path, help="also run `limen serve` with this tree's src/")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    names = ["gthread", "async"] + (["a2wsgi"] if args.a2wsgi else [])
+    names = [n for n in args.modes.split(",") if n] + (["a2wsgi"] if args.a2wsgi else [])
     modes = [Mode(name, args.threads) for name in names]
+    if args.before_src:
+        names.insert(0, "before")
+        modes.insert(0, Mode("before", args.threads, args.before_src.resolve()))
     counts = {"warm": 2000, **{f"load{r}": args.tickets for r in range(args.rounds)}}
     runs: dict[str, dict[str, list]] = {m.name: {"cas": [], "page": []} for m in modes}
     load_averages = []
@@ -151,12 +159,12 @@ def main() -> None:
             "p99_ms": median([x["p99_us"] for x in values]) / 1000,
             "failed": sum(x["bad"] + x["errors"] for x in values),
         } for kind, values in kinds.items()}
-    base = runs["gthread"]
+    base = runs[names[0]]  # the first mode: gthread, or the tree before a change
     for name in names[1:]:
         for kind in ("cas", "page"):
             ratios = [a["per_cpu_second"] / b["per_cpu_second"] for a, b in zip(runs[name][kind], base[kind])]
-            report["modes"][name][kind]["ratio_to_gthread_rounds"] = [round(x, 2) for x in ratios]
-            report["modes"][name][kind]["ratio_to_gthread"] = median(ratios)
+            report["modes"][name][kind][f"ratio_to_{names[0]}_rounds"] = [round(x, 2) for x in ratios]
+            report["modes"][name][kind][f"ratio_to_{names[0]}"] = median(ratios)
     print(json.dumps(report["modes"], indent=1))
     print("load average per round:", " ".join(load_averages))
     if args.json:
