@@ -15,11 +15,15 @@ are answered, as the app does. Then, per round:
   approval sent to the browser's poll answering "approved";
 - CPU-seconds used by A (all its processes) and the wall clock, and the load average.
 
-At the end, optionally, K bad clients (a wait then gone, half a request, never reading, silent) and
-A's worker's descriptors and memory after them. Rerun (from the repository root):
+At the end, optionally, rounds of K bad clients (a wait then gone, half a request, never reading, silent)
+and A's worker's descriptors and memory after each (with --memprobe, Python's and the C allocator's
+figures from inside the worker: bench/memprobe/sitecustomize.py). Rerun (from the repository root):
 
     .venv/bin/python bench/mobile_waiting_connections.py --waits 10000 --rounds 3 --samples 20 \\
         --bad-clients 10000 --json bench/work/waiting.json
+    # a leak or the allocators? rounds of bad clients, with a report from inside the worker after each
+    .venv/bin/python bench/mobile_waiting_connections.py --waits 5000 --rounds 0 --bad-clients 10000 \\
+        --idle-rounds 2 --idle-seconds 30 --bad-rounds 6 --memprobe --json bench/work/bad-clients.json
     # before: gunicorn gthread, a wait holds a thread
     .venv/bin/python bench/mobile_waiting_connections.py --server sync --waits 500 --rounds 1 --samples 2
 """
@@ -207,10 +211,15 @@ def _memory_line(probe: dict | None) -> str:
     if not probe or "gc_objects" not in probe:
         return ""
     pym, mal = probe["pymalloc"], probe["malloc"]
-    return (f"; gc objects {probe['gc_objects']}, hub {probe.get('hub')}; pymalloc {pym['arenas']} arenas, "
-            f"{pym['allocated_bytes'] >> 10} KiB in blocks, {(pym['available_bytes'] + pym['unused_pool_bytes']) >> 10} "
-            f"KiB free in them; malloc {mal['in_use_kib']} KiB in use, {mal['free_kept_kib']} KiB free kept, "
-            f"{mal['mmapped_kib']} KiB mmapped")
+    line = f"; gc objects {probe['gc_objects']}, hub {probe.get('hub')}"
+    if pym:  # none under tracemalloc (it wraps the allocator; sys._debugmallocstats then prints nothing)
+        line += (f"; pymalloc {pym['arenas']} arenas, {pym['allocated_bytes'] >> 10} KiB in blocks, "
+                 f"{(pym['available_bytes'] + pym['unused_pool_bytes']) >> 10} KiB free in them")
+    line += (f"; malloc {mal['in_use_kib']} KiB in use, {mal['free_kept_kib']} KiB free kept, "
+             f"{mal['mmapped_kib']} KiB mmapped")
+    if "traced_kib" in probe:
+        line += f"; tracemalloc {probe['traced_kib']} KiB traced"
+    return line
 
 
 def bad_rounds(a: Server, key, device_id: str, args, probe_dir: Path | None) -> dict:
