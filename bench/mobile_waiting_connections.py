@@ -319,6 +319,7 @@ def main() -> None:
     if args.memprobe:
         probe_dir = Path(tempfile.mkdtemp(prefix="limen-memprobe-"))
         env_a.update({"LIMEN_BENCH_MEMPROBE": str(probe_dir), "LIMEN_BENCH_TRACEMALLOC": "1" if args.tracemalloc else "0",
+                      "LIMEN_BENCH_TRACEMALLOC_FRAMES": os.environ.get("LIMEN_BENCH_TRACEMALLOC_FRAMES", "1"),
                       "PYTHONPATH": f"{Path(__file__).parent / 'memprobe'}:{Path(__file__).parents[1] / 'src'}"})
     a = Server(workers=1, threads=args.threads, env=env_a, server=args.server).start()
     b = Server(workers=1, threads=4, env=env, data_dir=a.data_dir).start()
