@@ -15,11 +15,15 @@ are answered, as the app does. Then, per round:
   approval sent to the browser's poll answering "approved";
 - CPU-seconds used by A (all its processes) and the wall clock, and the load average.
 
-At the end, optionally, K bad clients (a wait then gone, half a request, never reading, silent) and
-A's worker's descriptors and memory after them. Rerun (from the repository root):
+At the end, optionally, rounds of K bad clients (a wait then gone, half a request, never reading, silent)
+and A's worker's descriptors and memory after each (with --memprobe, Python's and the C allocator's
+figures from inside the worker: bench/memprobe/sitecustomize.py). Rerun (from the repository root):
 
     .venv/bin/python bench/mobile_waiting_connections.py --waits 10000 --rounds 3 --samples 20 \\
         --bad-clients 10000 --json bench/work/waiting.json
+    # a leak or the allocators? rounds of bad clients, with a report from inside the worker after each
+    .venv/bin/python bench/mobile_waiting_connections.py --waits 5000 --rounds 0 --bad-clients 10000 \\
+        --idle-rounds 2 --idle-seconds 30 --bad-rounds 6 --memprobe --json bench/work/bad-clients.json
     # before: gunicorn gthread, a wait holds a thread
     .venv/bin/python bench/mobile_waiting_connections.py --server sync --waits 500 --rounds 1 --samples 2
 """
@@ -31,10 +35,12 @@ import datetime as dt
 import json
 import os
 import resource
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -172,6 +178,98 @@ def bad_clients(port: int, key, device_id: str, cycles: int) -> list[socket.sock
     return left_open
 
 
+def memprobe(folder: Path | None, pid: int, label: str, limit: float = 120) -> dict | None:
+    """Ask the worker's memory probe (bench/memprobe) for a report; None without --memprobe."""
+    if folder is None:
+        return None
+    (folder / f"ask-{label}").touch()
+    path = folder / f"{pid}-{label}.json"
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if path.exists():
+            return json.loads(path.read_text())
+        time.sleep(0.5)
+    return {"error": "no report"}
+
+
+def wait_for_hub(folder: Path | None, pid: int, waits: int, limit: float = 300) -> int | None:
+    """With the probe: wait until A's hub holds 97 % of ``waits`` (a connection counted in /proc/<pid>/fd
+    may still queue for a thread: under load, "CPU quiet" is not "all served"); the waits it holds."""
+    if folder is None:
+        return None
+    deadline, n, held = time.monotonic() + limit, 0, 0
+    while time.monotonic() < deadline:
+        n += 1
+        held = (memprobe(folder, pid, f"hub{time.monotonic_ns()}-{n}") or {}).get("hub", {}).get("waiting", 0)
+        if held >= waits * 0.97:
+            break
+        time.sleep(1.0)
+    return held
+
+
+def _memory_line(probe: dict | None) -> str:
+    if not probe or "gc_objects" not in probe:
+        return ""
+    pym, mal = probe["pymalloc"], probe["malloc"]
+    line = f"; gc objects {probe['gc_objects']}, hub {probe.get('hub')}"
+    if pym:  # none under tracemalloc (it wraps the allocator; sys._debugmallocstats then prints nothing)
+        line += (f"; pymalloc {pym['arenas']} arenas, {pym['allocated_bytes'] >> 10} KiB in blocks, "
+                 f"{(pym['available_bytes'] + pym['unused_pool_bytes']) >> 10} KiB free in them")
+    line += (f"; malloc {mal['in_use_kib']} KiB in use, {mal['free_kept_kib']} KiB free kept, "
+             f"{mal['mmapped_kib']} KiB mmapped")
+    if "traced_kib" in probe:
+        line += f"; tracemalloc {probe['traced_kib']} KiB traced"
+    return line
+
+
+def bad_rounds(a: Server, key, device_id: str, args, probe_dir: Path | None) -> dict:
+    """``--idle-rounds`` rounds of nothing but the waits renewing (the control), then ``--bad-rounds`` rounds
+    of ``--bad-clients`` bad clients; after each, A's worker's descriptors and RSS (and the probe's
+    report) once the bad connections are gone and 12 s more: a leak grows every round, memory the
+    allocator keeps after the first round's peak does not."""
+    pid = worker_of(a)
+    wait_for_hub(probe_dir, pid, args.waits, limit=120)
+    before = proc(pid)
+    result = {"cycles": args.bad_clients, "before": before, "probe_before": memprobe(probe_dir, pid, "before"),
+              "idle_rounds": [], "rounds": []}
+    print(f"before bad clients: fds {before['fds']}, RSS {before['rss_kib']} KiB{_memory_line(result['probe_before'])}",
+          flush=True)
+    for n in range(args.idle_rounds):
+        cpu = cpu_seconds(a.process.pid)
+        time.sleep(args.idle_seconds)
+        held = wait_for_hub(probe_dir, pid, args.waits, limit=120)
+        after = proc(pid)
+        round_ = {"held": held, "cpu_s": cpu_seconds(a.process.pid) - cpu, "after": after, "load_average": os.getloadavg()[0],
+                  "probe": memprobe(probe_dir, pid, f"idle{n + 1}")}
+        result["idle_rounds"].append(round_)
+        print(f"idle round {n + 1} ({args.idle_seconds:.0f} s, waits renewing): fds {after['fds']}, RSS "
+              f"{after['rss_kib']} KiB{_memory_line(round_['probe'])}", flush=True)
+    for n in range(args.bad_rounds):
+        started, cpu = time.monotonic(), cpu_seconds(a.process.pid)
+        left = bad_clients(a.port, key, device_id, args.bad_clients)
+        sent = time.monotonic() - started
+        deadline = time.monotonic() + 120  # the server's head and keep-alive timeouts close what is left
+        while proc(pid)["fds"] > before["fds"] + 20 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        time.sleep(12)
+        for sock in left:
+            sock.close()
+        held = wait_for_hub(probe_dir, pid, args.waits, limit=120)  # compare with (nearly) all waits held
+        after = proc(pid)
+        round_ = {"sent_s": sent, "held": held, "wall_s": time.monotonic() - started, "cpu_s": cpu_seconds(a.process.pid) - cpu,
+                  "after": after, "load_average": os.getloadavg()[0],
+                  "probe": memprobe(probe_dir, pid, f"round{n + 1}")}
+        result["rounds"].append(round_)
+        print(f"bad round {n + 1}: {args.bad_clients} in {sent:.0f} s, fds {before['fds']} -> {after['fds']}, RSS "
+              f"{before['rss_kib']} -> {after['rss_kib']} KiB{_memory_line(round_['probe'])}", flush=True)
+    result["after"] = result["rounds"][-1]["after"] if result["rounds"] else before
+    result["probe_trim"] = memprobe(probe_dir, pid, "trim")
+    if result["probe_trim"] and "rss_after_trim_kib" in result["probe_trim"]:
+        print(f"malloc_trim(0): RSS {result['probe_trim']['rss_kib']} -> {result['probe_trim']['rss_after_trim_kib']} "
+              f"KiB", flush=True)
+    return result
+
+
 def spread(values: list[float]) -> dict:
     good = [v for v in values if v is not None and v != float("inf")]
     return {"n": len(values), "answered": len(good), "p50": percentile(good, 50) if good else None,
@@ -186,7 +284,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--samples", type=int, default=20, help="sign-ins per instance per round")
-    parser.add_argument("--bad-clients", type=int, default=0)
+    parser.add_argument("--bad-clients", type=int, default=0, help="bad clients per round (after the sign-ins)")
+    parser.add_argument("--bad-rounds", type=int, default=1, help="rounds of --bad-clients, RSS and fds after each")
+    parser.add_argument("--wait-seconds", type=int, default=120,
+                        help="the apps' wait (timeout=, at most 120): they ask again when it ends")
+    parser.add_argument("--idle-rounds", type=int, default=0, help="control: rounds with no bad client first")
+    parser.add_argument("--idle-seconds", type=float, default=40.0)
+    parser.add_argument("--memprobe", action="store_true",
+                        help="Python objects and malloc figures from inside A's worker (bench/memprobe)")
+    parser.add_argument("--tracemalloc", action="store_true", help="with --memprobe: tracemalloc in A's worker")
     parser.add_argument("--ramp-limit", type=float, default=600)
     parser.add_argument("--redis", action="store_true", help="start a redis-server; both instances use it")
     parser.add_argument("--probes", type=int, default=30, help="GET /login/ per measurement (3 with --server sync)")
@@ -196,8 +302,11 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the servers on the way out
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    env = {"LIMEN_PUSH_WAIT_SECONDS": "120", "LIMEN_MAX_WAITS": str(max(10000, args.waits + 100)),
-           "LIMEN_HEADER_TIMEOUT": "5"}
+    env = {"LIMEN_PUSH_WAIT_SECONDS": str(args.wait_seconds), "LIMEN_MAX_WAITS": str(max(10000, args.waits + 100)),
+           "LIMEN_HEADER_TIMEOUT": "5",
+           # A request that queues behind others on a loaded machine must not turn stale (401), then count
+           # against this one IP's limit of failed device authentications (all 429 after 60)
+           "LIMEN_MOBILE_CLOCK_SKEW": "600"}
     redis = None
     if args.redis:
         redis_port = free_port()
@@ -205,10 +314,17 @@ def main() -> None:
                                   "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         env["LIMEN_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
         time.sleep(1.0)
-    a = Server(workers=1, threads=args.threads, env=env, server=args.server).start()
+    probe_dir = None
+    env_a = dict(env)
+    if args.memprobe:
+        probe_dir = Path(tempfile.mkdtemp(prefix="limen-memprobe-"))
+        env_a.update({"LIMEN_BENCH_MEMPROBE": str(probe_dir), "LIMEN_BENCH_TRACEMALLOC": "1" if args.tracemalloc else "0",
+                      "LIMEN_BENCH_TRACEMALLOC_FRAMES": os.environ.get("LIMEN_BENCH_TRACEMALLOC_FRAMES", "1"),
+                      "PYTHONPATH": f"{Path(__file__).parent / 'memprobe'}:{Path(__file__).parents[1] / 'src'}"})
+    a = Server(workers=1, threads=args.threads, env=env_a, server=args.server).start()
     b = Server(workers=1, threads=4, env=env, data_dir=a.data_dir).start()
     report: dict = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "server": args.server,
-                    "redis": args.redis,
+                    "redis": args.redis, "memprobe": args.memprobe, "tracemalloc": args.tracemalloc,
                     "threads": args.threads, "waits": args.waits, "cores": os.cpu_count(), "rounds": []}
     fleet = None
     try:
@@ -220,12 +336,13 @@ def main() -> None:
         pid = worker_of(a)
         report["probe_idle_ms"] = spread(probe(a.url, probes))
         report["idle"] = proc(pid)
-        fleet = Fleet(a.port, keys, ids, timeout=120)
+        fleet = Fleet(a.port, keys, ids, timeout=args.wait_seconds)
         # A tenth first, to measure from a worker that has served waits (code loaded, pools and caches
         # filled); then the rest: memory per wait is the slope between the two.
         first = max(1, args.waits // 10)
         fleet.start(range(0, first))
         settle(a, fds_at_least=first, limit=args.ramp_limit)
+        wait_for_hub(probe_dir, pid, first)
         report["warm"] = proc(pid)
         cpu0, wall0 = cpu_seconds(a.process.pid), time.monotonic()
         # At the pace the worker takes them: a request that queues for over a minute would carry a stale
@@ -237,6 +354,9 @@ def main() -> None:
             while proc(pid)["fds"] - report["idle"]["fds"] < stop * 0.97 and time.monotonic() < deadline:
                 time.sleep(0.2)
         waited = settle(a, fds_at_least=args.waits, limit=args.ramp_limit)
+        if probe_dir is not None:
+            report["hub_held"] = wait_for_hub(probe_dir, pid, args.waits, limit=args.ramp_limit)
+        waited = time.monotonic() - wall0  # the whole ramp
         report["ramp"] = {"waits": args.waits - first, "wall_s": waited, "cpu_s": cpu_seconds(a.process.pid) - cpu0,
                           "load_average": os.getloadavg()[0]}
         report["loaded"] = proc(pid)
@@ -272,18 +392,7 @@ def main() -> None:
             print("; ".join(line) + f"; CPU {round_['cpu_s']:.1f} s in {round_['wall_s']:.0f} s", flush=True)
         report["loaded_after_rounds"] = proc(pid)
         if args.bad_clients:
-            before = proc(pid)
-            started = time.monotonic()
-            left = bad_clients(a.port, keys[0], ids[0], args.bad_clients)
-            sent = time.monotonic() - started
-            settle(a, limit=300)
-            time.sleep(12)
-            after = proc(pid)
-            for sock in left:
-                sock.close()
-            report["bad_clients"] = {"cycles": args.bad_clients, "sent_s": sent, "before": before, "after": after}
-            print(f"{args.bad_clients} bad clients: fds {before['fds']} -> {after['fds']}, RSS "
-                  f"{before['rss_kib']} -> {after['rss_kib']} KiB", flush=True)
+            report["bad_clients"] = bad_rounds(a, keys[0], ids[0], args, probe_dir)
         report["fleet_errors"] = fleet.errors[:10]
         report["fleet_error_count"] = len(fleet.errors)
     finally:
@@ -298,6 +407,8 @@ def main() -> None:
         a.stop()
         if redis is not None:
             redis.terminate()
+        if probe_dir is not None:
+            shutil.rmtree(probe_dir, ignore_errors=True)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=1, default=str) + "\n")
