@@ -51,7 +51,7 @@ def closed_port() -> int:
 def redis_at(settings):
     def use(port: int):
         settings.CACHES = {"default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "BACKEND": "limen.core.rediscache.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0",
             "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}}}
     yield use
 

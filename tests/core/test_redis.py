@@ -39,9 +39,9 @@ def test_without_redis_the_cache_is_a_database_table():
 
 @pytest.mark.parametrize("url", ["redis://127.0.0.1:6379/0", "rediss://:secret@cache.example.org:6380/1",
                                  "unix:///run/redis/redis.sock"])
-def test_redis_url_selects_djangos_redis_cache(url):
+def test_redis_url_selects_the_redis_cache(url):
     cache = config.caches(url)["default"]
-    assert (cache["BACKEND"], cache["LOCATION"]) == ("django.core.cache.backends.redis.RedisCache", url)
+    assert (cache["BACKEND"], cache["LOCATION"]) == ("limen.core.rediscache.RedisCache", url)
     # A Redis that hangs must not hang requests: short socket timeouts (the limits then fail closed).
     assert cache["OPTIONS"]["socket_timeout"] <= 1 and cache["OPTIONS"]["socket_connect_timeout"] <= 1
 
@@ -105,3 +105,15 @@ def test_rate_limits_count_in_redis(redis_server, tmp_path):
         redis.flushall()
         assert _attempt(server, "nobody@example.org", "Wrong-Password-1").status_code == 400
         assert "Internal Server Error" not in server.log()
+
+
+def test_the_cache_keeps_one_client_per_pool_and_counts_in_redis(redis_server, settings):
+    from django.core.cache import caches
+
+    settings.CACHES = config.caches(redis_server.url)
+    cache = caches.create_connection("default")
+    cache.set("limen-test", 1, 30)
+    assert cache.incr("limen-test") == 2 and cache.get("limen-test") == 2
+    client = cache._cache.get_client(write=True)
+    assert cache._cache.get_client(write=True) is client and cache._cache.get_client() is client  # one server
+    assert redis_server.client().get(cache.make_and_validate_key("limen-test")) == b"2"

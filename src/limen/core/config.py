@@ -186,7 +186,7 @@ def caches(redis_url: str) -> dict:
             "or unset LIMEN_REDIS_URL to keep the counters in the database") from None
     # Short timeouts: a Redis that hangs must not hang requests (the limits then fail closed,
     # limen.core.ratelimit.LimitsUnavailable, and recover when Redis answers again).
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url,
+    return {"default": {"BACKEND": "limen.core.rediscache.RedisCache", "LOCATION": redis_url,
                         "OPTIONS": {"socket_timeout": 1.0, "socket_connect_timeout": 1.0,
                                     "health_check_interval": 10}}}
 
