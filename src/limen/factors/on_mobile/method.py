@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy
 
 from limen.factors.mobile_app.errors import MobileError
 from limen.factors.mobile_app.method import has_active_device
-from limen.factors.mobile_app.models import DeviceStatus, MobileDevice
 from limen.signin import store
 from limen.signin.attempts import Attempt, Challenge, Proof, Redirect
 from limen.signin.methods import Descriptor, Method
