@@ -177,6 +177,8 @@ CHANGE_EMAIL_TTL = config.env_int("LIMEN_CHANGE_EMAIL_TTL", 24 * 3600, minimum=6
 # SSO session: the cookie that lets a person come back without signing in again.
 # Django's database sessions in fewer statements (limen.core.session_store): every page reads one.
 SESSION_ENGINE = "limen.core.session_store"
+# Plain <input> widgets written out in Python, the same markup as Django's templates (limen.core.form_renderer).
+FORM_RENDERER = "limen.core.form_renderer.Renderer"
 SESSION_COOKIE_NAME = "limen_sso"
 SESSION_COOKIE_AGE = config.env_int("LIMEN_SESSION_ABSOLUTE_SECONDS", 8 * 3600, minimum=300)
 SESSION_IDLE_SECONDS = config.env_int("LIMEN_SESSION_IDLE_SECONDS", 2 * 3600, minimum=60)

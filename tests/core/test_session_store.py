@@ -108,3 +108,18 @@ def test_each_operation_is_one_statement():
 
     assert [len(statements(c)) for c in (created, loaded, saved, cycled)] == [1, 1, 1, 2], \
         [statements(c) for c in (created, loaded, saved, cycled)]
+
+
+def test_new_keys_are_django_shaped_and_spread_over_every_character():
+    from collections import Counter
+
+    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+
+    from limen.core.session_store import new_key
+
+    keys = [new_key() for _ in range(2000)]
+    assert all(len(key) == 32 and set(key) <= set(VALID_KEY_CHARS) for key in keys)
+    assert len(set(keys)) == len(keys)
+    for position in (0, 15, 31):  # each place takes every character, about equally (expected 55 each)
+        counts = Counter(key[position] for key in keys)
+        assert set(counts) == set(VALID_KEY_CHARS) and max(counts.values()) < 110, counts

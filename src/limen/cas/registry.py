@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from limen.audit.events import Event
 from limen.audit.service import record
+from limen.core import sql
 from limen.signin import levels
 from limen.signin.models import Level
 
@@ -83,11 +84,15 @@ def matches(pattern: str, url: str) -> bool:
     return target.path == base.path or target.path.startswith(base.path + "/")
 
 
+# Every /cas/login asks for them: the ORM builds the statement once (limen.core.sql).
+_enabled = sql.Select(lambda: Service.objects.filter(enabled=True))
+
+
 def match(url: str) -> Service | None:
     """The enabled service whose pattern matches ``url``; the longest prefix wins, then regexes."""
     if _parse(url) is None:
         return None
-    found = [s for s in Service.objects.filter(enabled=True) if matches(s.url_pattern, url)]
+    found = [s for s in _enabled() if matches(s.url_pattern, url)]
     found.sort(key=lambda s: (s.url_pattern.startswith("^"), -len(s.url_pattern)))
     return found[0] if found else None
 

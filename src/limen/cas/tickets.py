@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from limen.core import clock, metrics
+from limen.core import clock, metrics, sql
 from limen.signin import levels, sessions
 from limen.signin.models import SsoSession
 
@@ -47,18 +47,22 @@ def _issue(prefix: str, *, service: Service, service_url: str, user, sso_session
            proxies: list[str] = ()) -> ServiceTicket:
     now = clock.now()
     metrics.cas_ticket(prefix)
-    return ServiceTicket.objects.create(
+    return sql.create(ServiceTicket(  # one INSERT written once: no signal listens, no auto_now field
         ticket=ticket_ids.new(prefix), service=service, service_url=service_url, user=user, sso_session=sso_session,
         created=now, expires=now + dt.timedelta(seconds=settings.CAS_TICKET_SECONDS),
         auth_time=auth_time, strengths=list(strengths), level=level, from_sso=from_sso, proxies=list(proxies),
-    )
+    ))
+
+
+# Asked at every ticket: the ORM builds it once (limen.core.sql). ``.first()`` orders by id.
+_sso_session = sql.Select(lambda key: SsoSession.objects.filter(session_key=key).order_by("pk")[:1])
 
 
 def issue_service_ticket(request, *, service: Service, service_url: str, from_sso: bool) -> ServiceTicket:
     """A service ticket for the person signed in on ``request``, from their SSO session."""
     current = sessions.current(request) or {}
     strengths = list(current.get("strengths") or [levels.PASSWORD])
-    sso_session = SsoSession.objects.filter(session_key=request.session.session_key).first()
+    sso_session = _sso_session.first(request.session.session_key)
     auth_time = dt.datetime.fromtimestamp(current.get("auth_time") or clock.now().timestamp(), tz=dt.timezone.utc)
     return _issue("ST", service=service, service_url=service_url, user=request.user, sso_session=sso_session,
                   auth_time=auth_time, strengths=strengths, level=levels.level_of(strengths), from_sso=from_sso)

@@ -9,6 +9,7 @@ backend converters the ORM applies, so a value comes out exactly as a queryset w
 
 from __future__ import annotations
 
+import inspect
 from types import SimpleNamespace
 
 from django.db import connections
@@ -69,13 +70,22 @@ class Columns:
             self._converters[connection.alias] = converters
         return converters
 
-    def read(self, row, connection) -> SimpleNamespace:
-        values = {}
-        for (col, converters), value, (_a, _m, _f, key) in zip(self._converters_for(connection), row, self.items):
+    def values(self, row, connection) -> list:
+        """The row's values as the ORM converts them, in the columns' order."""
+        values = []
+        for (col, converters), value in zip(self._converters_for(connection), row):
             for convert in converters:
                 value = convert(value, col, connection)
-            values[key] = value
-        return SimpleNamespace(**values)
+            values.append(value)
+        return values
+
+    def read(self, row, connection) -> SimpleNamespace:
+        return SimpleNamespace(**{key: value for value, (_a, _m, _f, key) in zip(self.values(row, connection), self.items)})
+
+    def instance(self, row, connection):
+        """The row as a model instance, as a queryset gives it (one group: that model's columns)."""
+        (_alias, model, _names, *_prefix), = self.groups
+        return model.from_db(connection.alias, [f.attname for _a, _m, f, _k in self.items], self.values(row, connection))
 
     def parts(self, row, connection) -> dict[str, SimpleNamespace]:
         """The row read as ``read`` does, one namespace per group prefix (its attributes without it):
@@ -86,6 +96,11 @@ class Columns:
                 value = convert(value, col, connection)
             groups.setdefault(prefix, {})[name] = value
         return {prefix: SimpleNamespace(**values) for prefix, values in groups.items()}
+
+
+def all_fields(model) -> list[str]:
+    """The names of the model's concrete fields, as a queryset selects them (for Columns)."""
+    return [f.name for f in model._meta.concrete_fields]
 
 
 def connection_for(model, write: bool = True):
@@ -127,3 +142,132 @@ class Insert:
         if returning:
             return cursor.fetchall()[0][0]
         return connection.ops.last_insert_id(cursor, self.model._meta.db_table, self.model._meta.pk.column)
+
+
+# Stand in for the varying values while a queryset is compiled (Compiled): integers no row has; a text
+# field's parameter gets the same number as text.
+MARK = -739_105_624
+
+
+class Compiled:
+    """A queryset compiled by the ORM once per database connection, then run with new values in its
+    markers' places: the very statement the queryset sends, without building it anew on every request.
+    ``build`` takes one marker per varying value (``sql.MARK``, ``MARK - 1``, ...; none is fine) and returns
+    the queryset; each marker must reach the statement's parameters once, as given (no lookup that
+    rewrites its value: exact matches, foreign keys)."""
+
+    def __init__(self, build):
+        self.build = build
+        self.arity = len(inspect.signature(build).parameters)
+        self._model = None
+        self._sql: dict[str, tuple] = {}
+
+    def queryset(self):
+        return self.build(*(MARK - i for i in range(self.arity)))
+
+    def compile(self, query, connection) -> tuple[str, list]:
+        return query.get_compiler(connection=connection).as_sql()
+
+    def _statement(self, connection) -> tuple:
+        if connection.alias not in self._sql:
+            query = self.queryset().query
+            text, params = self.compile(query, connection)
+            params = list(params)
+            at = []
+            for i in range(self.arity):
+                found = [n for n, value in enumerate(params) if value == MARK - i or value == str(MARK - i)]
+                if len(found) != 1:
+                    raise ValueError("each varying value must appear once among the statement's parameters")
+                at.append(found[0])
+            self._sql[connection.alias] = (text, params, at, self.prepare(query, connection))
+        return self._sql[connection.alias]
+
+    def prepare(self, query, connection):
+        return None
+
+    def execute(self, cursor, values, *, write: bool = False):
+        """Run the statement with ``values``; returns what ``prepare`` made for this connection."""
+        connection = cursor.db
+        text, params, at, extra = self._statement(connection)
+        if at:
+            params = params.copy()
+            for position, value in zip(at, values):
+                params[position] = value
+        cursor.execute(text, params)
+        return extra
+
+    def connection(self, write: bool = False):
+        if self._model is None:
+            self._model = self.queryset().model
+        return connection_for(self._model, write=write)
+
+
+class Exists(Compiled):
+    """``build(...).exists()``, compiled once: ``Exists(lambda user_id: Thing.objects.filter(user=user_id))(7)``."""
+
+    def compile(self, query, connection):
+        return query.exists().get_compiler(connection=connection).as_sql()
+
+    def __call__(self, *values) -> bool:
+        connection = self.connection()
+        with connection.cursor() as cursor:
+            self.execute(cursor, values)
+            return cursor.fetchone() is not None
+
+
+class Select(Compiled):
+    """``list(build(...))`` compiled once, for a queryset of one model's own columns (no select_related,
+    annotations or values()): the same rows as the same model instances."""
+
+    def prepare(self, query, connection):
+        compiler = query.get_compiler(connection=connection)
+        compiler.setup_query()
+        cols = [col for col, _sql, _alias in compiler.select]
+        if compiler.klass_info is None or compiler.annotation_col_map or compiler.klass_info.get("related_klass_infos"):
+            raise ValueError("Select reads one model's columns only")
+        names = [col.target.attname for col in cols]
+        converters = [(col, [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)])
+                      for col in cols]
+        return names, converters
+
+    def __call__(self, *values) -> list:
+        connection = self.connection()
+        model = self._model
+        with connection.cursor() as cursor:
+            names, converters = self.execute(cursor, values)
+            rows = cursor.fetchall()
+        found = []
+        for row in rows:
+            converted = []
+            for (col, each), value in zip(converters, row):
+                for convert in each:
+                    value = convert(value, col, connection)
+                converted.append(value)
+            found.append(model.from_db(connection.alias, names, converted))
+        return found
+
+    def first(self, *values):
+        """The first row, for a queryset that says which (``[:1]`` of an ordered one)."""
+        rows = self(*values)
+        return rows[0] if rows else None
+
+
+_creates: dict = {}  # model → Insert of all its columns but an automatic primary key
+
+
+def create(instance):
+    """``instance.save()`` of a new row, as one INSERT written once per model (no pre_save work such as
+    ``auto_now``, and no signals: for models that have neither). Returns the instance, with its key."""
+    model = type(instance)
+    insert = _creates.get(model)
+    if insert is None:
+        pk = model._meta.pk
+        names = [f.name for f in model._meta.concrete_fields if not (f is pk and f.get_internal_type().endswith("AutoField"))]
+        insert = _creates[model] = Insert(model, names)
+    connection = connection_for(model)
+    with connection.cursor() as cursor:
+        pk = insert.run(cursor, connection, *(getattr(instance, f.attname) for f in insert.fields))
+    if instance.pk is None:
+        instance.pk = pk
+    instance._state.adding, instance._state.db = False, connection.alias
+    return instance

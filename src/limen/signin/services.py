@@ -16,14 +16,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Q
 
 from limen.notify import notices
 from limen.audit.events import Event
 from limen.audit.service import record
 from limen.core import clock, metrics, ratelimit
 
-from . import sessions
+from . import counters, sessions
 from .errors import AccountDisabled, AccountLocked, InvalidCredentials, TooManyRequests
 
 
@@ -70,7 +69,7 @@ def check_password(*, email: str, password: str, ip: str, request=None):
 
     # Right: the guess gives its place back, unless the account locked meanwhile (other guesses
     # in flight were wrong): then it is refused like any other.
-    if not User.objects.filter(pk=user.pk).filter(_unlocked()).update(failed_signins=0):
+    if not counters.clear(user.pk, clock.now()):
         record(Event.SIGNIN_REFUSED_LOCKED, user=user, request=request)
         raise _locked(_minutes_left(user))
 
@@ -81,14 +80,9 @@ def check_password(*, email: str, password: str, ip: str, request=None):
     return user
 
 
-def _unlocked() -> Q:
-    return Q(locked_until__isnull=True) | Q(locked_until__lte=clock.now())
-
-
 def _reserve_guess(user) -> bool:
     """Take one of the account's LIMEN_LOCKOUT_THRESHOLD places for a guess, atomically."""
-    return bool(get_user_model().objects.filter(pk=user.pk, failed_signins__lt=settings.LOCKOUT_THRESHOLD)
-                .filter(_unlocked()).update(failed_signins=F("failed_signins") + 1))
+    return counters.reserve(user.pk, settings.LOCKOUT_THRESHOLD, clock.now())
 
 
 def _minutes_left(user) -> int:
@@ -147,7 +141,7 @@ def verify_current_password(user, password: str, request=None) -> bool:
     if not _reserve_guess(user):
         raise _locked(_minutes_left(user))
     if user.check_password(password):
-        if not get_user_model().objects.filter(pk=user.pk).filter(_unlocked()).update(failed_signins=0):
+        if not counters.clear(user.pk, clock.now()):
             raise _locked(_minutes_left(user))
         return True
     if _count_failure(user, request):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
@@ -44,13 +43,14 @@ def refused(request, error: TransactionError):
     return flow.restart(request, error)
 
 
-def _identify_parts(request, next_url: str) -> list[str]:
-    """What each passwordless method adds to the identifier page (an eID button, passkey autofill)."""
+def _identify_parts(request, next_url: str) -> list[tuple[str, dict]]:
+    """What each passwordless method adds to the identifier page (an eID button, passkey autofill): its
+    template and context, rendered within the page's own render (``{% include_part %}``)."""
     parts = []
     for method in registry.passwordless():
         context = method.identify_context(request, next_url) if method.identify_template else None
         if context is not None:
-            parts.append(render_to_string(method.identify_template, {**context, "next": next_url}, request=request))
+            parts.append((method.identify_template, {**context, "next": next_url}))
     return parts
 
 

@@ -33,6 +33,15 @@ def widget(field, **extra):
     return field.as_widget(attrs=attrs)
 
 
+@register.simple_tag(takes_context=True)
+def include_part(context, template_name: str, values: dict):
+    """``{% include %}`` of a template named at run time with a dict of variables on top of the page's own
+    context: one render, where a separate render_to_string would build the request's context again."""
+    template = context.template.engine.get_template(template_name)
+    with context.push(values):
+        return template.render(context)
+
+
 @register.filter
 def browser_summary(user_agent: str) -> str:
     """'Firefox on Windows' for a User-Agent header (the raw header is for operators only)."""

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from limen.core import sql
 from limen.signin.attempts import Attempt, Challenge, Redirect
 from limen.signin.methods import Descriptor, Method
 from limen.signin.models import Level
@@ -21,6 +22,11 @@ from .errors import NoProvider
 from .models import EidLink, UpstreamProvider
 
 KEY = "eid"
+
+
+# Asked on every identifier page and step: the ORM builds each once.
+_linked = sql.Exists(lambda user_id: EidLink.objects.filter(user=user_id, provider__enabled=True))
+_any_provider = sql.Exists(lambda: UpstreamProvider.objects.filter(enabled=True))
 
 
 class EidMethod(Method):
@@ -33,7 +39,7 @@ class EidMethod(Method):
     identify_template = "eid/signin_button.html"
 
     def available_for(self, user) -> bool:
-        return bool(user and user.pk) and EidLink.objects.filter(user=user, provider__enabled=True).exists()
+        return bool(user and user.pk) and _linked(user.pk)
 
     def manage_url(self) -> str:
         return reverse("eid:manage")
@@ -48,7 +54,7 @@ class EidMethod(Method):
         return services.unlink_all(user)
 
     def identify_context(self, request, next_url: str):
-        if not UpstreamProvider.objects.filter(enabled=True).exists():
+        if not _any_provider():
             return None
         return {"enabled": True, "url": reverse("eid:signin") + "?" + urlencode({"next": next_url})}
 

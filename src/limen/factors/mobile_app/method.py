@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from limen.core import sql
 from limen.signin import store
 from limen.signin.attempts import Attempt, Challenge, Proof, Redirect
 from limen.signin.methods import Descriptor, Method
@@ -25,12 +26,16 @@ from .services import challenges, devices, otp
 PIN_KEY, QR_KEY = "mobile_app_pin", "mobile_app_qr"
 
 
+# Asked on every identifier step for both methods below (and by On Mobile): the ORM builds it once.
+has_active_device = sql.Exists(lambda user_id: MobileDevice.objects.filter(user=user_id, status=DeviceStatus.ACTIVE))
+
+
 class _MobileMethod(Method):
     def available_for(self, user) -> bool:
         """Listed while the account has an active device; a locked one still counts (see docs/mobile-app.md)."""
         if user is None or not getattr(user, "pk", None):
             return False
-        return MobileDevice.objects.filter(user=user, status=DeviceStatus.ACTIVE).exists()
+        return has_active_device(user.pk)
 
     def manage_url(self) -> str:
         return reverse("mobile_app:devices")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from limen.factors.mobile_app.errors import MobileError
-from limen.factors.mobile_app.models import DeviceStatus, MobileDevice
+from limen.factors.mobile_app.method import has_active_device
 from limen.signin import store
 from limen.signin.attempts import Attempt, Challenge, Proof, Redirect
 from limen.signin.methods import Descriptor, Method
@@ -40,8 +40,7 @@ class OnMobile(Method):
     identify_template = "on_mobile/identify.html"
 
     def available_for(self, user) -> bool:
-        return bool(user and getattr(user, "pk", None)) and MobileDevice.objects.filter(
-            user=user, status=DeviceStatus.ACTIVE).exists()
+        return bool(user and getattr(user, "pk", None)) and has_active_device(user.pk)
 
     def enrolled_count(self, user) -> int:
         return 0  # the devices of "Mobile app PIN code", counted there (My Account, PANIC)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.urls import reverse
 from django.utils.translation import gettext_lazy, ngettext
 
+from limen.core import sql
 from limen.signin.attempts import Attempt, Challenge, Proof
 from limen.signin.methods import Descriptor, Method
 from limen.signin.models import Level
@@ -14,6 +15,10 @@ from limen.signin.models import Level
 from . import services
 from .forms import RecoveryCodeForm
 from .models import RecoveryCode
+
+
+# Asked on every identifier step: the ORM builds it once.
+_has_unused = sql.Exists(lambda user_id: RecoveryCode.objects.filter(user=user_id, used__isnull=True))
 
 
 class RecoveryCodeMethod(Method):
@@ -27,7 +32,7 @@ class RecoveryCodeMethod(Method):
     template = "factors/recovery/challenge.html"
 
     def available_for(self, user) -> bool:
-        return user is not None and RecoveryCode.objects.filter(user=user, used__isnull=True).exists()
+        return user is not None and _has_unused(user.pk)
 
     def manage_url(self) -> str:
         return reverse("factors_recovery:manage")

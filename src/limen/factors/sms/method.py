@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from limen.core import sql
 from limen.core.errors import LimenError
 from limen.signin.attempts import Attempt, Challenge, Proof, Redirect
 from limen.signin.methods import ContactNumber, Descriptor, Method
@@ -23,6 +24,10 @@ def disabled_page() -> Challenge:
     return Challenge("factors/sms/disabled.html", {"message": SmsDisabled.default_message}, status=403)
 
 
+# Asked on every identifier step: the ORM builds it once.
+_has_number = sql.Exists(lambda user_id: services.numbers_of(user_id))
+
+
 class SmsMethod(Method):
     descriptor = Descriptor(
         key=services.METHOD, strength="PASSWORD_SMS", level=Level.MEDIUM, amr=("pwd", "sms"),
@@ -35,7 +40,7 @@ class SmsMethod(Method):
     # -- enrolment and management
 
     def available_for(self, user) -> bool:
-        return settings.SMS_ENABLED and user is not None and services.numbers_of(user).exists()
+        return settings.SMS_ENABLED and user is not None and _has_number(user.pk)
 
     def manage_url(self):
         return reverse("factors_sms:manage") if settings.SMS_ENABLED else None

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from limen.core import clock
+from limen.core import clock, sql
 from limen.signin.attempts import Attempt, Challenge, Proof
 from limen.signin.methods import Descriptor, Method
 from limen.signin.models import Level
@@ -26,6 +26,10 @@ from .forms import ResponseForm
 
 STRENGTH = "PASSWORD_WEBAUTHN"
 AMR = ("pwd", "hwk")
+
+
+# Asked on every identifier step: the ORM builds it once.
+_has_credential = sql.Exists(lambda user_id: services.credentials_of(user_id))
 
 
 class WebAuthnMethod(Method):
@@ -39,7 +43,7 @@ class WebAuthnMethod(Method):
     template = "factors/webauthn/challenge.html"
 
     def available_for(self, user) -> bool:
-        return user is not None and services.credentials_of(user).exists()
+        return user is not None and _has_credential(user.pk)
 
     def manage_url(self) -> str:
         return reverse("factors_webauthn:manage")
@@ -86,7 +90,7 @@ class PasskeyMethod(Method):
     identify_template = "factors/webauthn/passkey_signin.html"
 
     def available_for(self, user) -> bool:
-        return user is not None and services.credentials_of(user).exists()
+        return user is not None and _has_credential(user.pk)
 
     def enrolled_count(self, user) -> int:
         return 0  # the same credentials as the security keys, counted there (My Account, PANIC)

@@ -1,0 +1,49 @@
+"""The lockout's two conditional UPDATEs on the account, written once (limen.core.sql).
+
+Each is one statement, so it is atomic by itself: the database decides, row by row, whether the
+condition holds as it writes. Same table, conditions and values as the querysets they replace
+(``filter(pk=..., failed_signins__lt=...).filter(unlocked).update(failed_signins=F(...) + 1)`` and
+``filter(pk=...).filter(unlocked).update(failed_signins=0)``); limen.signin.services says what they mean.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+
+from limen.core import sql
+
+_statements: dict[str, dict[str, str]] = {}  # per database alias
+
+
+def _sql(connection) -> dict[str, str]:
+    statements = _statements.get(connection.alias)
+    if statements is None:
+        User = get_user_model()
+        t = sql.table(User, connection)
+        pk, failed, locked = (sql.column(User, name, connection) for name in ("id", "failed_signins", "locked_until"))
+        unlocked = f"({locked} IS NULL OR {locked} <= %s)"
+        statements = _statements[connection.alias] = {
+            "reserve": f"UPDATE {t} SET {failed} = {failed} + 1 WHERE {pk} = %s AND {failed} < %s AND {unlocked}",
+            "clear": f"UPDATE {t} SET {failed} = 0 WHERE {pk} = %s AND {unlocked}",
+        }
+    return statements
+
+
+def _run(name: str, params: list) -> bool:
+    User = get_user_model()
+    connection = sql.connection_for(User)
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(connection)[name], params)
+        return cursor.rowcount == 1
+
+
+def reserve(user_pk, threshold: int, now) -> bool:
+    """Count one more guess if fewer than ``threshold`` are counted and the account is not locked at ``now``."""
+    User = get_user_model()
+    return _run("reserve", [user_pk, threshold, sql.prep(User, "locked_until", now, sql.connection_for(User))])
+
+
+def clear(user_pk, now) -> bool:
+    """Back to no failures, if the account is not locked at ``now``."""
+    User = get_user_model()
+    return _run("clear", [user_pk, sql.prep(User, "locked_until", now, sql.connection_for(User))])
