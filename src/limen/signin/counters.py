@@ -1,4 +1,4 @@
-"""The lockout's two conditional UPDATEs on the account, written once (limen.core.sql).
+"""The lockout's conditional UPDATEs on the account, written once (limen.core.sql).
 
 Each is one statement, so it is atomic by itself: the database decides, row by row, whether the
 condition holds as it writes. Same table, conditions and values as the querysets they replace
@@ -25,6 +25,9 @@ def _sql(connection) -> dict[str, str]:
         statements = _statements[connection.alias] = {
             "reserve": f"UPDATE {t} SET {failed} = {failed} + 1 WHERE {pk} = %s AND {failed} < %s AND {unlocked}",
             "clear": f"UPDATE {t} SET {failed} = 0 WHERE {pk} = %s AND {unlocked}",
+            "give_back": f"UPDATE {t} SET {failed} = {failed} - 1 WHERE {pk} = %s AND {failed} > 0",
+            "lock_full": f"UPDATE {t} SET {failed} = 0, {locked} = %s WHERE {pk} = %s AND {failed} >= %s "
+                         f"AND {unlocked}",
         }
     return statements
 
@@ -47,3 +50,16 @@ def clear(user_pk, now) -> bool:
     """Back to no failures, if the account is not locked at ``now``."""
     User = get_user_model()
     return _run("clear", [user_pk, sql.prep(User, "locked_until", now, sql.connection_for(User))])
+
+
+def give_back(user_pk) -> bool:
+    """One guess fewer: a request cut off before its verdict (limen.signin.services)."""
+    return _run("give_back", [user_pk])
+
+
+def lock_full(user_pk, threshold: int, now, until) -> bool:
+    """Every place taken and no lock at ``now``: lock until ``until`` and count from zero again."""
+    User = get_user_model()
+    connection = sql.connection_for(User)
+    return _run("lock_full", [sql.prep(User, "locked_until", until, connection), user_pk, threshold,
+                              sql.prep(User, "locked_until", now, connection)])

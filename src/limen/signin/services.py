@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,6 +25,9 @@ from limen.core import clock, metrics, ratelimit
 
 from . import counters, sessions
 from .errors import AccountDisabled, AccountLocked, InvalidCredentials, TooManyRequests
+
+
+log = logging.getLogger("limen.signin")
 
 
 def ip_limit() -> ratelimit.Limit:
@@ -59,17 +63,28 @@ def check_password(*, email: str, password: str, ip: str, request=None):
 
     if not _reserve_guess(user):
         user.check_password(password)  # same work as any other answer: no timing tell
+        _lock_if_full(user, request)
         record(Event.SIGNIN_REFUSED_LOCKED, user=user, request=request)
         raise _locked(_minutes_left(user))
 
-    if not user.check_password(password):
-        if _count_failure(user, request):
+    try:
+        right = user.check_password(password)
+    except Exception:
+        _give_back(user, slot)  # cut off before its verdict (the database gone): not a guess
+        raise
+    if not right:
+        if _count_failure(user, request):  # if this fails, the place stays taken: a wrong guess counts
             raise _locked()
         raise InvalidCredentials()
 
     # Right: the guess gives its place back, unless the account locked meanwhile (other guesses
     # in flight were wrong): then it is refused like any other.
-    if not counters.clear(user.pk, clock.now()):
+    try:
+        cleared = counters.clear(user.pk, clock.now())
+    except Exception:
+        _give_back(user, slot)
+        raise
+    if not cleared:
         record(Event.SIGNIN_REFUSED_LOCKED, user=user, request=request)
         raise _locked(_minutes_left(user))
 
@@ -83,6 +98,29 @@ def check_password(*, email: str, password: str, ip: str, request=None):
 def _reserve_guess(user) -> bool:
     """Take one of the account's LIMEN_LOCKOUT_THRESHOLD places for a guess, atomically."""
     return counters.reserve(user.pk, settings.LOCKOUT_THRESHOLD, clock.now())
+
+
+def _give_back(user, slot) -> None:
+    """Best effort, as the request is failing anyway: if the database is gone, the place stays taken
+    and _lock_if_full bounds what such places can do."""
+    try:
+        counters.give_back(user.pk)
+        ratelimit.release(slot)
+    except Exception:  # noqa: BLE001 - the original error is the one to raise
+        log.warning("a sign-in cut off before its verdict could not give its place back", exc_info=True)
+
+
+def _lock_if_full(user, request) -> None:
+    """Every place taken without a lock: guesses in flight, or places left by requests that died before
+    their verdict (a killed worker, the database gone). Such places never free themselves, so they
+    become a lock that ends with its window, instead of refusing the owner for ever; the number of
+    guesses checked per window stays bounded by the threshold."""
+    now = clock.now()
+    until = now + dt.timedelta(minutes=settings.LOCKOUT_MINUTES)
+    if counters.lock_full(user.pk, settings.LOCKOUT_THRESHOLD, now, until):
+        record(Event.LOCKED, user=user, request=request, minutes=settings.LOCKOUT_MINUTES)
+        notices.send(user, "account_locked", minutes=settings.LOCKOUT_MINUTES, until=until,
+                     ip=request and request.META.get("REMOTE_ADDR", ""))
 
 
 def _minutes_left(user) -> int:
