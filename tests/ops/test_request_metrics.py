@@ -50,3 +50,16 @@ def test_an_unhandled_exception_is_counted_by_type_and_view(settings):
             Delta(RESPONSES, status="500", view="broken", method="POST") as answered:
         assert Client(raise_request_exception=False).post("/broken/").status_code == 500
     assert (by_type.value, by_view.value, answered.value) == (1, 1, 1)
+
+
+def test_importing_the_middleware_needs_no_metrics_directory(tmp_path):
+    """Django's checks import the middleware in every command (`limen migrate`); in multi-process mode
+    a series without labels opens its file when it is made, so nothing is made at import."""
+    import subprocess
+    import sys
+
+    gone = tmp_path / "removed-metrics-directory"
+    code = "import limen.ops.request_metrics as m; assert m._metrics is None; print('imported')"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env={"PROMETHEUS_MULTIPROC_DIR": str(gone), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0 and "imported" in result.stdout, result.stderr
