@@ -20,7 +20,9 @@ def test_an_operator_directory_is_emptied_of_a_previous_server_values(tmp_path, 
 
 
 def test_without_one_a_private_temporary_directory(monkeypatch):
-    monkeypatch.delenv(multiprocess.ENV, raising=False)
+    # setenv, not delenv: delenv records nothing when the variable is absent, so the directory set
+    # below (and removed below) stayed in this process's environment for every later test.
+    monkeypatch.setenv(multiprocess.ENV, "")
     path = multiprocess.prepare()
     assert os.environ[multiprocess.ENV] == str(path)
     assert path.is_dir() and not any(path.iterdir())
