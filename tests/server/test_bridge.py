@@ -165,3 +165,21 @@ def test_a_body_that_stops_coming_ends_with_408_and_the_application_never_runs(m
         sock.sendall(b"POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab")
         assert sock.recv(1000).startswith(b"HTTP/1.1 408")
     assert ran == []
+
+
+def test_a_cancelled_request_does_not_hold_its_thread_waiting_for_a_write():
+    """If the request's task is gone (shutdown) when its thread answers, the thread is let go at once
+    instead of waiting for a write that will never come."""
+    import asyncio
+
+    from limen.server import bridge
+
+    async def scenario() -> bool:
+        loop = asyncio.get_running_loop()
+        answered = loop.create_future()
+        answered.cancel()
+        written = threading.Event()
+        bridge._settle(answered, ("200 OK", [], b"late", written, contextvars.copy_context()), None)
+        return written.is_set()
+
+    assert asyncio.run(scenario())

@@ -141,7 +141,9 @@ async def _disconnection(receive: Receive) -> None:
 
 
 def _settle(future: asyncio.Future, result, error: BaseException | None) -> None:
-    if future.done():  # the request's task was cancelled (shutdown)
+    if future.done():  # the request's task was cancelled (shutdown): nothing will be written
+        if result is not None and result[3] is not None:
+            result[3].set()  # so the thread waiting for the write is not held for WRITE_TIMEOUT
         return
     if error is not None:
         future.set_exception(error)
@@ -228,7 +230,6 @@ class WsgiBridge:
             return
         loop = asyncio.get_running_loop()
         answered = loop.create_future()
-        written = None
         self.pool.submit(self._call_app, build_environ(scope, body), loop, answered)
         status, headers, payload, written, context = await answered
         for var, value in context.items():  # the request's context (its id, for the access line)
