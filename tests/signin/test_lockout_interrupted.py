@@ -45,3 +45,25 @@ def test_places_left_by_requests_that_died_lock_for_the_window_not_for_ever(user
     clock.advance(minutes=settings.LOCKOUT_MINUTES + 1)
     browser = Client()
     assert attempt(browser, user.email, DEFAULT_PASSWORD).status_code == 302 and signed_in(browser)
+
+
+def test_places_taken_moments_ago_are_refused_but_do_not_lock(user, settings):
+    """They may be guesses still being checked: a right password among them (a double click after a few
+    typos) must not turn into a lock of its owner's account."""
+    User.objects.filter(pk=user.pk).update(failed_signins=settings.LOCKOUT_THRESHOLD, locked_until=None,
+                                           guess_reserved_at=clock.now())
+    refused = attempt(Client(), user.email, DEFAULT_PASSWORD)
+    assert refused.status_code == 400
+    user.refresh_from_db()
+    assert user.locked_until is None and not AuditEvent.objects.filter(event=Event.LOCKED, user=user).exists()
+    clock.advance(seconds=121)  # longer than any request lasts: those requests are over
+    assert attempt(Client(), user.email, DEFAULT_PASSWORD).status_code == 400
+    user.refresh_from_db()
+    assert user.locked_until is not None
+
+
+def test_a_guess_records_when_it_took_its_place(user):
+    before = clock.now()
+    attempt(Client(), user.email, "Wrong-Password-1")
+    user.refresh_from_db()
+    assert before <= user.guess_reserved_at <= clock.now()

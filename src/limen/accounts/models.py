@@ -72,6 +72,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("created"), default=clock.now)
     failed_signins = models.PositiveIntegerField(_("failed sign-ins in a row"), default=0)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    # When the last sign-in guess took its place in failed_signins (limen.signin.counters).
+    guess_reserved_at = models.DateTimeField(null=True, editable=False)
     password_changed = models.DateTimeField(_("password changed"), null=True, blank=True)
     # Preferences (My Account).
     require_second_factor = models.BooleanField(

@@ -20,14 +20,17 @@ def _sql(connection) -> dict[str, str]:
     if statements is None:
         User = get_user_model()
         t = sql.table(User, connection)
-        pk, failed, locked = (sql.column(User, name, connection) for name in ("id", "failed_signins", "locked_until"))
+        pk, failed, locked, reserved = (sql.column(User, name, connection) for name in (
+            User._meta.pk.name, "failed_signins", "locked_until", "guess_reserved_at"))
         unlocked = f"({locked} IS NULL OR {locked} <= %s)"
         statements = _statements[connection.alias] = {
-            "reserve": f"UPDATE {t} SET {failed} = {failed} + 1 WHERE {pk} = %s AND {failed} < %s AND {unlocked}",
+            "reserve": f"UPDATE {t} SET {failed} = {failed} + 1, {reserved} = %s "
+                       f"WHERE {pk} = %s AND {failed} < %s AND {unlocked}",
             "clear": f"UPDATE {t} SET {failed} = 0 WHERE {pk} = %s AND {unlocked}",
             "give_back": f"UPDATE {t} SET {failed} = {failed} - 1 WHERE {pk} = %s AND {failed} > 0",
+            # Only places older than any request can last: the guesses that took them are over.
             "lock_full": f"UPDATE {t} SET {failed} = 0, {locked} = %s WHERE {pk} = %s AND {failed} >= %s "
-                         f"AND {unlocked}",
+                         f"AND {unlocked} AND ({reserved} IS NULL OR {reserved} < %s)",
         }
     return statements
 
@@ -43,7 +46,8 @@ def _run(name: str, params: list) -> bool:
 def reserve(user_pk, threshold: int, now) -> bool:
     """Count one more guess if fewer than ``threshold`` are counted and the account is not locked at ``now``."""
     User = get_user_model()
-    return _run("reserve", [user_pk, threshold, sql.prep(User, "locked_until", now, sql.connection_for(User))])
+    when = sql.prep(User, "locked_until", now, sql.connection_for(User))
+    return _run("reserve", [when, user_pk, threshold, when])
 
 
 def clear(user_pk, now) -> bool:
@@ -57,9 +61,11 @@ def give_back(user_pk) -> bool:
     return _run("give_back", [user_pk])
 
 
-def lock_full(user_pk, threshold: int, now, until) -> bool:
-    """Every place taken and no lock at ``now``: lock until ``until`` and count from zero again."""
+def lock_full(user_pk, threshold: int, now, until, *, taken_before) -> bool:
+    """Every place taken, the last one before ``taken_before``, and no lock at ``now``: lock until
+    ``until`` and count from zero again."""
     User = get_user_model()
     connection = sql.connection_for(User)
     return _run("lock_full", [sql.prep(User, "locked_until", until, connection), user_pk, threshold,
-                              sql.prep(User, "locked_until", now, connection)])
+                              sql.prep(User, "locked_until", now, connection),
+                              sql.prep(User, "guess_reserved_at", taken_before, connection)])

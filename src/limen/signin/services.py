@@ -34,6 +34,10 @@ def ip_limit() -> ratelimit.Limit:
     return ratelimit.Limit("signin-ip", settings.RATE_LIMIT_SIGNIN_PER_IP, settings.RATE_LIMIT_WINDOW_SECONDS)
 
 
+# Longer than any sign-in request lasts (a body arrives within 30 s, a hash takes well under one):
+# a place in the lockout count older than this belongs to a request that is over.
+IN_FLIGHT_SECONDS = 120
+
 # Failures for an address without an account are remembered this long (seconds).
 UNKNOWN_MEMORY = 7 * 24 * 3600
 
@@ -105,19 +109,23 @@ def _give_back(user, slot) -> None:
     and _lock_if_full bounds what such places can do."""
     try:
         counters.give_back(user.pk)
-        ratelimit.release(slot)
+        if slot is not None:
+            ratelimit.release(slot)
     except Exception:  # noqa: BLE001 - the original error is the one to raise
         log.warning("a sign-in cut off before its verdict could not give its place back", exc_info=True)
 
 
 def _lock_if_full(user, request) -> None:
     """Every place taken without a lock: guesses in flight, or places left by requests that died before
-    their verdict (a killed worker, the database gone). Such places never free themselves, so they
-    become a lock that ends with its window, instead of refusing the owner for ever; the number of
-    guesses checked per window stays bounded by the threshold."""
+    their verdict (a killed worker, the database gone). Places last taken more than IN_FLIGHT_SECONDS
+    ago belong to requests that are over and never free themselves, so they become a lock that ends
+    with its window, instead of refusing the owner for ever; younger ones may be guesses still being
+    checked (a right password among them must not turn into a lock), so they are only refused. The
+    number of guesses checked per window stays bounded by the threshold."""
     now = clock.now()
     until = now + dt.timedelta(minutes=settings.LOCKOUT_MINUTES)
-    if counters.lock_full(user.pk, settings.LOCKOUT_THRESHOLD, now, until):
+    taken_before = now - dt.timedelta(seconds=IN_FLIGHT_SECONDS)
+    if counters.lock_full(user.pk, settings.LOCKOUT_THRESHOLD, now, until, taken_before=taken_before):
         record(Event.LOCKED, user=user, request=request, minutes=settings.LOCKOUT_MINUTES)
         notices.send(user, "account_locked", minutes=settings.LOCKOUT_MINUTES, until=until,
                      ip=request and request.META.get("REMOTE_ADDR", ""))
@@ -177,9 +185,16 @@ def verify_current_password(user, password: str, request=None) -> bool:
     False on a wrong password; raises AccountLocked once the account locks.
     """
     if not _reserve_guess(user):
+        _lock_if_full(user, request)
         raise _locked(_minutes_left(user))
-    if user.check_password(password):
-        if not counters.clear(user.pk, clock.now()):
+    try:
+        right = user.check_password(password)
+        cleared = right and counters.clear(user.pk, clock.now())
+    except Exception:
+        _give_back(user, None)  # cut off before its verdict: not a guess
+        raise
+    if right:
+        if not cleared:
             raise _locked(_minutes_left(user))
         return True
     if _count_failure(user, request):
