@@ -168,18 +168,51 @@ def test_a_body_that_stops_coming_ends_with_408_and_the_application_never_runs(m
 
 
 def test_a_cancelled_request_does_not_hold_its_thread_waiting_for_a_write():
-    """If the request's task is gone (shutdown) when its thread answers, the thread is let go at once
-    instead of waiting for a write that will never come."""
+    """If the request's task is cancelled (shutdown) while its thread works, the thread that must wait
+    for the write is let go at once instead of after WRITE_TIMEOUT."""
     import asyncio
+    import time
 
     from limen.server import bridge
 
-    async def scenario() -> bool:
-        loop = asyncio.get_running_loop()
-        answered = loop.create_future()
-        answered.cancel()
-        written = threading.Event()
-        bridge._settle(answered, ("200 OK", [], b"late", written, contextvars.copy_context()), None)
-        return written.is_set()
+    let_go: list[float] = []
+    building = threading.Event()
 
-    assert asyncio.run(scenario())
+    def app(environ, start_response):
+        building.set()
+        time.sleep(0.3)  # the task is cancelled meanwhile
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"late"]
+
+    the_bridge = WsgiBridge(app, threads=1, written_first=lambda: True)
+
+    def call(*args):
+        started = time.monotonic()
+        bridge.WsgiBridge._call_app(the_bridge, *args)
+        let_go.append(time.monotonic() - started)
+
+    the_bridge._call_app = call
+
+    async def scenario() -> None:
+        async def never(message):
+            raise AssertionError("nothing is written for a cancelled request")
+
+        task = asyncio.ensure_future(the_bridge._http(
+            {"type": "http", "method": "GET", "path": "/", "query_string": b"", "http_version": "1.1",
+             "headers": []}, None, never))
+        while not building.is_set():
+            await asyncio.sleep(0.01)
+        task.cancel()
+        await asyncio.sleep(0.6)
+
+    asyncio.run(scenario())
+    the_bridge.pool.shutdown(wait=True)
+    assert len(let_go) == 1 and let_go[0] < 5  # not WRITE_TIMEOUT (60 s)
+
+
+def test_an_application_that_never_calls_start_response_is_a_500():
+    def app(environ, start_response):
+        return [b"no status"]
+
+    with serve(app, written_first=lambda: True) as server:
+        assert requests.get(server.url + "/", timeout=5).status_code == 500

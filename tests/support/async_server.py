@@ -34,7 +34,8 @@ class AsyncServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, http=LimenHttpProtocol, loop="asyncio",
-                                lifespan="on", proxy_headers=False, log_level="warning", access_log=False)
+                                lifespan="on", reset_contextvars=True, proxy_headers=False, log_level="warning",
+                                access_log=False)
         self.server = uvicorn.Server(config)
         self.thread: threading.Thread | None = None
         self.loop: asyncio.AbstractEventLoop | None = None

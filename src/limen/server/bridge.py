@@ -140,10 +140,24 @@ async def _disconnection(receive: Receive) -> None:
         pass
 
 
+def _started(started: list) -> list:
+    if not started:
+        raise RuntimeError("the application returned without calling start_response")
+    return started
+
+
+def _answer(loop: asyncio.AbstractEventLoop, future: asyncio.Future, result, error: BaseException | None = None):
+    """From the request's thread: settle ``future`` in the loop (logged if the loop is gone)."""
+    try:
+        loop.call_soon_threadsafe(_settle, future, result, error)
+    except RuntimeError:  # the loop is closed (the worker is stopping)
+        log.warning("a request answered after its worker's loop closed", exc_info=error)
+
+
 def _settle(future: asyncio.Future, result, error: BaseException | None) -> None:
     if future.done():  # the request's task was cancelled (shutdown): nothing will be written
-        if result is not None and result[3] is not None:
-            result[3].set()  # so the thread waiting for the write is not held for WRITE_TIMEOUT
+        if error is not None:
+            log.warning("a cancelled request failed", exc_info=error)
         return
     if error is not None:
         future.set_exception(error)
@@ -229,21 +243,21 @@ class WsgiBridge:
         if body is None:
             return
         loop = asyncio.get_running_loop()
-        answered = loop.create_future()
-        self.pool.submit(self._call_app, build_environ(scope, body), loop, answered)
-        status, headers, payload, written, context = await answered
-        for var, value in context.items():  # the request's context (its id, for the access line)
-            var.set(value)
+        answered, written = loop.create_future(), threading.Event()
         try:
+            self.pool.submit(self._call_app, build_environ(scope, body), loop, answered, written)
+            status, headers, payload, context = await answered
+            for var, value in context.items():  # the request's context (its id, for the access line)
+                var.set(value)
             if isinstance(payload, bytes):
                 await _send_response(send, status, headers, payload)
             else:
                 await self._finish((status, headers, payload), receive, send)
         finally:
-            if written is not None:
-                written.set()
+            written.set()  # written, failed or cancelled: the thread need not wait any longer
 
-    def _call_app(self, environ: dict, loop: asyncio.AbstractEventLoop, answered: asyncio.Future) -> None:
+    def _call_app(self, environ: dict, loop: asyncio.AbstractEventLoop, answered: asyncio.Future,
+                  written: threading.Event) -> None:
         """In a pool thread: the whole WSGI request; its answer handed to the loop, then close()."""
         started: list = []
         chunks: list[bytes] = []
@@ -259,26 +273,28 @@ class WsgiBridge:
             iterable = self.app(environ, start_response)
             waiting = getattr(iterable, "deferred_wait", None)
             if waiting is not None:
+                context = contextvars.copy_context()  # before close(): its work unbinds the request id
                 # Closed before the loop waits: the wait holds no thread and no request state.
-                iterable.close()
-                iterable = None
-                loop.call_soon_threadsafe(_settle, answered, (*started, waiting, None, contextvars.copy_context()),
-                                          None)
+                iterable, response = None, iterable
+                response.close()
+                _answer(loop, answered, (*_started(started), waiting, context))
                 return
             for chunk in iterable:
                 if chunk:
                     chunks.append(chunk)
-            written = threading.Event() if self.written_first() else None
-            answer = (*started, b"".join(chunks), written, contextvars.copy_context())
-            loop.call_soon_threadsafe(_settle, answered, answer, None)
-            if written is not None:
+            must_wait = self.written_first()
+            _answer(loop, answered, (*_started(started), b"".join(chunks), contextvars.copy_context()))
+            if must_wait:
                 written.wait(WRITE_TIMEOUT)
         except BaseException as error:  # noqa: BLE001 - raised in the loop, as run_in_executor would
-            loop.call_soon_threadsafe(_settle, answered, None, error)
+            _answer(loop, answered, None, error)
         finally:
             close = getattr(iterable, "close", None)
             if close is not None:
-                close()
+                try:
+                    close()
+                except Exception:  # noqa: BLE001 - the answer is gone; the work after it failed
+                    log.exception("closing the response failed")
 
     async def _finish(self, deferred: tuple, receive: Receive, send: Send) -> None:
         status, headers, waiting = deferred

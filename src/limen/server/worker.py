@@ -98,6 +98,9 @@ class LimenWorker(UvicornWorker):
         "proxy_headers": False,
         "server_header": False,
         "lifespan": "on",
+        # Each request's task starts from an empty context: a pipelined request is started from inside
+        # the previous one's, whose request id (limen.server.bridge) would otherwise show in its lines.
+        "reset_contextvars": True,
         "limit_concurrency": max_connections(),
         # On shutdown (a deploy, gunicorn's reload), requests in progress get this long to finish; waits
         # still going are then cut, and their clients (the app, the page) ask the next worker again.
