@@ -61,6 +61,13 @@ def test_postgresql_scheme_and_defaults(tmp_path):
     assert db["OPTIONS"] == {"prepare_threshold": 5}
 
 
+def test_prepared_statements_can_be_turned_off_for_a_pooler(tmp_path):
+    assert config.database("postgres://db/limen?prepare=off", tmp_path)["OPTIONS"] == {"prepare_threshold": None}
+    assert config.database("postgres://db/limen?prepare=ON", tmp_path)["OPTIONS"] == {"prepare_threshold": 5}
+    with pytest.raises(ConfigurationError, match="prepare must be on or off"):
+        config.database("postgres://db/limen?prepare=maybe", tmp_path)
+
+
 def test_postgres_unix_socket_through_host_query(tmp_path):
     db = config.database("postgres:///limen?host=/var/run/postgresql&port=5433", tmp_path)
     assert db["HOST"] == "/var/run/postgresql"

@@ -137,7 +137,12 @@ def database(url: str, directory: Path) -> dict:
         # Let psycopg keep prepared statements: only the cursors of limen.core.prepared ask for them (the
         # ORM's cursors bind on the client and never prepare). Measured on CAS validation: planning the
         # statement at each call was most of PostgreSQL's work (bench/README.md).
-        options = {"prepare_threshold": 5}
+        # ?prepare=off turns it off, for poolers that cannot keep them (PgBouncer before 1.22, RDS Proxy).
+        prepare = query.get("prepare", "on").lower()
+        if prepare not in {"on", "off"}:
+            raise ConfigurationError("LIMEN_DATABASE_URL", "prepare must be on or off (?prepare=off behind a "
+                                                           "connection pooler that cannot keep prepared statements)")
+        options = {"prepare_threshold": 5 if prepare == "on" else None}
         if "sslmode" in query:
             options["sslmode"] = query["sslmode"]
         host = unquote(parts.hostname or "") or query.get("host", "")
