@@ -7,7 +7,7 @@ COMMIT). Here, each is one statement written once per connection (limen.core.sql
 
 - load: one SELECT of the data of an unexpired session;
 - save: one UPDATE (atomic by itself); no row updated is Django's UpdateError, as before;
-- create: one INSERT; a key already taken (against 190 random bits) fails it, and Django's
+- create: one INSERT; a key already taken (against 165 random bits: 32 characters of 36) fails it, and Django's
   ``create`` draws another, so asking first is not needed;
 - delete: one DELETE.
 
