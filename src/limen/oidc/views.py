@@ -61,13 +61,22 @@ def _json(data: dict, *, cache_seconds: int = 0) -> JsonResponse:
 @backchannel
 def discovery(request):
     """OpenID Provider Metadata (also served as OAuth 2.0 Authorization Server Metadata)."""
-    return _json(_metadata(settings.BASE_URL, tuple(settings.OAUTH2_PROVIDER["SCOPES"]),
-                           tuple(code for code, _name in settings.LANGUAGES)), cache_seconds=300)
+    response = HttpResponse(_metadata_json(settings.BASE_URL, tuple(settings.OAUTH2_PROVIDER["SCOPES"]),
+                                           tuple(code for code, _name in settings.LANGUAGES)),
+                            content_type="application/json")
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @functools.lru_cache(maxsize=4)
+def _metadata_json(base_url: str, scopes: tuple, languages: tuple) -> bytes:
+    """Encoded once per process (and per value of the settings it reads: each URL is a reverse()); bytes,
+    so that no caller can change what the next one gets."""
+    return json.dumps(_metadata(base_url, scopes, languages)).encode()
+
+
 def _metadata(base_url: str, scopes: tuple, languages: tuple) -> dict:
-    """Built once per process (and per value of the settings it reads): each URL is a reverse()."""
     jwt_algs = jose.HMAC_ALGS + jose.RSA_ALGS + jose.EC_ALGS
     auth_methods = [m.value for m in AuthMethod]
     return {
