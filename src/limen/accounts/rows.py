@@ -24,7 +24,7 @@ def _sql(connection) -> dict[str, str]:
         by_address, params = query.get_compiler(connection=connection).compile(query.where)
         if list(params) != [connection.ops.prep_for_iexact_query(_MARK)]:
             raise ValueError("the address condition is not the one this module prepares parameters for")
-        t, pk = sql.table(User, connection), sql.column(User, "id", connection)
+        t, pk = sql.table(User, connection), sql.column(User, User._meta.pk.name, connection)
         select = f"SELECT {COLUMNS.sql(connection)} FROM {t}"
         statements = _statements[connection.alias] = {
             # .first(): the lowest id (a unique index on the lower-cased address keeps it to one anyway).

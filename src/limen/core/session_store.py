@@ -40,19 +40,19 @@ def new_key(length: int = 32) -> str:
 
 
 class SessionStore(db.SessionStore):
-    _statements: dict[str, dict[str, str]] = {}  # per database alias
+    _statements: dict[tuple, dict[str, str]] = {}  # per session model and database alias
 
     def _connection(self, write: bool = True):
         return sql.connection_for(self.model, write=write)
 
     def _sql(self, connection) -> dict[str, str]:
-        statements = self._statements.get(connection.alias)
+        statements = self._statements.get((self.model, connection.alias))
         if statements is None:
             model = self.model
             t = sql.table(model, connection)
             key, data, expires = (sql.column(model, name, connection)
                                   for name in ("session_key", "session_data", "expire_date"))
-            statements = self._statements[connection.alias] = {
+            statements = self._statements[(self.model, connection.alias)] = {
                 "load": f"SELECT {data} FROM {t} WHERE {key} = %s AND {expires} > %s",
                 "insert": f"INSERT INTO {t} ({key}, {data}, {expires}) VALUES (%s, %s, %s)",
                 "update": f"UPDATE {t} SET {data} = %s, {expires} = %s WHERE {key} = %s",
