@@ -39,8 +39,10 @@ def add_phone(site, email: str, number: str = "+46701234567") -> None:
 
 
 def press(page, button: str) -> None:
-    """Press a button that talks to an authenticator: browsers only allow that from the tab in front."""
+    """Press a button that talks to an authenticator: browsers only allow that from the tab in front. The
+    page's script (deferred) binds the button: wait until it has run, or the click does nothing."""
     page.bring_to_front()
+    page.wait_for_load_state("domcontentloaded")
     page.get_by_role("button", name=button).click()
 
 
