@@ -29,3 +29,39 @@ def test_parts_give_each_group_its_own_columns_converted_as_read_does(user):
                                       "last_login": user.last_login}
     assert {f"{prefix}{name}": value for prefix, part in parts.items() for name, value in vars(part).items()} \
         == vars(whole)
+
+
+def _user_email_sql():
+    User = get_user_model()
+    return f"SELECT {sql.column(User, 'email', connection)} FROM {sql.table(User, connection)} WHERE " \
+           f"{sql.column(User, 'id', connection)} = %s AND {sql.column(User, 'email', connection)} LIKE '%%@%%'"
+
+
+def test_execute_gives_what_django_s_cursor_gives(user):
+    with connection.cursor() as cursor:
+        cursor.execute(_user_email_sql(), [user.id])
+        expected = cursor.fetchall()
+        sql.execute(cursor, _user_email_sql(), [user.id])
+        assert cursor.fetchall() == expected == [(user.email,)]  # "%%" is still a literal "%"
+
+
+def test_execute_raises_django_s_errors_and_changes_nothing(user):
+    from django.db import IntegrityError, transaction
+
+    User = get_user_model()
+    insert = sql.Insert(User, ["uid", "email", "password", "first_name", "last_name", "is_active", "is_staff",
+                               "is_superuser", "date_joined", "email_verified", "interface_language",
+                               "email_language"])
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:  # the same uid
+        insert.run(cursor, connection, user.uid, "other@example.org", "", "", "", True, False, False,
+                   user.date_joined, False, "en", "en")
+    assert User.objects.count() == 1
+
+
+def test_execute_is_recorded_while_queries_are(user):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured, connection.cursor() as cursor:
+        sql.execute(cursor, _user_email_sql(), [user.id])
+    assert [q["sql"] for q in captured.captured_queries] == [_user_email_sql().replace("%s", str(user.id))
+                                                             .replace("%%", "%")]

@@ -38,7 +38,7 @@ def _sql(connection) -> dict[str, str]:
 def _one(name: str, params: list) -> User | None:
     connection = sql.connection_for(User, write=False)
     with connection.cursor() as cursor:
-        cursor.execute(_sql(connection)[name], params)
+        sql.execute(cursor, _sql(connection)[name], params)
         row = cursor.fetchone()
     return COLUMNS.instance(row, connection) if row is not None else None
 
@@ -59,4 +59,4 @@ def set_last_login(user: User, when) -> None:
     user.last_login = when
     connection = sql.connection_for(User)
     with connection.cursor() as cursor:
-        cursor.execute(_sql(connection)["last_login"], [sql.prep(User, "last_login", when, connection), user.pk])
+        sql.execute(cursor, _sql(connection)["last_login"], [sql.prep(User, "last_login", when, connection), user.pk])

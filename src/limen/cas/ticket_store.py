@@ -142,18 +142,18 @@ def consume(ticket: str, now: dt.datetime) -> ConsumedTicket | None:
     statements = _for(connection)
     when = sql.prep(ServiceTicket, "consumed", now, connection)
     with prepared.cursor(connection) as cursor:
-        cursor.execute(statements.consume, [when, ticket])
+        sql.execute(cursor, statements.consume, [when, ticket])
         if hasattr(statements, "fetch_all"):  # no RETURNING: the row count says who consumed it
             if cursor.rowcount != 1:
                 return None
-            cursor.execute(statements.fetch_all, [ticket])
+            sql.execute(cursor, statements.fetch_all, [ticket])
         rows = cursor.fetchall()
         if not rows:
             return None
         row = statements.columns.read(rows[0], connection)
         last = rows[0]  # the row that ends with the access policy's EXISTS
         if hasattr(statements, "fetch_others"):
-            cursor.execute(statements.fetch_others, [row.service_id, row.user_id])
+            sql.execute(cursor, statements.fetch_others, [row.service_id, row.user_id])
             found = cursor.fetchall()
             if not found:  # the service or account went away meanwhile (cascades delete the ticket too)
                 return None

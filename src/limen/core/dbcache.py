@@ -22,6 +22,8 @@ from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.db import DatabaseError, connections, models, router, transaction
 from django.utils.timezone import now as tz_now
 
+from . import sql
+
 UPSERT_VENDORS = {"sqlite", "postgresql"}
 
 
@@ -61,7 +63,7 @@ class DatabaseCache(DjangoDatabaseCache):
             return super().get_many(keys, version)
         key_map = {self.make_and_validate_key(key, version=version): key for key in keys}
         with connection.cursor() as cursor:
-            cursor.execute(self._sql(connection)["get"] + f"({', '.join(['%s'] * len(key_map))})", list(key_map))
+            sql.execute(cursor, self._sql(connection)["get"] + f"({', '.join(['%s'] * len(key_map))})", list(key_map))
             rows = cursor.fetchall()
         expression, converters = self._expiry_converters(connection)
         result, expired, now = {}, [], tz_now()
@@ -95,7 +97,7 @@ class DatabaseCache(DjangoDatabaseCache):
                     count = cursor.fetchone()[0]
                     if count > self._max_entries:
                         self._cull(connection.alias, cursor, now, count)
-                cursor.execute(self._sql(connection)[mode], params)
+                sql.execute(cursor, self._sql(connection)[mode], params)
                 return mode == "set" or cursor.rowcount == 1
         except DatabaseError:
             return False  # as Django's: a write that fails is a write that did not happen

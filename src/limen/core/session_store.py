@@ -68,7 +68,7 @@ class SessionStore(db.SessionStore):
         connection = self._connection(write=False)
         now = sql.prep(self.model, "expire_date", timezone.now(), connection)
         with connection.cursor() as cursor:
-            cursor.execute(self._sql(connection)["load"], [self.session_key, now])
+            sql.execute(cursor, self._sql(connection)["load"], [self.session_key, now])
             row = cursor.fetchone()
         if row is None:
             self._session_key = None  # as Django's: an unknown or expired key is forgotten
@@ -84,7 +84,7 @@ class SessionStore(db.SessionStore):
         statements = self._sql(connection)
         if not must_create:
             with connection.cursor() as cursor:
-                cursor.execute(statements["update"], [data, expires, self.session_key])
+                sql.execute(cursor, statements["update"], [data, expires, self.session_key])
                 if cursor.rowcount != 1:
                     raise UpdateError  # deleted meanwhile (signed out elsewhere): Django's answer too
             return
@@ -92,7 +92,7 @@ class SessionStore(db.SessionStore):
             # Inside a transaction, a savepoint keeps a taken key from spoiling it (PostgreSQL).
             with (transaction.atomic(using=connection.alias) if connection.in_atomic_block
                   else contextlib.nullcontext()), connection.cursor() as cursor:
-                cursor.execute(statements["insert"], [self.session_key, data, expires])
+                sql.execute(cursor, statements["insert"], [self.session_key, data, expires])
         except IntegrityError:
             raise CreateError from None
 
@@ -102,4 +102,4 @@ class SessionStore(db.SessionStore):
             return
         connection = self._connection()
         with connection.cursor() as cursor:
-            cursor.execute(self._sql(connection)["delete"], [session_key])
+            sql.execute(cursor, self._sql(connection)["delete"], [session_key])

@@ -39,7 +39,7 @@ def _run(name: str, params: list) -> bool:
     User = get_user_model()
     connection = sql.connection_for(User)
     with connection.cursor() as cursor:
-        cursor.execute(_sql(connection)[name], params)
+        sql.execute(cursor, _sql(connection)[name], params)
         return cursor.rowcount == 1
 
 

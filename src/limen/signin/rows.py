@@ -37,7 +37,7 @@ def load(tx_id: str):
     """The row (id, browser, data, created, expires, completed, as the ORM reads them), or None."""
     connection = sql.connection_for(Row, write=False)
     with connection.cursor() as cursor:
-        cursor.execute(_sql(connection)["load"], [tx_id])
+        sql.execute(cursor, _sql(connection)["load"], [tx_id])
         row = cursor.fetchone()
     return COLUMNS.read(row, connection) if row is not None else None
 
@@ -46,7 +46,7 @@ def save(tx_id: str, data: dict) -> int:
     """Store ``data`` unless the transaction is completed; the number of rows written (0 or 1)."""
     connection = sql.connection_for(Row)
     with connection.cursor() as cursor:
-        cursor.execute(_sql(connection)["save"], [sql.prep(Row, "data", data, connection), tx_id])
+        sql.execute(cursor, _sql(connection)["save"], [sql.prep(Row, "data", data, connection), tx_id])
         return cursor.rowcount
 
 
@@ -56,7 +56,7 @@ def complete(tx_id: str, data: dict, now) -> int:
     connection = sql.connection_for(Row)
     at = sql.prep(Row, "completed", now, connection)
     with connection.cursor() as cursor:
-        cursor.execute(_sql(connection)["complete"], [at, sql.prep(Row, "data", data, connection), tx_id, at])
+        sql.execute(cursor, _sql(connection)["complete"], [at, sql.prep(Row, "data", data, connection), tx_id, at])
         return cursor.rowcount
 
 
@@ -74,7 +74,7 @@ def completed_since(browser: str, since, limit: int) -> list:
     connection = sql.connection_for(Row, write=False)
     at = sql.prep(Row, "completed", since, connection)
     with connection.cursor() as cursor:
-        cursor.execute(_sql(connection)["fresh"], [browser, at, limit])
+        sql.execute(cursor, _sql(connection)["fresh"], [browser, at, limit])
         return [COLUMNS.read(row, connection) for row in cursor.fetchall()]
 
 
@@ -82,5 +82,5 @@ def use(tx_id: str, now) -> bool:
     """Mark it used, once: True for the one caller that does."""
     connection = sql.connection_for(Row)
     with connection.cursor() as cursor:
-        cursor.execute(_sql(connection)["use"], [sql.prep(Row, "used", now, connection), tx_id])
+        sql.execute(cursor, _sql(connection)["use"], [sql.prep(Row, "used", now, connection), tx_id])
         return cursor.rowcount == 1

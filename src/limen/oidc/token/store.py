@@ -178,7 +178,7 @@ def find_code(code: str, code_digest: str, client_id: str) -> Found | None:
     connection = _connection()
     reads, _ = _statements(connection)
     with connection.cursor() as cursor:
-        cursor.execute(reads.code, [code_digest, code, client_id])
+        sql.execute(cursor, reads.code, [code_digest, code, client_id])
         rows = cursor.fetchall()
     if not rows:
         return None
@@ -193,7 +193,7 @@ def find_refresh(checksum: str, client_id: str) -> Found | None:
     connection = _connection()
     reads, _ = _statements(connection)
     with connection.cursor() as cursor:
-        cursor.execute(reads.refresh, [checksum, client_id])
+        sql.execute(cursor, reads.refresh, [checksum, client_id])
         rows = cursor.fetchall()
     if not rows or rows[0][-1]:
         return None
@@ -218,10 +218,10 @@ def spend_code(found: Found, tokens: Tokens, *, before_commit=lambda: None) -> N
     connection = _connection()
     _, writes = _statements(connection)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute(writes.spend_code, [found.grant.id])
+        sql.execute(cursor, writes.spend_code, [found.grant.id])
         if cursor.rowcount != 1:
             raise Spent()
-        cursor.execute(writes.consume_sign_in, [sql.prep(Authorization, "consumed", tokens.clock_now, connection),
+        sql.execute(cursor, writes.consume_sign_in, [sql.prep(Authorization, "consumed", tokens.clock_now, connection),
                                                 found.sign_in.id])
         _write_tokens(cursor, connection, found, tokens, None)
         _INSERT_ISSUE.run(cursor, connection, found.sign_in.id, tokens.family, tokens.access_checksum,
@@ -236,9 +236,9 @@ def spend_refresh(found: Found, tokens: Tokens, *, before_commit=lambda: None) -
     _, writes = _statements(connection)
     now = sql.prep(RefreshToken, "revoked", tokens.now, connection)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute(writes.spend_refresh, [now, now, found.refresh.id])
+        sql.execute(cursor, writes.spend_refresh, [now, now, found.refresh.id])
         if cursor.rowcount != 1:
             raise Spent()
-        cursor.execute(writes.delete_access, [found.access.id])
+        sql.execute(cursor, writes.delete_access, [found.access.id])
         _write_tokens(cursor, connection, found, tokens, found.refresh.id)
         before_commit()
