@@ -362,6 +362,8 @@ def main() -> None:
             Browser.profiler = None
             stats = pstats.Stats(profiler, stream=sys.stdout)
             stats.sort_stats(args.sort).print_stats(args.lines)
+            if os.environ.get("BENCH_PROFILE_DUMP"):
+                stats.dump_stats(os.environ["BENCH_PROFILE_DUMP"])
         else:
             backend = SCENARIOS[name](application, n)
         from django.db import connection
