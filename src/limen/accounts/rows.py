@@ -2,8 +2,8 @@
 and its last sign-in time.
 
 Through the ORM, building these cost more than running them. The same table, columns, conditions and
-values as the querysets they replace: the address condition is the ORM's own ``email__iexact``, compiled
-once per connection, so it matches exactly what ``filter(email__iexact=...)`` matches on each database.
+values as the querysets they replace: the address condition is the ORM's own (``User.objects.with_address``),
+compiled once per connection, so it matches exactly what that queryset matches on each database.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ _statements: dict[str, dict[str, str]] = {}  # per database alias
 def _sql(connection) -> dict[str, str]:
     statements = _statements.get(connection.alias)
     if statements is None:
-        query = User.objects.filter(email__iexact=_MARK).query
+        query = User.objects.with_address(_MARK).query
         by_address, params = query.get_compiler(connection=connection).compile(query.where)
-        if list(params) != [connection.ops.prep_for_iexact_query(_MARK)]:
+        if list(params) != [_MARK]:
             raise ValueError("the address condition is not the one this module prepares parameters for")
         t, pk = sql.table(User, connection), sql.column(User, User._meta.pk.name, connection)
         select = f"SELECT {COLUMNS.sql(connection)} FROM {t}"
@@ -44,9 +44,8 @@ def _one(name: str, params: list) -> User | None:
 
 
 def by_email(email: str) -> User | None:
-    """``User.objects.filter(email__iexact=normalise_email(email)).first()``."""
-    connection = sql.connection_for(User, write=False)
-    return _one("by_email", [connection.ops.prep_for_iexact_query(normalise_email(email))])
+    """``User.objects.with_address(email).first()``."""
+    return _one("by_email", [normalise_email(email)])
 
 
 def by_id(pk) -> User | None:

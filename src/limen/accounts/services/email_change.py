@@ -43,7 +43,7 @@ def confirm_change(*, token: str, request=None) -> User:
             entry = tokens.consume(token, TokenPurpose.CHANGE_EMAIL)
             user = entry.user
             old_email = user.email
-            if User.objects.filter(email__iexact=entry.new_email).exclude(pk=user.pk).exists():
+            if User.objects.with_address(entry.new_email).exclude(pk=user.pk).exists():
                 raise TokenInvalid()
             user.email = entry.new_email
             user.email_verified = True
