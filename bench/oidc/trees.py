@@ -1,0 +1,94 @@
+"""Code exchanges, refresh grants or a GET path per CPU-second under `limen serve` (one worker, one
+thread, SQLite), with the code of two or more trees side by side in alternating rounds: what one
+change moves, measured as run.py measures Limen.
+
+    git worktree add --detach /tmp/before <commit>
+    .venv/bin/python bench/oidc/trees.py /tmp/before/src src [--token | --refresh | --path /health/live]
+        [--rounds 3] [--seconds 8]
+
+Each tree's `limen serve` runs with PYTHONPATH=<tree's src> on its own database, pinned to the server core;
+wrk on the other. The first tree is the reference of the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]
+
+import run  # noqa: E402
+from harness import cpu_seconds  # noqa: E402
+
+
+class Tree(run.Limen):
+    def __init__(self, cores: str, src: Path, index: int):
+        self.key = f"tree{index}"
+        super().__init__(cores)
+        self.src = src
+
+    def env(self) -> dict:
+        return {**super().env(), "PYTHONPATH": str(self.src)}
+
+
+def measure(tree: Tree, args) -> float:
+    load = {"connections": 4, "cores": args.load_core}
+    if args.token or args.refresh:
+        codes, _ = run.harvest(tree, "codes", need=int(args.seconds * 600), **load)
+        if args.refresh:
+            pool: list[str] = []
+            run.token_run(tree, codes, pool, seconds=args.seconds * 1.3, **load)
+            return run.refresh_run(tree, pool, seconds=args.seconds, **load)["per_cpu_second"]
+        return run.token_run(tree, codes, seconds=args.seconds, **load)["per_cpu_second"]
+    before = cpu_seconds(tree.process.pid)
+    out = subprocess.run(["taskset", "-c", args.load_core, "wrk", "-t", "1", "-c", "4", "-d", f"{args.seconds}s",
+                          tree.base + args.path], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"(\d+) requests in", out).group(1)) / (cpu_seconds(tree.process.pid) - before)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("srcs", nargs="+", type=Path, help="each tree's src/ directory")
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--token", action="store_true", help="code exchanges (the default is --path)")
+    what.add_argument("--refresh", action="store_true", help="refresh grants")
+    what.add_argument("--path", default="/.well-known/openid-configuration", help="a GET path")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--server-core", default="0")
+    parser.add_argument("--load-core", default="1")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed (apt-get install wrk)")
+    trees = [Tree(args.server_core, src.resolve(), n) for n, src in enumerate(args.srcs)]
+    try:
+        for tree in trees:
+            tree.prepare()
+            tree.start()
+            tree.sign_in()
+        figures: dict[Tree, list[float]] = {tree: [] for tree in trees}
+        for round_ in range(args.rounds):
+            for tree in trees if round_ % 2 == 0 else trees[::-1]:
+                figures[tree].append(measure(tree, args))
+                print(f"round {round_ + 1}, {tree.src}: {figures[tree][-1]:.0f} per CPU-second "
+                      f"(load average {os.getloadavg()[0]:.1f})", file=sys.stderr)
+    finally:
+        for tree in trees:
+            tree.stop()
+    reference = figures[trees[0]]
+    for tree, values in figures.items():
+        ratios = ", ".join(f"{v / r:.3f}" for v, r in zip(values, reference))
+        print(f"{tree.src}: median {statistics.median(values):.0f} per CPU-second "
+              f"(rounds {', '.join(f'{v:.0f}' for v in values)}); ×{statistics.median(values) / statistics.median(reference):.3f}"
+              f" (per round {ratios})")
+
+
+if __name__ == "__main__":
+    main()
