@@ -58,23 +58,30 @@ def spread(values: list[float]) -> str:
     return f"{min(values):.2f}–{max(values):.2f}" if len(values) > 1 else f"{values[0]:.2f}"
 
 
+def _ran_out(data: dict) -> str:
+    """A validation that failed spent a ticket already spent: the run outlasted its tickets, and its rate
+    per CPU-second counts the CPU of those failures but not them. Said in the table, not hidden."""
+    failed = sum(r["bad"] + r["errors"] for server in data["runs"].values() for r in server["load"])
+    return f"; **{failed} failed: tickets ran out, figure too low**" if failed else ""
+
+
 def cas(rows: list, quick: bool) -> None:
     out = WORK / "cas.json"
     result = run([PY, "bench/cas_validate/run.py", "--duration", 5 if quick else 8, "--rounds", 2 if quick else 3,
-                  "--tickets", 4000 if quick else 8000, "--json", out], WORK / "cas.log")
+                  "--tickets", 8000 if quick else 16000, "--json", out], WORK / "cas.log")
     if result.returncode or not out.exists():
         rows.append(("CAS /p3/serviceValidate", "failed: see bench/work/all/cas.log", "", TARGETS["cas"]))
         return
     data = json.loads(out.read_text())
     limen = [r["per_cpu_second"] for r in data["runs"]["Limen"]["load"]]
     rows.append(("CAS /p3/serviceValidate per CPU-s", f"{statistics.median(limen):.0f} (×{data['ratio']:.2f} "
-                 f"mama-cas; rounds ×{spread(data['ratio_per_round'])})", "", TARGETS["cas"]))
+                 f"mama-cas; rounds ×{spread(data['ratio_per_round'])}){_ran_out(data)}", "", TARGETS["cas"]))
 
 
 def pgcas(rows: list, quick: bool) -> None:
     out = WORK / "pgcas.json"
     result = run([PY, "bench/cas_validate/run.py", "--compare", "postgres", "--duration", 4 if quick else 6,
-                  "--rounds", 2 if quick else 3, "--single", 0, "--tickets", 3000 if quick else 4000, "--json", out],
+                  "--rounds", 2 if quick else 3, "--single", 0, "--tickets", 6000 if quick else 10000, "--json", out],
                  WORK / "pgcas.log")
     if result.returncode or not out.exists():
         rows.append(("CAS validation on PostgreSQL", "failed: see bench/work/all/pgcas.log", "", TARGETS["pgcas"]))
@@ -84,7 +91,8 @@ def pgcas(rows: list, quick: bool) -> None:
     rows.append(("CAS validation on PostgreSQL per CPU-s, Limen + its backends",
                  f"{statistics.median(r['per_cpu_second_with_backends'] for r in pg):.0f} "
                  f"(×{data['ratio_with_backends']:.2f} SQLite; rounds ×{spread(data['ratio_with_backends_per_round'])}; "
-                 f"Limen alone ×{data['ratio']:.2f}, wall clock ×{data['wall_ratio']:.2f})", "", TARGETS["pgcas"]))
+                 f"Limen alone ×{data['ratio']:.2f}, wall clock ×{data['wall_ratio']:.2f}){_ran_out(data)}", "",
+                 TARGETS["pgcas"]))
 
 
 def oidc(rows: list, quick: bool) -> None:
