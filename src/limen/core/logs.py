@@ -32,8 +32,8 @@ from . import redact, request_id
 FORMATS = ("json", "text")
 
 # No line shows where it was logged from, nor the thread's or process's name: not looking them up is a
-# fifth of the cost of a line (the Python logging HOWTO's "Optimization"), and an access line is written
-# for every request.
+# tenth of the cost of a line (31.6 -> 28.6 us; the Python logging HOWTO's "Optimization"), and an access
+# line is written for every request.
 logging._srcfile = None
 logging.logThreads = False
 logging.logMultiprocessing = False

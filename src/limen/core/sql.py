@@ -30,7 +30,8 @@ def execute(cursor, text: str, params: list | tuple) -> None:
     goes straight to the driver with its placeholders converted once, inside Django's error translation
     and broken-transaction check, as Django's cursor does it: its other layers (a wrapper chain, a
     placeholder conversion by regular expression at every call) were two thirds of such a statement's
-    CPU. When the cursor records queries (DEBUG, assertNumQueries) or queries are wrapped, Django's own path is taken."""
+    CPU. When the cursor records queries (DEBUG, assertNumQueries) or queries are wrapped, and on
+    PostgreSQL, Django's own path is taken."""
     connection = cursor.db
     if connection.vendor != "sqlite" or isinstance(cursor, CursorDebugWrapper) or connection.execute_wrappers:
         cursor.execute(text, params)
