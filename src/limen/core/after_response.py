@@ -35,6 +35,17 @@ def call(fn: Callable[[], object]) -> None:
         pending.append(fn)
 
 
+def cleanup(fn: Callable[[], object]) -> None:
+    """Run ``fn`` when the response is closed, after the work of ``call``. Unlike that work, it does not
+    make the server hold the thread until the response is written (``pending``): it must be quick and
+    reveal nothing, e.g. unbinding the request id. Outside a request ``fn`` runs at once."""
+    cleanups = getattr(_state, "cleanups", None)
+    if cleanups is None:
+        fn()
+    else:
+        cleanups.append(fn)
+
+
 def pending() -> bool:
     """Whether this thread's request left work for after its response (the server then writes the
     response before it runs the work: limen.server.bridge)."""
@@ -42,9 +53,11 @@ def pending() -> bool:
 
 
 def run_pending(**_signal_kwargs) -> None:
-    """Run what this thread's request left for after its response (each isolated from the others)."""
+    """Run what this thread's request left for after its response, then its clean-ups (each isolated
+    from the others)."""
     pending, _state.pending = getattr(_state, "pending", None), None
-    for fn in pending or ():
+    cleanups, _state.cleanups = getattr(_state, "cleanups", None), None
+    for fn in [*(pending or ()), *(cleanups or ())]:
         try:
             fn()
         except Exception:  # the response is gone; the stored work is retried by the worker
@@ -58,7 +71,7 @@ class AfterResponseMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        _state.pending = []
+        _state.pending, _state.cleanups = [], []
         return self.get_response(request)
 
 

@@ -62,5 +62,5 @@ class RequestIdMiddleware:
         bind(request.request_id)
         response = self.get_response(request)
         response[HEADER] = request.request_id
-        after_response.call(lambda: bind(None))  # after the work queued by the view
+        after_response.cleanup(lambda: bind(None))  # after the work queued by the view
         return response
