@@ -30,7 +30,7 @@ def statements(request, monkeypatch):
         if connection.vendor != "sqlite":
             pytest.skip("PostgreSQL always has RETURNING")
         monkeypatch.setattr(sql, "returning_supported", lambda connection: False)
-    monkeypatch.setattr(ticket_store, "_statements", {})
+    monkeypatch.setattr(ticket_store, "_for", sql.per_connection(ticket_store._Statements))
     return request.param
 
 

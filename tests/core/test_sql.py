@@ -65,3 +65,21 @@ def test_execute_is_recorded_while_queries_are(user):
         sql.execute(cursor, _user_email_sql(), [user.id])
     assert [q["sql"] for q in captured.captured_queries] == [_user_email_sql().replace("%s", str(user.id))
                                                              .replace("%%", "%")]
+
+
+def test_per_connection_writes_once_per_database():
+    from types import SimpleNamespace
+
+    built = []
+
+    @sql.per_connection
+    def statements(connection):
+        built.append(connection.alias)
+        return {"alias": connection.alias}
+
+    default, other = SimpleNamespace(alias="default", vendor="sqlite"), SimpleNamespace(alias="other", vendor="postgresql")
+    assert statements(default) is statements(default) and statements(other) == {"alias": "other"}
+    assert built == ["default", "other"]
+    statements.made.clear()
+    statements(default)
+    assert built == ["default", "other", "default"]

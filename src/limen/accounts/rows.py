@@ -14,25 +14,22 @@ from .models import User, normalise_email
 
 COLUMNS = sql.Columns(("", User, sql.all_fields(User)))
 _MARK = "limen-mark"  # the address while the ORM compiles the condition
-_statements: dict[str, dict[str, str]] = {}  # per database alias
 
 
+@sql.per_connection
 def _sql(connection) -> dict[str, str]:
-    statements = _statements.get(connection.alias)
-    if statements is None:
-        query = User.objects.with_address(_MARK).query
-        by_address, params = query.get_compiler(connection=connection).compile(query.where)
-        if list(params) != [_MARK]:
-            raise ValueError("the address condition is not the one this module prepares parameters for")
-        t, pk = sql.table(User, connection), sql.column(User, User._meta.pk.name, connection)
-        select = f"SELECT {COLUMNS.sql(connection)} FROM {t}"
-        statements = _statements[connection.alias] = {
-            # .first(): the lowest id (a unique index on the lower-cased address keeps it to one anyway).
-            "by_email": f"{select} WHERE {by_address} ORDER BY {pk} ASC LIMIT 1",
-            "by_id": f"{select} WHERE {pk} = %s",
-            "last_login": f"UPDATE {t} SET {sql.column(User, 'last_login', connection)} = %s WHERE {pk} = %s",
-        }
-    return statements
+    query = User.objects.with_address(_MARK).query
+    by_address, params = query.get_compiler(connection=connection).compile(query.where)
+    if list(params) != [_MARK]:
+        raise ValueError("the address condition is not the one this module prepares parameters for")
+    t, pk = sql.table(User, connection), sql.column(User, User._meta.pk.name, connection)
+    select = f"SELECT {COLUMNS.sql(connection)} FROM {t}"
+    return {
+        # .first(): the lowest id (a unique index on the lower-cased address keeps it to one anyway).
+        "by_email": f"{select} WHERE {by_address} ORDER BY {pk} ASC LIMIT 1",
+        "by_id": f"{select} WHERE {pk} = %s",
+        "last_login": f"UPDATE {t} SET {sql.column(User, 'last_login', connection)} = %s WHERE {pk} = %s",
+    }
 
 
 def _one(name: str, params: list) -> User | None:

@@ -125,14 +125,7 @@ class _Statements:
                               f'WHERE "t".{ticket} = %s AND {s_id} = {st_service} AND {u_id} = {st_user}')
 
 
-_statements: dict[tuple[str, str], _Statements] = {}
-
-
-def _for(connection) -> _Statements:
-    key = (connection.alias, connection.vendor)
-    if key not in _statements:
-        _statements[key] = _Statements(connection)
-    return _statements[key]
+_for = sql.per_connection(_Statements)
 
 
 def consume(ticket: str, now: dt.datetime) -> ConsumedTicket | None:

@@ -41,6 +41,24 @@ def execute(cursor, text: str, params: list | tuple) -> None:
         sqlite3.Cursor.execute(cursor.cursor, _qmark(text), params)
 
 
+def per_connection(build):
+    """Decorate ``build(connection)``, which writes statements in that database's dialect and quoting,
+    so that it runs once per database (alias and vendor) and its result is kept. ``.made`` holds the
+    results (a test clears it to have them written again)."""
+    made: dict[tuple[str, str], object] = {}
+
+    @functools.wraps(build)
+    def get(connection):
+        key = (connection.alias, connection.vendor)
+        found = made.get(key)
+        if found is None:
+            found = made[key] = build(connection)
+        return found
+
+    get.made = made
+    return get
+
+
 def field(model, name: str):
     return model._meta.get_field(name)
 

@@ -12,27 +12,23 @@ from django.contrib.auth import get_user_model
 
 from limen.core import sql
 
-_statements: dict[str, dict[str, str]] = {}  # per database alias
 
-
+@sql.per_connection
 def _sql(connection) -> dict[str, str]:
-    statements = _statements.get(connection.alias)
-    if statements is None:
-        User = get_user_model()
-        t = sql.table(User, connection)
-        pk, failed, locked, reserved = (sql.column(User, name, connection) for name in (
-            User._meta.pk.name, "failed_signins", "locked_until", "guess_reserved_at"))
-        unlocked = f"({locked} IS NULL OR {locked} <= %s)"
-        statements = _statements[connection.alias] = {
-            "reserve": f"UPDATE {t} SET {failed} = {failed} + 1, {reserved} = %s "
-                       f"WHERE {pk} = %s AND {failed} < %s AND {unlocked}",
-            "clear": f"UPDATE {t} SET {failed} = 0 WHERE {pk} = %s AND {unlocked}",
-            "give_back": f"UPDATE {t} SET {failed} = {failed} - 1 WHERE {pk} = %s AND {failed} > 0",
-            # Only places older than any request can last: the guesses that took them are over.
-            "lock_full": f"UPDATE {t} SET {failed} = 0, {locked} = %s WHERE {pk} = %s AND {failed} >= %s "
-                         f"AND {unlocked} AND ({reserved} IS NULL OR {reserved} < %s)",
-        }
-    return statements
+    User = get_user_model()
+    t = sql.table(User, connection)
+    pk, failed, locked, reserved = (sql.column(User, name, connection) for name in (
+        User._meta.pk.name, "failed_signins", "locked_until", "guess_reserved_at"))
+    unlocked = f"({locked} IS NULL OR {locked} <= %s)"
+    return {
+        "reserve": f"UPDATE {t} SET {failed} = {failed} + 1, {reserved} = %s "
+                   f"WHERE {pk} = %s AND {failed} < %s AND {unlocked}",
+        "clear": f"UPDATE {t} SET {failed} = 0 WHERE {pk} = %s AND {unlocked}",
+        "give_back": f"UPDATE {t} SET {failed} = {failed} - 1 WHERE {pk} = %s AND {failed} > 0",
+        # Only places older than any request can last: the guesses that took them are over.
+        "lock_full": f"UPDATE {t} SET {failed} = 0, {locked} = %s WHERE {pk} = %s AND {failed} >= %s "
+                     f"AND {unlocked} AND ({reserved} IS NULL OR {reserved} < %s)",
+    }
 
 
 def _run(name: str, params: list) -> bool:

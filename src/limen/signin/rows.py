@@ -12,25 +12,22 @@ from limen.core import sql
 from .models import SigninTransaction as Row
 
 COLUMNS = sql.Columns(("", Row, ["id", "browser", "data", "created", "expires", "completed"]))
-_statements: dict[str, dict[str, str]] = {}  # per database alias
 
 
+@sql.per_connection
 def _sql(connection) -> dict[str, str]:
-    statements = _statements.get(connection.alias)
-    if statements is None:
-        t = sql.table(Row, connection)
-        pk, browser, data, expires, completed, used = (
-            sql.column(Row, name, connection) for name in ("id", "browser", "data", "expires", "completed", "used"))
-        statements = _statements[connection.alias] = {
-            "load": f"SELECT {COLUMNS.sql(connection)} FROM {t} WHERE {pk} = %s",
-            "save": f"UPDATE {t} SET {data} = %s WHERE {pk} = %s AND {completed} IS NULL",
-            "complete": f"UPDATE {t} SET {completed} = %s, {data} = %s "
-                        f"WHERE {pk} = %s AND {completed} IS NULL AND {expires} > %s",
-            "fresh": f"SELECT {COLUMNS.sql(connection)} FROM {t} WHERE {browser} = %s AND {completed} >= %s "
-                     f"AND {used} IS NULL ORDER BY {completed} DESC LIMIT %s",
-            "use": f"UPDATE {t} SET {used} = %s WHERE {pk} = %s AND {used} IS NULL",
-        }
-    return statements
+    t = sql.table(Row, connection)
+    pk, browser, data, expires, completed, used = (
+        sql.column(Row, name, connection) for name in ("id", "browser", "data", "expires", "completed", "used"))
+    return {
+        "load": f"SELECT {COLUMNS.sql(connection)} FROM {t} WHERE {pk} = %s",
+        "save": f"UPDATE {t} SET {data} = %s WHERE {pk} = %s AND {completed} IS NULL",
+        "complete": f"UPDATE {t} SET {completed} = %s, {data} = %s "
+                    f"WHERE {pk} = %s AND {completed} IS NULL AND {expires} > %s",
+        "fresh": f"SELECT {COLUMNS.sql(connection)} FROM {t} WHERE {browser} = %s AND {completed} >= %s "
+                 f"AND {used} IS NULL ORDER BY {completed} DESC LIMIT %s",
+        "use": f"UPDATE {t} SET {used} = %s WHERE {pk} = %s AND {used} IS NULL",
+    }
 
 
 def load(tx_id: str):

@@ -159,14 +159,11 @@ _INSERT_ACCESS = sql.Insert(AccessToken, ["user", "source_refresh_token", "token
 _INSERT_REFRESH = sql.Insert(RefreshToken, ["user", "token", "token_checksum", "application", "access_token",
                                             "token_family", "resource", "created", "updated", "revoked"])
 _INSERT_ISSUE = sql.Insert(TokenIssue, ["authorization", "token_family", "access_token_checksum", "created"])
-_cache: dict[tuple[str, str], tuple[_Reads, _Writes]] = {}
 
 
+@sql.per_connection
 def _statements(connection) -> tuple[_Reads, _Writes]:
-    key = (connection.alias, connection.vendor)
-    if key not in _cache:
-        _cache[key] = (_Reads(connection), _Writes(connection))
-    return _cache[key]
+    return _Reads(connection), _Writes(connection)
 
 
 def _connection():
