@@ -6,7 +6,9 @@ the delay whether the address has an account. ``call(fn)`` inside a request
 keeps ``fn`` until the server has written the response (Django's
 ``request_finished``, sent when the WSGI server closes the response), then
 runs it in the same thread. Outside a request (management commands, the
-outbox worker) ``fn`` runs at once.
+outbox worker) ``fn`` runs at once. ``cleanup(fn)`` runs ``fn`` at the same point, after that work, without
+making the server write the response first (``pending``): for quick housekeeping such as unbinding the
+request id, so that a request that left no work frees its thread as soon as its answer is handed over.
 
 Durability is not this module's job: callers store their work first (the
 outbox, notify.deferred) and use this only to start it early; the outbox
