@@ -117,3 +117,44 @@ def test_storage_cleared_by_the_browser(site, phone, tmp_path):  # noqa: F811
     expect(phone.heading("Welcome to the Limen Authenticator")).to_be_visible()
     expect(app.get_by_text("The browser has removed")).to_have_count(0)
 
+
+
+# A slow phone: every IndexedDB open answers after DELAY ms, and the page counts what is in flight.
+SLOW_STORAGE = """(() => {
+  const delay = %d;
+  const state = window.__storage = { opened: 0, busy: 0, quietSince: performance.now() };
+  const open = IDBFactory.prototype.open;
+  IDBFactory.prototype.open = function (...args) {
+    const request = open.apply(this, args);
+    let handler = null;
+    state.opened += 1;
+    state.busy += 1;
+    Object.defineProperty(request, "onsuccess", { get: () => handler, set: (fn) => { handler = fn; } });
+    request.addEventListener("success", (event) => setTimeout(() => {
+      state.busy -= 1;
+      state.quietSince = performance.now();
+      if (handler) handler.call(request, event);
+    }, delay));
+    return request;
+  };
+})();"""
+
+
+def test_a_slow_phone_keeps_the_screen_the_person_chose(site, phone):  # noqa: F811
+    # The app re-reads its accounts after it opened (what waits now); when storage is slow, that late read
+    # must not put the welcome screen back over "Add an account", which the person chose meanwhile.
+    app = phone.page
+    phone.context.add_init_script(SLOW_STORAGE % 700)
+    phone.open()
+    expect(phone.heading("Welcome to the Limen Authenticator")).to_be_visible()
+    # Opening, the app reads its accounts to draw the welcome and to start the live channel (reads 1, 2), again
+    # to ask each server what waits and to start the channel (3, 4), and once answered it draws the home
+    # screen again from a fresh read (5). The person taps during that last read.
+    app.wait_for_function("() => window.__storage.opened >= 5 && window.__storage.busy > 0")
+    app.get_by_role("button", name="Add an account").click()
+    expect(phone.heading("Add an account")).to_be_visible()
+    # Every storage read has answered and none started for a second: whatever the app meant to show, it has.
+    app.wait_for_function("() => window.__storage.busy === 0 && performance.now() - window.__storage.quietSince > 1000")
+    expect(phone.heading("Add an account")).to_be_visible()
+    expect(app.get_by_role("button", name="Scan the QR code")).to_be_visible()
+

@@ -8,6 +8,14 @@ export const ctx = {
   onPendingChange: () => {},
 };
 
+// A screen that first waits (for storage or the server) must not cover the screen the person went to
+// meanwhile: on a slow phone a late render put the home screen back over "Add an account".
+// Usage: ``const stay = here(); await …; if (!stay()) return;``.
+export function here() {
+  const at = window.location.hash;
+  return () => window.location.hash === at;
+}
+
 export function who(account) {
   return { server: account.server, privateKey: account.privateKey, deviceId: account.deviceId };
 }

@@ -3,7 +3,7 @@
 
 import * as api from "./api.js";
 import { encode } from "./b64.js";
-import { ctx, who } from "./ctx.js";
+import { ctx, here, who } from "./ctx.js";
 import { gettext, interpolate } from "./i18n.js";
 import * as keys from "./keys.js";
 import * as ocra from "./ocra.js";
@@ -83,8 +83,10 @@ function confirmServer(payload) {
   const go = button(gettext("Add the account"), async () => {
     go.disabled = true;
     problem.hidden = true;
+    const stay = here();
     try {
-      await scanned(payload);
+      const { account, data } = await scanned(payload);
+      if (stay()) askEnrolmentPin(account, data);
     } catch (error) {
       showError(problem, error);
       go.disabled = false;
@@ -110,7 +112,7 @@ async function scanned(payload) {
     ocraSuite: data.ocra_suite, privateKey: pair.privateKey, publicKey, secretKey, biometric: null, push: false,
     added: Date.now(),
   };
-  askEnrolmentPin(account, data);
+  return { account, data };
 }
 
 function askEnrolmentPin(account, data) {
@@ -169,7 +171,9 @@ function done(account, rekeyed) {
 // --- one-time password ---------------------------------------------------------------------------
 
 export async function otpScreen() {
+  const stay = here();
   const accounts = await store.all();
+  if (!stay()) return;
   const use = (text) => {
     const payload = protocol.parseOtp(text);
     const account = accounts.find((a) => a.server === payload.server && a.hint === payload.account);

@@ -4,7 +4,7 @@
 
 import * as api from "./api.js";
 import { encode } from "./b64.js";
-import { ctx, sameOrigin, who } from "./ctx.js";
+import { ctx, here, sameOrigin, who } from "./ctx.js";
 import { gettext, interpolate } from "./i18n.js";
 import * as protocol from "./protocol.js";
 import { lockedScreen } from "./settings.js";
@@ -119,7 +119,9 @@ function answerForm({ account, context, withNumber, send, onApproved, onDenied }
 }
 
 export async function requestScreen(deviceId, requestId) {
+  const stay = here();
   const account = (await store.all()).find((a) => a.deviceId === deviceId);
+  if (!stay()) return;
   if (!account) return gone(gettext("This request is for an account that is not in this app."));
   screen(gettext("Sign-in request"), el("p", { role: "status", text: gettext("Loading…") }));
   let data;
@@ -127,11 +129,13 @@ export async function requestScreen(deviceId, requestId) {
     const list = await api.call(who(account), "GET", "challenges");
     data = list.challenges.find((c) => c.id === requestId);
   } catch (error) {
+    if (!stay()) return;
     if (error.code === "device_locked") return lockedScreen(account);
     return screen(gettext("Sign-in request"), notice("error", errorMessage(error), { alert: true }),
       el("div", { class: "actions" }, button(gettext("Try again"), () => requestScreen(deviceId, requestId), { kind: "primary" }),
         button(gettext("Back"), () => ctx.go("#home"))));
   }
+  if (!stay()) return;
   if (!data) { clearRequest(requestId); return gone(); }
   screen(gettext("Sign-in request"),
     el("p", { text: gettext("Someone is signing in to your account. Approve only if it is you and the browser shows the same number.") }),
@@ -150,7 +154,9 @@ export async function onMobileScreen(requestId) {
   if (!handover) {
     return gone(gettext("This request was not started in this browser. On this phone, open the sign-in page and choose “Use the app on this device” there."));
   }
+  const stay = here();
   const accounts = (await store.all()).filter((a) => a.server === handover.server);
+  if (!stay()) return;
   screen(gettext("Sign in on this device"), el("p", { role: "status", text: gettext("Loading…") }));
   let account = null, data = null, failure = null;
   for (const candidate of accounts) {
@@ -160,9 +166,10 @@ export async function onMobileScreen(requestId) {
       break;
     } catch (error) {
       failure = error;
-      if (error.code === "device_locked") return lockedScreen(candidate);
+      if (error.code === "device_locked") return stay() ? lockedScreen(candidate) : undefined;
     }
   }
+  if (!stay()) return;
   if (!account) {
     return failure && !["challenge_not_found"].includes(failure.code) ? gone(errorMessage(failure)) : gone();
   }

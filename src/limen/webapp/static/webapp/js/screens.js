@@ -1,7 +1,7 @@
 // The home screen: the current account ("Switch account" among several, on one or several servers), the
 // requests that wait, and what the app does: add an account, a one-time password from a QR code.
 
-import { ctx } from "./ctx.js";
+import { ctx, here } from "./ctx.js";
 import { gettext, interpolate } from "./i18n.js";
 import * as store from "./store.js";
 import { button, dateTime, el, field, hostOf, notice, screen, uid } from "./ui.js";
@@ -38,8 +38,10 @@ function welcome(lost) {
 }
 
 export async function home() {
+  const stay = here();
   const accounts = await store.all();
   const lost = await store.lost();
+  if (!stay()) return;
   if (!accounts.length) return welcome(lost);
   const account = current(accounts);
   const waiting = [...ctx.pending.values()];

@@ -3,7 +3,7 @@
 
 import * as api from "./api.js";
 import { decode, encode } from "./b64.js";
-import { ctx, sameOrigin, who } from "./ctx.js";
+import { ctx, here, sameOrigin, who } from "./ctx.js";
 import { gettext, interpolate } from "./i18n.js";
 import * as protocol from "./protocol.js";
 import * as store from "./store.js";
@@ -41,11 +41,14 @@ export function lockedScreen(account) {
 }
 
 export async function accountScreen(id) {
+  const stay = here();
   const account = await store.get(id);
+  if (!stay()) return;
   if (!account) return ctx.go("#home");
   const state = el("div", { role: "status", "aria-live": "polite" });
   const problem = el("div", { hidden: true });
   const bio = sameOrigin(account) && await webauthn.available();
+  if (!stay()) return;
   screen(account.email,
     el("dl", { class: "details" },
       el("dt", { text: gettext("Name") }), el("dd", { text: account.name || "—" }),
@@ -145,7 +148,9 @@ async function biometricOff(account, problem) {
 }
 
 export async function forgotScreen(id) {
+  const stay = here();
   const account = await store.get(id);
+  if (!stay()) return;
   if (!account) return ctx.go("#home");
   screen(gettext("Forgot PIN code"),
     el("ol", { class: "prose steps" },
