@@ -41,7 +41,7 @@ def test_sqlite_url_without_path_falls_back_to_the_data_dir(tmp_path):
 def test_postgres_url_with_every_part(tmp_path):
     db = config.database("postgres://limen:s%40cr%2Fet@db.example.org:6543/limen_prod?sslmode=verify-full",
                          tmp_path)
-    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert db["ENGINE"] == "limen.core.postgresql"
     assert db["NAME"] == "limen_prod"
     assert db["USER"] == "limen"
     assert db["PASSWORD"] == "s@cr/et"  # percent-encoded characters decoded
@@ -52,7 +52,7 @@ def test_postgres_url_with_every_part(tmp_path):
 
 def test_postgresql_scheme_and_defaults(tmp_path):
     db = config.database("postgresql://db", tmp_path)
-    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert db["ENGINE"] == "limen.core.postgresql"
     assert db["NAME"] == "limen"
     assert db["USER"] == "" and db["PASSWORD"] == ""
     assert db["HOST"] == "db"
@@ -66,6 +66,17 @@ def test_prepared_statements_can_be_turned_off_for_a_pooler(tmp_path):
     assert config.database("postgres://db/limen?prepare=ON", tmp_path)["OPTIONS"] == {"prepare_threshold": 5}
     with pytest.raises(ConfigurationError, match="prepare must be on or off"):
         config.database("postgres://db/limen?prepare=maybe", tmp_path)
+
+
+def test_the_health_check_skips_connections_that_just_worked_unless_told_always(tmp_path):
+    # limen.core.postgresql: skipped for half a second after a request the connection served without an error
+    db = config.database("postgres://db/limen", tmp_path)
+    assert db["CONN_HEALTH_CHECKS"] is True and db["ALIVE_WINDOW"] == 0.5
+    assert config.database("postgres://db/limen?health_check=Always", tmp_path)["ALIVE_WINDOW"] == 0.0
+    assert config.database("postgres://db/limen?health_check=idle", tmp_path)["ALIVE_WINDOW"] == 0.5
+    for bad in ("never", "0"):
+        with pytest.raises(ConfigurationError, match="health_check must be idle or always"):
+            config.database(f"postgres://db/limen?health_check={bad}", tmp_path)
 
 
 def test_postgres_unix_socket_through_host_query(tmp_path):

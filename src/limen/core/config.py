@@ -143,6 +143,12 @@ def database(url: str, directory: Path) -> dict:
             raise ConfigurationError("LIMEN_DATABASE_URL", "prepare must be on or off (?prepare=off behind a "
                                                            "connection pooler that cannot keep prepared statements)")
         options = {"prepare_threshold": 5 if prepare == "on" else None}
+        # The health check before a request is skipped for a connection that served one in the last half
+        # second (limen.core.postgresql); ?health_check=always checks before every request.
+        health_check = query.get("health_check", "idle").lower()
+        if health_check not in {"idle", "always"}:
+            raise ConfigurationError("LIMEN_DATABASE_URL", "health_check must be idle or always (always: check "
+                                                           "the connection before every request)")
         if "sslmode" in query:
             options["sslmode"] = query["sslmode"]
         host = unquote(parts.hostname or "") or query.get("host", "")
@@ -151,7 +157,7 @@ def database(url: str, directory: Path) -> dict:
         except ValueError:
             raise ConfigurationError("LIMEN_DATABASE_URL", "the port is not a number") from None
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            "ENGINE": "limen.core.postgresql",
             "NAME": unquote(parts.path.lstrip("/")) or "limen",
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
@@ -159,6 +165,7 @@ def database(url: str, directory: Path) -> dict:
             "PORT": str(port or query.get("port", "")),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
+            "ALIVE_WINDOW": 0.5 if health_check == "idle" else 0.0,
             "OPTIONS": options,
         }
     raise ConfigurationError("LIMEN_DATABASE_URL", "use sqlite:///path or postgres://user:pass@host:port/name")

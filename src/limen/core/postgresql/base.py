@@ -1,0 +1,49 @@
+"""Django's PostgreSQL backend, with the connection health check of a request skipped when the
+connection just worked.
+
+With ``CONN_HEALTH_CHECKS``, Django sends ``SELECT 1`` before the first statement of every request, so
+that a worker notices a connection PostgreSQL closed (a restart, a failover) and opens a new one
+instead of failing the request. On a short request that is a second round trip: on CAS ticket
+validation, one statement, it was about a tenth of the CPU that PostgreSQL costs against SQLite
+(bench/README.md). As HikariCP does (``aliveBypassWindowMs``, 500 ms), the check is skipped when the
+connection served a request without a database error less than ``ALIVE_WINDOW`` seconds ago: a busy
+worker's connections are in use all the time, and an idle one's are checked as before.
+
+What it costs: a connection that dies within the window fails the one request that next uses it (as
+the requests running when PostgreSQL restarts fail anyway); Django then sees the error and checks,
+closes and reopens the connection before the next request. ``?health_check=always`` in
+``LIMEN_DATABASE_URL`` checks before every request, as Django does.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.db.backends.postgresql import base
+
+ALIVE_WINDOW = 0.5  # seconds
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.alive_window = float(self.settings_dict.get("ALIVE_WINDOW", ALIVE_WINDOW))
+        self.alive_at = None  # time.monotonic() when a request last used the connection without an error
+
+    def connect(self):
+        super().connect()
+        self.alive_at = None
+
+    def close_if_health_check_failed(self):
+        if (self.connection is not None and self.health_check_enabled and not self.health_check_done
+                and self.alive_at is not None and time.monotonic() - self.alive_at < self.alive_window):
+            self.health_check_done = True
+            return
+        super().close_if_health_check_failed()
+
+    def close_if_unusable_or_obsolete(self):
+        # Called as a request starts and as it ends. health_check_done is reset here, so it is true only if
+        # a cursor was taken since the last call; errors_occurred says whether a statement failed since.
+        if self.connection is not None and self.health_check_done and not self.errors_occurred:
+            self.alive_at = time.monotonic()
+        super().close_if_unusable_or_obsolete()
