@@ -47,3 +47,23 @@ def test_postgresql_prepares_the_statement_once_and_django_logs_its_text():
         plain.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements "
                       "WHERE statement LIKE %s", ["SELECT $1 || ' ' || $2%"])
         assert plain.fetchall() == [("SELECT $1 || ' ' || $2", 3)]
+
+
+@pytest.mark.django_db
+def test_binary_values_read_as_the_text_ones_do():
+    # Prepared cursors exchange values in binary; Django's converters must get what they get from text
+    # (jsonb as its JSON text, timestamps aware, uuids, booleans, numbers, arrays, NULL).
+    if connection.vendor != "postgresql":
+        pytest.skip("binary values are PostgreSQL's")
+    statement = ("SELECT CAST(%s AS jsonb), CAST(%s AS timestamptz), CAST(%s AS uuid), %s::boolean, %s::integer, "
+                 "CAST(%s AS jsonb), ARRAY['a', 'b'], CAST(NULL AS jsonb), %s::text")
+    values = ['{"b": [1, 2], "a": "é"}', "2026-12-01T08:00:00.123456+01:00", "6f1d5a60-8d1e-4c8e-9d0e-3e1f2a3b4c5d",
+              True, 42, '["PASSWORD", "SMS"]', "ST-1"]
+    with connection.cursor() as plain:
+        plain.execute(statement, values)
+        as_text = plain.fetchone()
+    with prepared.cursor(connection) as cursor:
+        cursor.execute(statement, values)
+        as_binary = cursor.fetchone()
+    assert as_binary == as_text
+    assert isinstance(as_binary[0], str) and as_binary[1].utcoffset() is not None

@@ -1,5 +1,5 @@
 """Django's PostgreSQL backend, with the connection health check of a request skipped when the
-connection just worked.
+connection just worked (and ``jsonb`` in binary results read as text, for limen.core.prepared).
 
 With ``CONN_HEALTH_CHECKS``, Django sends ``SELECT 1`` before the first statement of every request, so
 that a worker notices a connection PostgreSQL closed (a restart, a failover) and opens a new one
@@ -20,6 +20,9 @@ from __future__ import annotations
 import time
 
 from django.db.backends.postgresql import base
+from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+from limen.core import prepared
 
 ALIVE_WINDOW = 0.5  # seconds
 
@@ -33,6 +36,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def connect(self):
         super().connect()
         self.alive_at = None
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        if is_psycopg3:  # the binary results of limen.core.prepared's cursors
+            connection.adapters.register_loader("jsonb", prepared.jsonb_as_text())
+        return connection
 
     def close_if_health_check_failed(self):
         if (self.connection is not None and self.health_check_enabled and not self.health_check_done
