@@ -84,7 +84,8 @@ def cas(rows: list, quick: bool) -> None:
 def pgcas(rows: list, quick: bool) -> None:
     out = WORK / "pgcas.json"
     result = run([PY, "bench/cas_validate/run.py", "--compare", "postgres", "--duration", 4 if quick else 6,
-                  "--rounds", 2 if quick else 3, "--single", 0, "--tickets", 6000 if quick else 10000, "--json", out],
+                  "--rounds", 2 if quick else 3, "--single", 0, "--tickets", 6000 if quick else 10000,
+                  "--server-core", "0", "--load-core", "1", "--json", out],
                  WORK / "pgcas.log")
     if result.returncode or not out.exists():
         rows.append(("CAS validation on PostgreSQL", "failed: see bench/work/all/pgcas.log", "", TARGETS["pgcas"]))
