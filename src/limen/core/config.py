@@ -143,7 +143,7 @@ def database(url: str, directory: Path) -> dict:
             raise ConfigurationError("LIMEN_DATABASE_URL", "prepare must be on or off (?prepare=off behind a "
                                                            "connection pooler that cannot keep prepared statements)")
         options = {"prepare_threshold": 5 if prepare == "on" else None}
-        # The health check before a request is skipped for a connection that served one in the last half
+        # The health check before a request is skipped for a connection used in the last half
         # second (limen.core.postgresql); ?health_check=always checks before every request.
         health_check = query.get("health_check", "idle").lower()
         if health_check not in {"idle", "always"}:

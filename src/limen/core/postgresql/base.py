@@ -6,7 +6,7 @@ that a worker notices a connection PostgreSQL closed (a restart, a failover) and
 instead of failing the request. On a short request that is a second round trip: on CAS ticket
 validation, one statement, it was about a tenth of the CPU that PostgreSQL costs against SQLite
 (bench/README.md). As HikariCP does (``aliveBypassWindowMs``, 500 ms), the check is skipped when the
-connection served a request without a database error less than ``ALIVE_WINDOW`` seconds ago: a busy
+connection was last used, without a database error, less than ``ALIVE_WINDOW`` seconds ago: a busy
 worker's connections are in use all the time, and an idle one's are checked as before.
 
 What it costs: a connection that dies within the window fails the one request that next uses it (as
@@ -31,11 +31,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.alive_window = float(self.settings_dict.get("ALIVE_WINDOW", ALIVE_WINDOW))
-        self.alive_at = None  # time.monotonic() when a request last used the connection without an error
+        self.alive_at = None  # time.monotonic() of the connection's last use that is known to have worked
+        self.used_at = None   # time.monotonic() of its last use since the last request boundary
 
     def connect(self):
+        self.alive_at = None  # before: a connection that fails half-way must not inherit the old one's
         super().connect()
-        self.alive_at = None
 
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
@@ -44,15 +45,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return connection
 
     def close_if_health_check_failed(self):
+        # Django calls this before every cursor (and autocommit change): the connection's last use.
+        now = self.used_at = time.monotonic()
         if (self.connection is not None and self.health_check_enabled and not self.health_check_done
-                and self.alive_at is not None and time.monotonic() - self.alive_at < self.alive_window):
+                and self.alive_at is not None and now - self.alive_at < self.alive_window):
             self.health_check_done = True
             return
         super().close_if_health_check_failed()
 
     def close_if_unusable_or_obsolete(self):
-        # Called as a request starts and as it ends. health_check_done is reset here, so it is true only if
-        # a cursor was taken since the last call; errors_occurred says whether a statement failed since.
-        if self.connection is not None and self.health_check_done and not self.errors_occurred:
-            self.alive_at = time.monotonic()
+        # Django calls this as a request starts and as it ends. The connection was alive at its last use
+        # since the previous call if nothing failed since (a failed statement sets errors_occurred). Work
+        # done after a response (e-mail) counts at the time it was done, not when the next request comes.
+        used_at, self.used_at = self.used_at, None
+        if (self.connection is not None and used_at is not None and self.health_check_done
+                and not self.errors_occurred):
+            self.alive_at = used_at
         super().close_if_unusable_or_obsolete()
