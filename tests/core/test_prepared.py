@@ -64,6 +64,7 @@ def test_binary_values_read_as_the_text_ones_do():
         as_text = plain.fetchone()
     with prepared.cursor(connection) as cursor:
         cursor.execute(statement, values)
+        assert [cursor.cursor.pgresult.fformat(i) for i in range(9)] == [1] * 9  # binary, every column
         as_binary = cursor.fetchone()
     assert as_binary == as_text
     assert isinstance(as_binary[0], str) and as_binary[1].utcoffset() is not None

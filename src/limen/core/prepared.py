@@ -13,10 +13,13 @@ connection; a new connection prepares again). Elsewhere it is ``connection.curso
 fixed statements run on every request, never for statements built from varying text (each distinct
 text would be prepared and kept).
 
-Values travel in PostgreSQL's binary format, both ways: neither side writes or parses timestamps and
-numbers as text (CAS validation: 0.03 ms less of Limen's CPU per request, in process). The values are
-the Python objects the text format gives, except ``jsonb``, which Django's JSONField wants as text:
-``JsonbAsText`` (registered on each connection by limen.core.postgresql) gives it so.
+Results come back in PostgreSQL's binary format (psycopg already sends most parameters so): neither
+side writes or parses timestamps and numbers as text (CAS validation: 0.03 ms less of Limen's CPU per
+request, in process). For text, integers, booleans, numeric, uuid, timestamps, bytea and arrays the
+values are the Python objects the text format gives; ``jsonb``, which Django's JSONField wants as
+text, is given so by ``jsonb_as_text`` (registered on each connection by limen.core.postgresql). Other
+types differ (``inet`` and ``cidr`` give ipaddress objects, ``real`` its binary float, types without a
+binary loader bytes): a statement that reads them needs a loader, or a cast to text, first.
 
 Behind PgBouncer in transaction mode prepared statements need PgBouncer 1.21 or later with
 ``max_prepared_statements`` set (docs/scaling.md).
