@@ -24,6 +24,7 @@ async function loadConfig() {
 }
 
 function route() {
+  ctx.navigations += 1;
   const raw = window.location.hash.slice(1);
   const at = raw.indexOf("=");
   const name = at < 0 ? raw : raw.slice(0, at);

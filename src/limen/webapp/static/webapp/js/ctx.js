@@ -6,14 +6,16 @@ export const ctx = {
   go: (hash) => { window.location.hash = hash; },
   pending: new Map(),  // request id -> {account, data}: requests known to wait for an answer
   onPendingChange: () => {},
+  navigations: 0,  // routes taken so far (see here())
 };
 
 // A screen that first waits (for storage or the server) must not cover the screen the person went to
 // meanwhile: on a slow phone a late render put the home screen back over "Add an account".
-// Usage: ``const stay = here(); await …; if (!stay()) return;``.
+// Usage: ``const stay = here(); await …; if (!stay()) return;``. The router counts navigations
+// (``ctx.navigations``), so going away and back, or to the same address again, also ends the wait.
 export function here() {
-  const at = window.location.hash;
-  return () => window.location.hash === at;
+  const at = ctx.navigations;
+  return () => ctx.navigations === at;
 }
 
 export function who(account) {

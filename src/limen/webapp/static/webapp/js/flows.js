@@ -83,10 +83,11 @@ function confirmServer(payload) {
   const go = button(gettext("Add the account"), async () => {
     go.disabled = true;
     problem.hidden = true;
-    const stay = here();
     try {
+      // Shown even if the person went elsewhere meanwhile: the server has spent the QR code, and this
+      // screen is the only way to finish adding the account.
       const { account, data } = await scanned(payload);
-      if (stay()) askEnrolmentPin(account, data);
+      askEnrolmentPin(account, data);
     } catch (error) {
       showError(problem, error);
       go.disabled = false;
