@@ -71,7 +71,7 @@ def test_prepared_statements_can_be_turned_off_for_a_pooler(tmp_path):
 def test_the_health_check_skips_connections_that_just_worked_unless_told_always(tmp_path):
     # limen.core.postgresql: skipped for half a second after a request the connection served without an error
     db = config.database("postgres://db/limen", tmp_path)
-    assert db["CONN_HEALTH_CHECKS"] is True and db["ALIVE_WINDOW"] == 0.5
+    assert db["CONN_HEALTH_CHECKS"] is True and db["ALIVE_WINDOW"] == config.ALIVE_WINDOW_SECONDS == 0.5
     assert config.database("postgres://db/limen?health_check=Always", tmp_path)["ALIVE_WINDOW"] == 0.0
     assert config.database("postgres://db/limen?health_check=idle", tmp_path)["ALIVE_WINDOW"] == 0.5
     for bad in ("never", "0"):

@@ -103,6 +103,10 @@ def secret_key(directory: Path) -> str:
     return value
 
 
+# PostgreSQL: a connection used without an error this recently is not checked before a request
+# (limen.core.postgresql); ?health_check=always sets 0.
+ALIVE_WINDOW_SECONDS = 0.5
+
 SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE",
                   "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
 # Keep SQLite connections open between requests: opening one (with its PRAGMAs)
@@ -143,8 +147,6 @@ def database(url: str, directory: Path) -> dict:
             raise ConfigurationError("LIMEN_DATABASE_URL", "prepare must be on or off (?prepare=off behind a "
                                                            "connection pooler that cannot keep prepared statements)")
         options = {"prepare_threshold": 5 if prepare == "on" else None}
-        # The health check before a request is skipped for a connection used in the last half
-        # second (limen.core.postgresql); ?health_check=always checks before every request.
         health_check = query.get("health_check", "idle").lower()
         if health_check not in {"idle", "always"}:
             raise ConfigurationError("LIMEN_DATABASE_URL", "health_check must be idle or always (always: check "
@@ -165,7 +167,7 @@ def database(url: str, directory: Path) -> dict:
             "PORT": str(port or query.get("port", "")),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
-            "ALIVE_WINDOW": 0.5 if health_check == "idle" else 0.0,
+            "ALIVE_WINDOW": ALIVE_WINDOW_SECONDS if health_check == "idle" else 0.0,
             "OPTIONS": options,
         }
     raise ConfigurationError("LIMEN_DATABASE_URL", "use sqlite:///path or postgres://user:pass@host:port/name")

@@ -6,8 +6,9 @@ that a worker notices a connection PostgreSQL closed (a restart, a failover) and
 instead of failing the request. On a short request that is a second round trip: on CAS ticket
 validation, one statement, it was about a tenth of the CPU that PostgreSQL costs against SQLite
 (bench/README.md). As HikariCP does (``aliveBypassWindowMs``, 500 ms), the check is skipped when the
-connection was last used, without a database error, less than ``ALIVE_WINDOW`` seconds ago: a busy
-worker's connections are in use all the time, and an idle one's are checked as before.
+connection was last used, without a database error, less than the settings' ``ALIVE_WINDOW`` seconds
+ago (limen.core.config.ALIVE_WINDOW_SECONDS): a busy worker's connections are in use all the time, and
+an idle one's are checked as before.
 
 What it costs: a connection that dies within the window fails the one request that next uses it (as
 the requests running when PostgreSQL restarts fail anyway); Django then sees the error and checks,
@@ -23,14 +24,13 @@ from django.db.backends.postgresql import base
 from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
 from limen.core import prepared
-
-ALIVE_WINDOW = 0.5  # seconds
+from limen.core.config import ALIVE_WINDOW_SECONDS
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.alive_window = float(self.settings_dict.get("ALIVE_WINDOW", ALIVE_WINDOW))
+        self.alive_window = float(self.settings_dict.get("ALIVE_WINDOW", ALIVE_WINDOW_SECONDS))
         self.alive_at = None  # time.monotonic() of the connection's last use that is known to have worked
         self.used_at = None   # time.monotonic() of its last use since the last request boundary
 
