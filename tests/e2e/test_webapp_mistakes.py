@@ -1,7 +1,8 @@
 """Bad input in the web app: each gets a clear message and changes nothing (no account is added).
 
 Unreadable or foreign QR codes, another kind of Limen code, a newer version, an expired enrolment, the camera
-refused, a server without https or out of reach, no network, and the browser clearing the app's storage."""
+refused, a server without https or out of reach, no network, and the browser clearing the app's storage.
+And a person who does not wait: a slow phone, leaving the camera running, leaving before an answer comes."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from playwright.sync_api import expect
 from . import flows
 from .flows import heading
 from .phone import Phone, screenshots_dir
+from .test_mobile_app import sign_in_with
 from .test_webapp import PIN, enrolled, phone, phone_browser, start_adding  # noqa: F401 (fixtures)
 
 
@@ -158,3 +160,79 @@ def test_a_slow_phone_keeps_the_screen_the_person_chose(site, phone):  # noqa: F
     expect(phone.heading("Add an account")).to_be_visible()
     expect(app.get_by_role("button", name="Scan the QR code")).to_be_visible()
 
+
+
+# The page keeps every camera stream it opens, to tell whether it is still filming.
+CAMERA_WATCH = """(() => {
+  window.__streams = [];
+  const open = MediaDevices.prototype.getUserMedia;
+  MediaDevices.prototype.getUserMedia = async function (...args) {
+    const stream = await open.apply(this, args);
+    window.__streams.push(stream);
+    return stream;
+  };
+})();"""
+FILMING = "() => window.__streams.map((s) => s.getVideoTracks()[0].readyState)"
+
+
+def test_leaving_the_scanner_turns_the_camera_off(site, phone):  # noqa: F811
+    app = phone.page
+    phone.context.add_init_script(CAMERA_WATCH)
+    phone.open()
+    app.get_by_role("button", name="Add an account").click()
+    app.get_by_role("button", name="Scan the QR code").click()
+    app.wait_for_function("() => window.__streams.length === 1 && window.__streams[0].getVideoTracks()[0].readyState === 'live'")
+    # A second tap starts again with one camera, not two.
+    app.get_by_role("button", name="Scan the QR code").click()
+    app.wait_for_function("() => window.__streams.length === 2 && window.__streams[1].getVideoTracks()[0].readyState === 'live'")
+    app.wait_for_function(f"() => ({FILMING})()[0] === 'ended'")
+    # The phone's back button, while the camera films: it stops filming.
+    app.go_back()
+    expect(phone.heading("Welcome to the Limen Authenticator")).to_be_visible()
+    app.wait_for_function(f"() => ({FILMING})().every((state) => state === 'ended')")
+    assert app.evaluate(FILMING) == ["ended", "ended"]
+
+
+# Answers to sign-in requests leave DELAY ms late; the page counts those sent and those the app has read.
+SLOW_ANSWERS = """(() => {
+  const state = window.__answers = { sent: 0, done: 0 };
+  const fetch = window.fetch;
+  window.fetch = async (url, options) => {
+    if (!String(url).endsWith("/answer")) return fetch(url, options);
+    state.sent += 1;
+    await new Promise((resolve) => setTimeout(resolve, %d));
+    const response = await fetch(url, options);
+    const json = response.json.bind(response);
+    // Counted once the app has read the answer and done all it does with it at once (a task later).
+    response.json = async () => { try { return await json(); } finally { setTimeout(() => { state.done += 1; }, 0); } };
+    return response;
+  };
+})();"""
+
+
+def test_an_answer_that_comes_late_does_not_cover_the_next_screen(site, phone, tmp_path):  # noqa: F811
+    page, app = site.page, phone.page
+    email = enrolled(site, phone, tmp_path)
+    app.get_by_role("button", name="Continue").click()
+    expect(phone.heading(email)).to_be_visible()
+    app.evaluate(SLOW_ANSWERS % 1500)
+    flows.sign_out(site, check=False)
+    sign_in_with(site, email, "Mobile app PIN code")
+    number = page.locator(".match-number").text_content().strip()
+    expect(phone.heading("Sign-in request")).to_be_visible(timeout=10_000)
+    app.locator(f".number-choice input[value='{number}']").check()
+    app.get_by_label("Your 4-digit PIN code").fill(PIN)
+    app.get_by_role("button", name="Approve", exact=True).click()
+    app.wait_for_function("() => window.__answers.sent === 1")
+    # Not waiting for the answer, the person opens the one-time password screen.
+    app.evaluate("() => { window.location.hash = '#otp'; }")
+    expect(phone.heading("One-time password")).to_be_visible()
+    # The approval still counts: the browser goes on, and the app forgets the request...
+    expect(heading(page, "My Account")).to_be_visible(timeout=10_000)
+    app.wait_for_function("() => window.__answers.done === 1")
+    # ...but the screen the person chose stays.
+    expect(phone.heading("One-time password")).to_be_visible()
+    expect(phone.heading("Approved")).to_have_count(0)
+    app.get_by_role("button", name="Cancel").click()
+    expect(phone.heading(email)).to_be_visible()
+    expect(app.get_by_text("No sign-in request is waiting.")).to_be_visible()

@@ -2,7 +2,7 @@
 // live requests. Links into the app: #enrol=<payload> (the enrolment QR code), #request=<device>/<id>
 // (a notification), #on-mobile=<id> (the sign-in page on this phone).
 
-import { ctx } from "./ctx.js";
+import { ctx, navigated } from "./ctx.js";
 import { enrolScreen, otpScreen } from "./flows.js";
 import { gettext } from "./i18n.js";
 import * as live from "./live.js";
@@ -24,7 +24,7 @@ async function loadConfig() {
 }
 
 function route() {
-  ctx.navigations += 1;
+  navigated();
   const raw = window.location.hash.slice(1);
   const at = raw.indexOf("=");
   const name = at < 0 ? raw : raw.slice(0, at);

@@ -7,6 +7,7 @@ export const ctx = {
   pending: new Map(),  // request id -> {account, data}: requests known to wait for an answer
   onPendingChange: () => {},
   navigations: 0,  // routes taken so far (see here())
+  leaving: null,  // aborted at the next route (see untilLeft())
 };
 
 // A screen that first waits (for storage or the server) must not cover the screen the person went to
@@ -16,6 +17,20 @@ export const ctx = {
 export function here() {
   const at = ctx.navigations;
   return () => ctx.navigations === at;
+}
+
+// What runs on its own (the camera looking for a QR code, a round of calls to several servers) stops
+// when the person leaves the screen: this signal is aborted at the next route.
+export function untilLeft() {
+  if (!ctx.leaving) ctx.leaving = new AbortController();
+  return ctx.leaving.signal;
+}
+
+// The router calls this for every route it takes.
+export function navigated() {
+  ctx.navigations += 1;
+  if (ctx.leaving) ctx.leaving.abort();
+  ctx.leaving = null;
 }
 
 export function who(account) {

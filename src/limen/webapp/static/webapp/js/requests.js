@@ -57,12 +57,15 @@ function gone(text) {
     el("div", { class: "actions" }, button(gettext("Back"), () => ctx.go("#home"), { kind: "primary" })));
 }
 
-// Approve/deny controls shared by both kinds of request. ``send(body)`` posts the answer.
+// Approve/deny controls shared by both kinds of request. ``send(body)`` posts the answer; ``onApproved(shown)``
+// and ``onDenied(shown)`` follow it, ``shown`` false when the person went elsewhere meanwhile.
 function answerForm({ account, context, withNumber, send, onApproved, onDenied }) {
   const pin = pinInput();
   const problem = el("div", { hidden: true });
   const number = withNumber ? numberChoice(withNumber) : null;
+  // The answer is sent whatever happens; what comes back is shown only if the person is still here.
   const approve = async (useBiometric) => {
+    const stay = here();
     problem.hidden = true;
     const picked = number ? number.value() : null;
     if (number && !/^[0-9]{2}$/.test(picked)) {
@@ -86,8 +89,9 @@ function answerForm({ account, context, withNumber, send, onApproved, onDenied }
       }
       pin.input.value = "";
       await send(body);
-      onApproved();
+      onApproved(stay());
     } catch (error) {
+      if (!stay()) return;
       if (error.code === "device_locked") return lockedScreen(account);
       if (error.code === "challenge_answered" || error.code === "challenge_expired" || error.code === "challenge_not_found") {
         return gone(error.message);
@@ -99,12 +103,14 @@ function answerForm({ account, context, withNumber, send, onApproved, onDenied }
     }
   };
   const deny = async () => {
+    const stay = here();
     try {
       const body = { decision: "deny" };
       if (number) body.number = withNumber;
       await send(body);
-      onDenied();
+      onDenied(stay());
     } catch (error) {
+      if (!stay()) return;
       if (["challenge_answered", "challenge_expired", "challenge_not_found"].includes(error.code)) return gone(error.message);
       showError(problem, error);
     }
@@ -144,8 +150,14 @@ export async function requestScreen(deviceId, requestId) {
       account, withNumber: data.number,
       context: (picked) => protocol.contexts.answer(data.id, "approve", picked),
       send: (body) => api.call(who(account), "POST", `challenges/${data.id}/answer`, body),
-      onApproved: () => { clearRequest(data.id); answered(gettext("Approved"), gettext("Your browser goes on by itself.")); },
-      onDenied: () => { clearRequest(data.id); answered(gettext("Denied"), gettext("The sign-in was refused and recorded as a security event. If it was not you, change your password.")); },
+      onApproved: (shown) => {
+        clearRequest(data.id);
+        if (shown) answered(gettext("Approved"), gettext("Your browser goes on by itself."));
+      },
+      onDenied: (shown) => {
+        clearRequest(data.id);
+        if (shown) answered(gettext("Denied"), gettext("The sign-in was refused and recorded as a security event. If it was not you, change your password."));
+      },
     }));
 }
 
@@ -160,6 +172,7 @@ export async function onMobileScreen(requestId) {
   screen(gettext("Sign in on this device"), el("p", { role: "status", text: gettext("Loading…") }));
   let account = null, data = null, failure = null;
   for (const candidate of accounts) {
+    if (!stay()) return;  // left: the next servers are not asked
     try {
       data = await api.call(who(candidate), "GET", `on-mobile/${requestId}`);
       account = candidate;
@@ -173,8 +186,9 @@ export async function onMobileScreen(requestId) {
   if (!account) {
     return failure && !["challenge_not_found"].includes(failure.code) ? gone(errorMessage(failure)) : gone();
   }
-  const finished = (title, text) => {
+  const finished = (shown, title, text) => {
     store.dropHandover(requestId);
+    if (!shown) return;
     screen(title, notice("success", text), el("div", { class: "stack" },
       button(gettext("Back to the browser"), () => { window.close(); }, { kind: "primary" }),
       button(gettext("Stay in the app"), () => ctx.go("#home"))));
@@ -186,7 +200,7 @@ export async function onMobileScreen(requestId) {
       account, withNumber: null,
       context: () => protocol.contexts.onMobile(requestId, "approve"),
       send: (body) => api.call(who(account), "POST", `on-mobile/${requestId}/answer`, { ...body, handover: handover.secret }),
-      onApproved: () => finished(gettext("Approved"), gettext("Go back to your browser: it goes on by itself.")),
-      onDenied: () => finished(gettext("Denied"), gettext("The sign-in was refused.")),
+      onApproved: (shown) => finished(shown, gettext("Approved"), gettext("Go back to your browser: it goes on by itself.")),
+      onDenied: (shown) => finished(shown, gettext("Denied"), gettext("The sign-in was refused.")),
     }));
 }

@@ -50,6 +50,10 @@ export async function scan(video, { accept = () => true, signal } = {}) {
     throw new CameraError("unavailable");
   }
   const stop = () => stream.getTracks().forEach((track) => track.stop());
+  if (signal && signal.aborted) {  // stopped while the browser asked for the camera: the video is not ours
+    stop();
+    throw new CameraError("cancelled");
+  }
   try {
     video.srcObject = stream;
     video.setAttribute("playsinline", "");
@@ -68,6 +72,6 @@ export async function scan(video, { accept = () => true, signal } = {}) {
     throw new CameraError("cancelled");
   } finally {
     stop();
-    video.srcObject = null;
+    if (video.srcObject === stream) video.srcObject = null;  // not a newer scan's stream
   }
 }

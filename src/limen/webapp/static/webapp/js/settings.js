@@ -89,10 +89,11 @@ function renameScreen(account) {
     event.preventDefault();
     const name = input.value.trim();
     if (!name) { problem.hidden = false; problem.replaceChildren(notice("error", gettext("Give the device a name."), { alert: true })); return; }
+    const stay = here();
     try {
       await api.call(who(account), "PATCH", "device", { name });
       await store.put({ ...account, deviceName: name });
-      accountScreen(account.id);
+      if (stay()) accountScreen(account.id);
     } catch (error) { showError(problem, error); }
   } }, field(gettext("New name"), input), el("div", { class: "actions" },
     el("button", { type: "submit", class: "primary", text: gettext("Save") }),
@@ -105,13 +106,14 @@ function unlinkScreen(account) {
     el("p", { text: interpolate(gettext("The app forgets the account %(email)s, and the website removes this device. You can add it again later."), { email: account.email }) }),
     problem, el("div", { class: "actions" },
       button(gettext("Unlink"), async () => {
+        const stay = here();
         try {
           await api.call(who(account), "DELETE", "device");
         } catch (error) {
           if (error.code !== "unknown_device") { showError(problem, error); return; }
         }
         await store.remove(account.id);
-        ctx.go("#home");
+        if (stay()) ctx.go("#home");
       }, { kind: "primary" }),
       button(gettext("Cancel"), () => accountScreen(account.id))));
 }
@@ -124,13 +126,14 @@ function biometricScreen(account) {
     problem, el("form", { novalidate: true, onsubmit: async (event) => {
       event.preventDefault();
       if (!protocol.validPin(pin.input.value)) { problem.hidden = false; problem.replaceChildren(notice("error", gettext("Type your 4-digit PIN code."), { alert: true })); return; }
+      const stay = here();
       try {
         const credential = await webauthn.create(account, await protocol.biometricRegistrationChallenge(account.deviceId));
         const proof = await protocol.proofFromPin(account.secretKey, pin.input.value,
           protocol.contexts.biometric(account.deviceId, credential.rawId));
         await api.call(who(account), "PUT", "device/biometric", { credential, pin_proof: encode(proof) });
         await store.put({ ...account, biometric: { credentialId: credential.rawId } });
-        accountScreen(account.id);
+        if (stay()) accountScreen(account.id);
       } catch (error) { showError(problem, error); }
     } }, pin.node, el("div", { class: "actions" },
       el("button", { type: "submit", class: "primary", text: gettext("Turn on") }),
@@ -138,13 +141,14 @@ function biometricScreen(account) {
 }
 
 async function biometricOff(account, problem) {
+  const stay = here();
   try {
     await api.call(who(account), "DELETE", "device/biometric");
   } catch (error) {
     if (error.code !== "unknown_device") { showError(problem, error); return; }
   }
   await store.put({ ...account, biometric: null });
-  accountScreen(account.id);
+  if (stay()) accountScreen(account.id);
 }
 
 export async function forgotScreen(id) {
