@@ -51,6 +51,10 @@ class PhoneBrowser:
     def show_camera(self, image_path: Path) -> None:
         y4m_from_image(Image.open(image_path), self.video)
 
+    def blank_camera(self) -> None:
+        """The camera films a white wall (no QR code), whatever an earlier test showed it."""
+        y4m_from_image(Image.new("L", (100, 100), 255), self.video)
+
     def close(self):
         self.browser.close()
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -162,11 +162,14 @@ def test_a_slow_phone_keeps_the_screen_the_person_chose(site, phone):  # noqa: F
 
 
 
-# The page keeps every camera stream it opens, to tell whether it is still filming.
+# The page keeps every camera stream it opens, to tell whether it is still filming; the browser takes
+# window.__cameraDelay ms to give the camera (the time a person takes to allow it).
 CAMERA_WATCH = """(() => {
   window.__streams = [];
+  window.__cameraDelay = 0;
   const open = MediaDevices.prototype.getUserMedia;
   MediaDevices.prototype.getUserMedia = async function (...args) {
+    await new Promise((resolve) => setTimeout(resolve, window.__cameraDelay));
     const stream = await open.apply(this, args);
     window.__streams.push(stream);
     return stream;
@@ -177,30 +180,54 @@ FILMING = "() => window.__streams.map((s) => s.getVideoTracks()[0].readyState)"
 
 def test_leaving_the_scanner_turns_the_camera_off(site, phone):  # noqa: F811
     app = phone.page
+    phone.camera.blank_camera()  # nothing to read: the camera keeps looking
     phone.context.add_init_script(CAMERA_WATCH)
     phone.open()
     app.get_by_role("button", name="Add an account").click()
     app.get_by_role("button", name="Scan the QR code").click()
-    app.wait_for_function("() => window.__streams.length === 1 && window.__streams[0].getVideoTracks()[0].readyState === 'live'")
-    # A second tap starts again with one camera, not two.
+    app.wait_for_function(f"() => ({FILMING})().join() === 'live'")
+    # A second tap starts again with one camera, not two, and the view shows the new one.
     app.get_by_role("button", name="Scan the QR code").click()
-    app.wait_for_function("() => window.__streams.length === 2 && window.__streams[1].getVideoTracks()[0].readyState === 'live'")
-    app.wait_for_function(f"() => ({FILMING})()[0] === 'ended'")
+    app.wait_for_function(f"() => ({FILMING})().join() === 'ended,live'")
+    assert app.evaluate("() => document.querySelector('.scanner video').srcObject === window.__streams[1]")
+    expect(app.locator(".scanner")).to_be_visible()
     # The phone's back button, while the camera films: it stops filming.
     app.go_back()
     expect(phone.heading("Welcome to the Limen Authenticator")).to_be_visible()
-    app.wait_for_function(f"() => ({FILMING})().every((state) => state === 'ended')")
-    assert app.evaluate(FILMING) == ["ended", "ended"]
+    app.wait_for_function(f"() => ({FILMING})().join() === 'ended,ended'")
+    # Leaving while the browser is still asking for the camera: the camera it then gives is turned off.
+    app.evaluate("() => { window.__cameraDelay = 1500; }")
+    app.get_by_role("button", name="Add an account").click()
+    app.get_by_role("button", name="Scan the QR code").click()
+    app.go_back()
+    expect(phone.heading("Welcome to the Limen Authenticator")).to_be_visible()
+    app.wait_for_function("() => window.__streams.length === 3", timeout=10_000)
+    app.wait_for_function(f"() => ({FILMING})().join() === 'ended,ended,ended'")
 
 
-# Answers to sign-in requests leave DELAY ms late; the page counts those sent and those the app has read.
-SLOW_ANSWERS = """(() => {
+def test_the_skip_link_moves_the_focus_and_keeps_the_screen(site, phone):  # noqa: F811
+    app = phone.page
+    phone.open()
+    expect(phone.heading("Welcome to the Limen Authenticator")).to_be_visible()
+    app.get_by_role("link", name="Skip to main content").focus()  # the first stop from the top of the page
+    app.keyboard.press("Enter")
+    expect(app.locator("main#main")).to_be_focused()
+    expect(phone.heading("Welcome to the Limen Authenticator")).to_be_visible()
+    assert app.evaluate("() => window.location.hash") == ""
+
+
+# Answers to sign-in requests wait until the test lets them go (window.__release()); the page counts those
+# sent and those the app has read.
+HELD_ANSWERS = """(() => {
   const state = window.__answers = { sent: 0, done: 0 };
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  window.__release = () => release();
   const fetch = window.fetch;
   window.fetch = async (url, options) => {
     if (!String(url).endsWith("/answer")) return fetch(url, options);
     state.sent += 1;
-    await new Promise((resolve) => setTimeout(resolve, %d));
+    await held;
     const response = await fetch(url, options);
     const json = response.json.bind(response);
     // Counted once the app has read the answer and done all it does with it at once (a task later).
@@ -215,7 +242,7 @@ def test_an_answer_that_comes_late_does_not_cover_the_next_screen(site, phone, t
     email = enrolled(site, phone, tmp_path)
     app.get_by_role("button", name="Continue").click()
     expect(phone.heading(email)).to_be_visible()
-    app.evaluate(SLOW_ANSWERS % 1500)
+    app.evaluate(HELD_ANSWERS)
     flows.sign_out(site, check=False)
     sign_in_with(site, email, "Mobile app PIN code")
     number = page.locator(".match-number").text_content().strip()
@@ -224,10 +251,12 @@ def test_an_answer_that_comes_late_does_not_cover_the_next_screen(site, phone, t
     app.get_by_label("Your 4-digit PIN code").fill(PIN)
     app.get_by_role("button", name="Approve", exact=True).click()
     app.wait_for_function("() => window.__answers.sent === 1")
-    # Not waiting for the answer, the person opens the one-time password screen.
+    # Not waiting for the answer, the person opens the one-time password screen; then the answer goes.
     app.evaluate("() => { window.location.hash = '#otp'; }")
     expect(phone.heading("One-time password")).to_be_visible()
-    # The approval still counts: the browser goes on, and the app forgets the request...
+    assert app.evaluate("() => window.__answers.done") == 0
+    app.evaluate("() => window.__release()")
+    # The approval still counts: the browser goes on...
     expect(heading(page, "My Account")).to_be_visible(timeout=10_000)
     app.wait_for_function("() => window.__answers.done === 1")
     # ...but the screen the person chose stays.

@@ -52,14 +52,20 @@ async function boot() {
   ctx.go = (hash) => {
     if (window.location.hash === hash) route(); else window.location.hash = hash;
   };
+  const onHome = () => ["", "#", "#home"].includes(window.location.hash);
   ctx.onPendingChange = ({ arrived } = {}) => {
-    const onHome = ["", "#", "#home"].includes(window.location.hash);
-    if (arrived && arrived.length === 1 && onHome) {
+    if (arrived && arrived.length === 1 && onHome()) {
       const item = ctx.pending.get(arrived[0].id);
       if (item) return ctx.go(`#request=${item.account.deviceId}/${item.data.id}`);
     }
-    if (onHome) home();
+    if (onHome()) home();
   };
+  ctx.onAccountsChange = () => { if (onHome()) home(); };
+  // The skip link moves the focus; as an address (#main) it would be a route to "Nothing here".
+  document.querySelector("a.skip-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    document.getElementById("main").focus();
+  });
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(document.body.getAttribute("data-sw-url"), { scope: "/app/" }).catch(() => {});
   }

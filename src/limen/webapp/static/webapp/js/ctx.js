@@ -6,6 +6,7 @@ export const ctx = {
   go: (hash) => { window.location.hash = hash; },
   pending: new Map(),  // request id -> {account, data}: requests known to wait for an answer
   onPendingChange: () => {},
+  onAccountsChange: () => {},  // an account was added or removed: the home screen, if shown, is redrawn
   navigations: 0,  // routes taken so far (see here())
   leaving: null,  // aborted at the next route (see untilLeft())
 };
@@ -19,8 +20,8 @@ export function here() {
   return () => ctx.navigations === at;
 }
 
-// What runs on its own (the camera looking for a QR code, a round of calls to several servers) stops
-// when the person leaves the screen: this signal is aborted at the next route.
+// What runs on its own (the camera looking for a QR code) stops when the person leaves the screen: this
+// signal is aborted at the next route.
 export function untilLeft() {
   if (!ctx.leaving) ctx.leaving = new AbortController();
   return ctx.leaving.signal;

@@ -152,7 +152,7 @@ function askEnrolmentPin(account, data) {
     await store.put(account);
     await store.persist();
     localStorage.setItem("limen-app:current", account.id);
-    if (stay()) done(account, Boolean(data.replaces));
+    if (stay()) done(account, Boolean(data.replaces)); else ctx.onAccountsChange();
   } }, el("p", { text: interpolate(gettext("Account %(email)s on %(server)s. Type the PIN code you chose on the website, twice."),
     { email: account.email, server: hostOf(account.server) }) }), problem, first.node, second.node,
   el("div", { class: "actions" }, el("button", { type: "submit", class: "primary", text: gettext("Authenticate") })));

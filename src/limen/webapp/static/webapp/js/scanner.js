@@ -54,6 +54,9 @@ export async function scan(video, { accept = () => true, signal } = {}) {
     stop();
     throw new CameraError("cancelled");
   }
+  // Off the moment the scan is stopped, not at the loop's next turn: a phone may not open its camera
+  // twice, and the light must go out when the person leaves.
+  if (signal) signal.addEventListener("abort", stop, { once: true });
   try {
     video.srcObject = stream;
     video.setAttribute("playsinline", "");
@@ -71,6 +74,7 @@ export async function scan(video, { accept = () => true, signal } = {}) {
     }
     throw new CameraError("cancelled");
   } finally {
+    if (signal) signal.removeEventListener("abort", stop);
     stop();
     if (video.srcObject === stream) video.srcObject = null;  // not a newer scan's stream
   }

@@ -113,7 +113,7 @@ function unlinkScreen(account) {
           if (error.code !== "unknown_device") { showError(problem, error); return; }
         }
         await store.remove(account.id);
-        if (stay()) ctx.go("#home");
+        if (stay()) ctx.go("#home"); else ctx.onAccountsChange();
       }, { kind: "primary" }),
       button(gettext("Cancel"), () => accountScreen(account.id))));
 }
