@@ -2,12 +2,15 @@
 // configured like Limen is measured: one confidential client (client_secret_basic), PKCE S256 required,
 // RS256 ID tokens with email and profile claims, a refresh token with every code exchange, in-memory storage;
 // refresh tokens rotate on every use, as Limen's do (single use: a reused one revokes the grant).
+// With ES256 as the last argument the provider also holds an EC P-256 key and the client's ID tokens are
+// ES256 (id_token_signed_response_alg), as a Limen client registered with id_token_alg="ES256".
 //
-//   node bench/oidc/provider.mjs <port> <client_id> <client_secret> <redirect_uri>
+//   node bench/oidc/provider.mjs <port> <client_id> <client_secret> <redirect_uri> [RS256|ES256]
 import { generateKeyPairSync } from "node:crypto";
 import { Provider } from "oidc-provider";
 
-const [port, clientId, clientSecret, redirectUri] = process.argv.slice(2);
+const [port, clientId, clientSecret, redirectUri, idTokenAlg = "RS256"] = process.argv.slice(2);
+if (!["RS256", "ES256"].includes(idTokenAlg)) throw new Error(`ID token algorithm: RS256 or ES256, not ${idTokenAlg}`);
 
 // oidc-provider's default development adapter keeps at most 1000 entries; the benchmark holds many more codes.
 const store = new Map();
@@ -36,16 +39,21 @@ class MapAdapter {
 }
 
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-const jwk = { ...privateKey.export({ format: "jwk" }), kid: "bench-1", use: "sig", alg: "RS256" };
+const keys = [{ ...privateKey.export({ format: "jwk" }), kid: "bench-1", use: "sig", alg: "RS256" }];
+if (idTokenAlg === "ES256") {
+  // Beside the RSA key (the default algorithm keeps one), as an operator moving clients over would have it.
+  const ec = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+  keys.push({ ...ec.export({ format: "jwk" }), kid: "bench-ec-1", use: "sig", alg: "ES256" });
+}
 
 const provider = new Provider(`http://127.0.0.1:${port}`, {
   adapter: MapAdapter,
   clients: [{
     client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri],
     grant_types: ["authorization_code", "refresh_token"], response_types: ["code"],
-    token_endpoint_auth_method: "client_secret_basic",
+    token_endpoint_auth_method: "client_secret_basic", id_token_signed_response_alg: idTokenAlg,
   }],
-  jwks: { keys: [jwk] },
+  jwks: { keys },
   cookies: { keys: ["bench-cookie-signing-key-0123456789"] },
   pkce: { required: () => true },
   claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name", "given_name", "family_name", "locale"] },
