@@ -5,7 +5,10 @@ Both servers get one CPU core (taskset): Limen as operators run it (`limen serve
 worker, SQLite), oidc-provider as one Node.js process with in-memory storage. wrk, pinned to another
 core, drives them over loopback. The same client does the same thing on both: confidential,
 client_secret_basic, PKCE S256, scope "openid email profile", RS256 ID tokens, a refresh token with
-every code exchange.
+every code exchange. `--alg ES256` makes both servers sign that client's ID tokens with ES256 (P-256)
+instead: Limen's client registered with id_token_alg="ES256", oidc-provider given an EC P-256 key beside
+its RSA key and the client's id_token_signed_response_alg "ES256". RS256 stays the default, and the one
+the targets of issue 15 are defined with.
 
 1. Token endpoint: codes are first collected from each server's own authorization endpoint (a person
    already signed in), then every token request exchanges a different code.
@@ -23,7 +26,8 @@ every code exchange.
 Usage (from the repository root):
 
     npm --prefix bench ci                    # oidc-provider, into bench/node_modules (not committed)
-    .venv/bin/python bench/oidc/run.py [--duration 20] [--rounds 3] [--json bench/oidc/results.json]
+    .venv/bin/python bench/oidc/run.py [--duration 20] [--rounds 3] [--alg RS256|ES256]
+        [--json bench/oidc/results.json]
 
 Needs wrk, taskset (apt-get install wrk util-linux) and Node.js 20 or later.
 """
@@ -62,16 +66,26 @@ BASIC = "Basic " + base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).dec
 PERSON, PASSWORD = "bench@example.org", "Bench-Password-42"
 
 
+ALGS = ("RS256", "ES256")
+
+
 def form_fields(html: str) -> dict:
     return dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html))
+
+
+def jwt_alg(token: str) -> str:
+    """The `alg` of a JWT's header (not verified: the benchmark only checks what the server chose)."""
+    header = token.split(".")[0]
+    return json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))["alg"]
 
 
 class Target:
     key = name = version = ""
     authorize_path = token_path = ""
 
-    def __init__(self, cores: str):
+    def __init__(self, cores: str, alg: str = "RS256"):
         self.cores = cores
+        self.alg = alg  # how the bench client's ID tokens are signed
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.dir = WORK / self.key
@@ -99,7 +113,8 @@ class Target:
         return dict(os.environ)
 
     def check(self) -> None:
-        """One real round trip through Python, so a misconfiguration fails loudly before measuring."""
+        """One real round trip and one refresh through Python, so a misconfiguration (a wrong ID token
+        algorithm included) fails loudly before measuring."""
         session = requests.Session()
         response = session.get(self.base + self.authorize_path + "?" + self.authorize_query(),
                                headers={"Cookie": self.cookie}, allow_redirects=False, timeout=10)
@@ -108,7 +123,14 @@ class Target:
         token = requests.post(self.base + self.token_path, data={
             "grant_type": "authorization_code", "code": code.group(1), "redirect_uri": REDIRECT,
             "code_verifier": VERIFIER}, headers={"Authorization": BASIC}, timeout=10).json()
-        assert token.get("id_token") and token.get("refresh_token"), f"{self.name}: {token}"
+        renewed = requests.post(self.base + self.token_path, data={
+            "grant_type": "refresh_token", "refresh_token": token.get("refresh_token")},
+            headers={"Authorization": BASIC}, timeout=10).json()
+        for what, answer in (("code exchange", token), ("refresh", renewed)):
+            assert answer.get("id_token") and answer.get("refresh_token"), f"{self.name}, {what}: {answer}"
+            alg = jwt_alg(answer["id_token"])
+            assert alg == self.alg, f"{self.name}, {what}: a {alg} ID token, {self.alg} expected"
+        print(f"   {self.name}: {self.alg} ID tokens in a code exchange and a refresh", file=sys.stderr)
 
 
 class Limen(Target):
@@ -123,17 +145,22 @@ class Limen(Target):
         return env
 
     def limen(self, *args: str) -> str:
-        return subprocess.run([str(Path(sys.executable).with_name("limen")), *args], env=self.env(), cwd=ROOT,
-                              capture_output=True, text=True, check=True).stdout
+        done = subprocess.run([str(Path(sys.executable).with_name("limen")), *args], env=self.env(), cwd=ROOT,
+                              capture_output=True, text=True)
+        if done.returncode:  # say why (an ES256 client on a tree without the setting, say)
+            raise RuntimeError(f"limen {args[0]} failed:\n{done.stderr[-2000:]}")
+        return done.stdout
 
     def prepare(self) -> None:
+        # The default algorithm is not named, so that trees.py can still run trees older than the setting.
+        alg = "" if self.alg == "RS256" else f", id_token_alg={self.alg!r}"
         self.limen("migrate", "--verbosity", "0")
         self.limen("createcachetable")
         self.limen("shell", "-c", f"""
 from limen.accounts.models import User
 from limen.oidc import clients
 User.objects.create_user({PERSON!r}, {PASSWORD!r}, first_name="Ada", last_name="Lovelace", email_verified=True)
-clients.register(name="Bench", client_id={CLIENT_ID!r}, secret={CLIENT_SECRET!r}, redirect_uris=[{REDIRECT!r}])
+clients.register(name="Bench", client_id={CLIENT_ID!r}, secret={CLIENT_SECRET!r}, redirect_uris=[{REDIRECT!r}]{alg})
 """)
         from importlib.metadata import version
 
@@ -166,7 +193,7 @@ class OidcProvider(Target):
         self.version = f"oidc-provider {json.loads(package.read_text())['version']}, Node.js {node}"
 
     def command(self) -> list[str]:
-        return ["node", str(HERE / "provider.mjs"), str(self.port), CLIENT_ID, CLIENT_SECRET, REDIRECT]
+        return ["node", str(HERE / "provider.mjs"), str(self.port), CLIENT_ID, CLIENT_SECRET, REDIRECT, self.alg]
 
     def sign_in(self) -> None:
         """Through oidc-provider's development interactions: log in, then consent once."""
@@ -292,12 +319,14 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--server-core", default="0")
     parser.add_argument("--load-core", default="1")
+    parser.add_argument("--alg", choices=ALGS, default="RS256",
+                        help="how both servers sign the client's ID tokens (default RS256)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     for tool in ("wrk", "taskset", "node"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is needed (apt-get install wrk util-linux nodejs)")
-    targets = [Limen(args.server_core), OidcProvider(args.server_core)]
+    targets = [Limen(args.server_core, args.alg), OidcProvider(args.server_core, args.alg)]
     runs = {t.name: {"token": [], "round_trip": [], "refresh": [], "authorize_per_cpu_second": []} for t in targets}
     load = {"connections": args.connections, "cores": args.load_core}
     load_before = os.getloadavg()
@@ -305,7 +334,7 @@ def main() -> None:
     try:
         need, refresh_rate = {}, {}
         for target in targets:
-            print(f"== {target.name}: preparing", file=sys.stderr)
+            print(f"== {target.name}: preparing ({args.alg} ID tokens)", file=sys.stderr)
             target.prepare()
             target.start()
             target.sign_in()
@@ -317,7 +346,7 @@ def main() -> None:
             need[target.name] = int(4 * warm["per_second"] * args.duration) + 200
         for round_ in range(args.rounds):
             for target in targets if round_ % 2 == 0 else list(reversed(targets)):
-                print(f"== round {round_ + 1}: {target.name}", file=sys.stderr)
+                print(f"== round {round_ + 1}: {target.name} ({args.alg})", file=sys.stderr)
                 codes, authorize_rate = harvest(target, f"codes{round_}", need=need[target.name], **load)
                 pool = pools[target.name]
                 token = token_run(target, codes, pool, seconds=args.duration, **load)
@@ -363,13 +392,14 @@ def main() -> None:
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "settings": {"duration_s": args.duration, "rounds": args.rounds, "connections": args.connections,
-                     "server_core": args.server_core, "load_core": args.load_core},
+                     "server_core": args.server_core, "load_core": args.load_core, "id_token_alg": args.alg},
         "servers": {},
     }
     for target in targets:
         data = runs[target.name]
         summary["servers"][target.name] = {
             "version": target.version,
+            "id_token_alg": target.alg,
             "token_per_cpu_second": round(median([r["per_cpu_second"] for r in data["token"]])),
             "round_trips_per_cpu_second": round(median([r["per_cpu_second"] for r in data["round_trip"]])),
             "token_per_second_per_core": round(median([r["per_second"] for r in data["token"]])),
@@ -386,11 +416,13 @@ def main() -> None:
                                    for r in data[kind]),
             "runs": data,
         }
-    limen, peer = (runs[t.name]["refresh"] for t in targets)
-    per_round = [a["per_cpu_second"] / b["per_cpu_second"] for a, b in zip(limen, peer) if b["per_cpu_second"]]
-    summary["refresh_ratio"] = round(median(per_round), 3) if per_round else None
-    summary["refresh_ratio_per_round"] = [round(x, 3) for x in per_round]
+    for key in ("refresh", "token", "round_trip"):
+        limen, peer = (runs[t.name][key] for t in targets)
+        per_round = [a["per_cpu_second"] / b["per_cpu_second"] for a, b in zip(limen, peer) if b["per_cpu_second"]]
+        summary[f"{key}_ratio"] = round(median(per_round), 3) if per_round else None
+        summary[f"{key}_ratio_per_round"] = [round(x, 3) for x in per_round]
     print(json.dumps({k: v for k, v in summary.items() if k != "servers"}, indent=2))
+    print(f"ID tokens: {args.alg} on both servers")
     print("| server | token requests per CPU-second | round trips per CPU-second | token req/s (wall clock, "
           "one core) | token p50 / p99 (ms) | round trips/s (wall clock) |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -404,8 +436,11 @@ def main() -> None:
     for name, s in summary["servers"].items():
         print(f"| {name} | {s['refresh_per_cpu_second']} | {', '.join(map(str, s['refresh_per_cpu_second_rounds']))} "
               f"| {s['refresh_per_second_per_core']} | {s['refresh_p50_ms']} / {s['refresh_p99_ms']} |")
-    print(f"\nLimen / oidc-provider, refresh grants per CPU-second: {summary['refresh_ratio']} (median; per round "
-          f"{', '.join(map(str, summary['refresh_ratio_per_round']))})")
+    print()
+    for key, what in (("token", "code exchanges"), ("round_trip", "round trips"), ("refresh", "refresh grants")):
+        rounds = ", ".join(map(str, summary[f"{key}_ratio_per_round"]))
+        print(f"Limen / oidc-provider ({args.alg} ID tokens), {what} per CPU-second: {summary[f'{key}_ratio']} "
+              f"(median; per round {rounds})")
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2) + "\n")
 
