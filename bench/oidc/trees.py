@@ -4,10 +4,16 @@ change moves, measured as run.py measures Limen.
 
     git worktree add --detach /tmp/before <commit>
     .venv/bin/python bench/oidc/trees.py /tmp/before/src src [--token | --refresh | --path /health/live]
-        [--rounds 3] [--seconds 8]
+        [--rounds 3] [--seconds 8] [--algs RS256 [ES256]]
 
 Each tree's `limen serve` runs with PYTHONPATH=<tree's src> on its own database, pinned to the server core;
 wrk on the other. The first tree is the reference of the ratios.
+
+--algs: how the bench client's ID tokens are signed (its id_token_alg; default RS256 only). With several,
+every src is run once per algorithm, as separate servers taking part in the same alternating rounds, in the
+order src by src, then algorithm by algorithm: `trees.py src --token --algs RS256 ES256` measures one tree's
+code exchanges with RS256 (the reference) and ES256 side by side. Each server's first code exchange and
+refresh are checked to carry an ID token of its algorithm. ES256 needs a tree that has the setting.
 """
 
 from __future__ import annotations
@@ -29,10 +35,11 @@ from harness import cpu_seconds  # noqa: E402
 
 
 class Tree(run.Limen):
-    def __init__(self, cores: str, src: Path, index: int):
+    def __init__(self, cores: str, src: Path, index: int, alg: str = "RS256"):
         self.key = f"tree{index}"
-        super().__init__(cores)
+        super().__init__(cores, alg)
         self.src = src
+        self.label = f"{src} {alg}"
 
     def env(self) -> dict:
         return {**super().env(), "PYTHONPATH": str(self.src)}
@@ -60,6 +67,8 @@ def main() -> None:
     what.add_argument("--token", action="store_true", help="code exchanges (the default is --path)")
     what.add_argument("--refresh", action="store_true", help="refresh grants")
     what.add_argument("--path", default="/.well-known/openid-configuration", help="a GET path")
+    parser.add_argument("--algs", nargs="+", choices=run.ALGS, default=["RS256"],
+                        help="ID token algorithms; each src is run once per algorithm (default RS256)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--server-core", default="0")
@@ -67,17 +76,19 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed (apt-get install wrk)")
-    trees = [Tree(args.server_core, src.resolve(), n) for n, src in enumerate(args.srcs)]
+    pairs = [(src.resolve(), alg) for src in args.srcs for alg in args.algs]
+    trees = [Tree(args.server_core, src, n, alg) for n, (src, alg) in enumerate(pairs)]
     try:
         for tree in trees:
             tree.prepare()
             tree.start()
             tree.sign_in()
+            tree.check()
         figures: dict[Tree, list[float]] = {tree: [] for tree in trees}
         for round_ in range(args.rounds):
             for tree in trees if round_ % 2 == 0 else trees[::-1]:
                 figures[tree].append(measure(tree, args))
-                print(f"round {round_ + 1}, {tree.src}: {figures[tree][-1]:.0f} per CPU-second "
+                print(f"round {round_ + 1}, {tree.label}: {figures[tree][-1]:.0f} per CPU-second "
                       f"(load average {os.getloadavg()[0]:.1f})", file=sys.stderr)
     finally:
         for tree in trees:
@@ -85,7 +96,7 @@ def main() -> None:
     reference = figures[trees[0]]
     for tree, values in figures.items():
         ratios = ", ".join(f"{v / r:.3f}" for v, r in zip(values, reference))
-        print(f"{tree.src}: median {statistics.median(values):.0f} per CPU-second "
+        print(f"{tree.label}: median {statistics.median(values):.0f} per CPU-second "
               f"(rounds {', '.join(f'{v:.0f}' for v in values)}); ×{statistics.median(values) / statistics.median(reference):.3f}"
               f" (per round {ratios})")
 
