@@ -94,6 +94,9 @@ def test_admin_pages_work_under_the_strict_policy(site, operator):
     expect(page.get_by_label("Validation response layout")).to_be_visible()
     visit(site, "/admin/oidc/client/add/")
     expect(page.get_by_label("PKCE required")).to_be_checked()
+    expect(page.get_by_label("ID token signature")).to_have_value("RS256")
+    assert page.get_by_label("ID token signature").locator("option").all_text_contents() == [
+        "RS256 (RSA with SHA-256)", "ES256 (ECDSA P-256 with SHA-256)"]
     assert_nothing_blocked(site, "registration forms")
 
     # The policy is in force: an inline script added to the page is refused, and that is seen.

@@ -145,6 +145,7 @@ def provider(tmp_path_factory, rp_key):
             "secret_jwt": dict(name="Secret JWT app", auth_method="client_secret_jwt"),
             "private_key_jwt": dict(name="Key JWT app", auth_method="private_key_jwt", jwks={json.dumps(rp_key[1])!r}),
             "public": dict(name="Public app", public=True),
+            "es256": dict(name="ES256 app", auth_method="client_secret_basic", id_token_alg="ES256"),
         }}.items():
             r = clients.register(**common, **kw)
             result[key] = {{"client_id": r.client.client_id, "client_secret": r.secret}}

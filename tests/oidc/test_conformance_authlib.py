@@ -35,7 +35,8 @@ from .live import Browser  # noqa: E402
 
 
 METHODS = {"basic": "client_secret_basic", "post": "client_secret_post", "secret_jwt": "client_secret_jwt",
-           "private_key_jwt": "private_key_jwt", "public": "none"}
+           "private_key_jwt": "private_key_jwt", "public": "none",
+           "es256": "client_secret_basic"}  # an application whose ID tokens are signed with ES256
 
 
 def metadata(provider) -> dict:
@@ -96,6 +97,10 @@ def code_of(callback: str) -> dict:
     return {k: v[0] for k, v in parse_qs(urlsplit(callback).query).items()}
 
 
+def header(jwt: str) -> dict:
+    return json.loads(base64.urlsafe_b64decode(jwt.split(".")[0] + "=="))
+
+
 def basic_auth(client) -> dict:
     raw = f"{client.client_id}:{client.client_secret}".encode()
     return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
@@ -116,9 +121,12 @@ def test_discovery_document_describes_the_provider(provider):
     assert meta["acr_values_supported"] == ["BASIC", "MEDIUM", "HIGH"]
     assert meta["backchannel_logout_supported"] and meta["backchannel_logout_session_supported"]
     assert {"acr", "amr", "sid", "email", "name"} <= set(meta["claims_supported"])
+    assert meta["id_token_signing_alg_values_supported"] == ["RS256", "ES256"]
     keys = requests.get(meta["jwks_uri"], timeout=10).json()["keys"]
-    assert len(keys) >= 2  # the active key and the next one, published ahead of use
-    assert all("d" not in key and key["kty"] == "RSA" and key["kid"] for key in keys)
+    # Each family's active key and the next one, published ahead of use: RSA, and P-256 (an application uses ES256).
+    assert [(key["kty"], key["alg"]) for key in keys] == [("RSA", "RS256")] * 2 + [("EC", "ES256")] * 2
+    assert all(key["kid"] and "d" not in key and key["use"] == "sig" for key in keys)
+    assert all(key["crv"] == "P-256" for key in keys if key["kty"] == "EC")
 
 
 # ------------------------------------------------------------------ the code flow, every client authentication
@@ -132,7 +140,8 @@ def test_code_flow_with_pkce_for_each_client_authentication(provider, kind):
     assert params["iss"] == provider.url  # RFC 9207
     token = rp.exchange(callback)
     assert token["token_type"] == "Bearer" and token["refresh_token"]
-    claims = rp.id_claims(token)
+    assert header(token["id_token"])["alg"] == ("ES256" if kind == "es256" else "RS256")
+    claims = rp.id_claims(token)  # the signature checked with the published key its kid names
     assert claims["sub"] == provider.person["uid"]
     assert claims["aud"] == rp.client.client_id
     assert claims["acr"] == "BASIC" and claims["amr"] == ["pwd"]
@@ -163,12 +172,14 @@ def test_single_sign_on_second_application_needs_no_password(provider):
     assert second.id_claims(second.exchange(callback))["sub"] == provider.person["uid"]
 
 
-def test_refresh_rotates_tokens_and_a_replayed_refresh_token_revokes_the_family(provider):
-    rp = RP(provider)
+@pytest.mark.parametrize("kind", ["basic", "es256"])
+def test_refresh_rotates_tokens_and_a_replayed_refresh_token_revokes_the_family(provider, kind):
+    rp = RP(provider, kind)
     token = rp.exchange(rp.sign_in(Browser()))
     refreshed = rp.session.refresh_token(rp.meta["token_endpoint"], refresh_token=token["refresh_token"])
     assert refreshed["access_token"] != token["access_token"]
     assert refreshed["refresh_token"] != token["refresh_token"]
+    assert header(refreshed["id_token"])["alg"] == header(token["id_token"])["alg"]  # the application's algorithm
     claims = authlib_jwt.decode(refreshed["id_token"], rp.keys())
     assert claims["sub"] == provider.person["uid"] and claims["acr"] == "BASIC"
     assert rp.userinfo(refreshed["access_token"]).status_code == 200

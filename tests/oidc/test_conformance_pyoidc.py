@@ -36,7 +36,8 @@ from .conftest import POST_LOGOUT_URI, REDIRECT_URI  # noqa: E402
 from .live import Browser  # noqa: E402
 
 METHODS = {"basic": "client_secret_basic", "post": "client_secret_post", "secret_jwt": "client_secret_jwt",
-           "private_key_jwt": "private_key_jwt"}
+           "private_key_jwt": "private_key_jwt", "es256": "client_secret_basic"}
+ID_TOKEN_ALG = {"es256": "ES256"}  # registered so; pyoidc then refuses an ID token signed otherwise
 
 
 class PyoidcRP:
@@ -49,7 +50,8 @@ class PyoidcRP:
         self.info = self.client.provider_config(provider.url)
         self.client.store_registration_info(RegistrationResponse(
             client_id=registered.client_id, client_secret=registered.client_secret or "",
-            redirect_uris=[REDIRECT_URI], token_endpoint_auth_method=self.method))
+            redirect_uris=[REDIRECT_URI], token_endpoint_auth_method=self.method,
+            id_token_signed_response_alg=ID_TOKEN_ALG.get(kind, "RS256")))
         self.client.redirect_uris = [REDIRECT_URI]
         if kind == "private_key_jwt":
             self.client.keyjar.add_kb("", KeyBundle(keys=[provider.rp_key[0]], keyusage=["sig"]))
@@ -148,9 +150,10 @@ def test_pyoidc_reused_code_gets_invalid_grant(provider):
     assert isinstance(again, ErrorResponse) and again["error"] == "invalid_grant"
 
 
-def test_pyoidc_rp_initiated_logout(provider):
+@pytest.mark.parametrize("kind", ["basic", "es256"])  # the id_token_hint signed with RS256 or ES256
+def test_pyoidc_rp_initiated_logout(provider, kind):
     browser = Browser()
-    rp = PyoidcRP(provider)
+    rp = PyoidcRP(provider, kind)
     response = rp.token(rp.sign_in(browser))
     request = EndSessionRequest(id_token_hint=response["id_token_jwt"], post_logout_redirect_uri=POST_LOGOUT_URI,
                                 state="pyoidc-bye")

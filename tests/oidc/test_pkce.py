@@ -128,7 +128,7 @@ def _admin_form(client: Client, **changes) -> dict:
     data = {"name": client.name, "client_type": client.client_type,
             "token_endpoint_auth_method": client.token_endpoint_auth_method, "redirect_uris": client.redirect_uris,
             "post_logout_redirect_uris": client.post_logout_redirect_uris, "backchannel_logout_uri": "",
-            "jwks": "null", "jwks_uri": "", "active": "on", "pkce_required": "on"}
+            "jwks": "null", "jwks_uri": "", "id_token_alg": "RS256", "active": "on", "pkce_required": "on"}
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 

@@ -306,7 +306,7 @@ def test_admin_registers_a_client_and_shows_the_secret_once(client, make_user):
         "name": "Intranet", "client_id": "intranet", "client_type": "confidential",
         "token_endpoint_auth_method": "client_secret_post", "redirect_uris": "https://intranet.example/cb",
         "post_logout_redirect_uris": "", "backchannel_logout_uri": "", "jwks": "null", "jwks_uri": "",
-        "active": "on"}, follow=True)
+        "id_token_alg": "RS256", "active": "on"}, follow=True)
     assert response.status_code == 200, response.content[:2000]
     text = response.content.decode()
     assert "Client secret of Intranet" in text

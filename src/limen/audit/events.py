@@ -66,6 +66,8 @@ class Event(models.TextChoices):
     OIDC_CLIENT_REMOVED = "oidc.client_removed", _("OpenID Connect application removed")
     OIDC_CLIENT_SECRET_RESET = "oidc.client_secret_reset", _("OpenID Connect application secret replaced")
     OIDC_CLIENT_PKCE_CHANGED = "oidc.client_pkce_changed", _("OpenID Connect application: PKCE requirement changed")
+    OIDC_CLIENT_SIGNATURE_CHANGED = ("oidc.client_signature_changed",
+                                     _("OpenID Connect application: ID token signature changed"))
     OIDC_KEY_ROTATED = "oidc.key_rotated", _("OpenID Connect signing key rotated")
     EID_LINKED = "eid.linked", _("eID linked to the account")
     EID_UNLINKED = "eid.unlinked", _("eID unlinked from the account")

@@ -19,7 +19,8 @@ class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = ["name", "client_id", "client_type", "token_endpoint_auth_method", "pkce_required", "redirect_uris",
-                  "post_logout_redirect_uris", "backchannel_logout_uri", "jwks", "jwks_uri", "active"]
+                  "post_logout_redirect_uris", "backchannel_logout_uri", "jwks", "jwks_uri", "id_token_alg",
+                  "active"]
         help_texts = {
             "redirect_uris": _("One address per line (or separated by spaces). Compared exactly."),
             "post_logout_redirect_uris": _("Where RP-initiated logout may send people afterwards. Compared exactly."),
@@ -29,7 +30,8 @@ class ClientForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # What Limen supports is fixed: the code flow, RS256 ID tokens, no consent screen.
+        # What Limen supports is fixed: the code flow, no consent screen. (The toolkit's own ``algorithm``
+        # stays RS256; Limen signs with the client's id_token_alg.)
         self.instance.authorization_grant_type = Client.GRANT_AUTHORIZATION_CODE
         self.instance.algorithm = Client.RS256_ALGORITHM
         self.instance.skip_authorization = True
@@ -63,6 +65,8 @@ class ClientAdmin(admin.ModelAdmin):
                    name=obj.name, operator=request.user.email)
         elif "pkce_required" in form.changed_data:
             clients.pkce_changed(obj, operator=request.user.email, user=request.user, request=request)
+        if change and "id_token_alg" in form.changed_data:
+            clients.id_token_alg_changed(obj, operator=request.user.email, user=request.user, request=request)
         if secret:
             messages.warning(request, _("Client secret of %(name)s (copy it now, it is not shown again): %(secret)s")
                              % {"name": obj.name, "secret": secret})
@@ -81,9 +85,9 @@ class ClientAdmin(admin.ModelAdmin):
 
 @admin.register(SigningKey)
 class SigningKeyAdmin(admin.ModelAdmin):
-    list_display = ("kid", "state", "created", "activated", "retired")
-    list_filter = ("state",)
-    fields = ("kid", "state", "public_jwk", "created", "activated", "retired")
+    list_display = ("kid", "alg", "state", "created", "activated", "retired")
+    list_filter = ("alg", "state")
+    fields = ("kid", "alg", "state", "public_jwk", "created", "activated", "retired")
     readonly_fields = fields
 
     def has_add_permission(self, request):

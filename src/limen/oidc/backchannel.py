@@ -20,7 +20,6 @@ from limen.core import clock
 from limen.notify import queue
 
 from . import keys
-from .internal import jose
 from .models import Authorization, BackchannelLogout, DeliveryStatus
 
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
@@ -36,7 +35,8 @@ def logout_token(row: BackchannelLogout) -> str:
         "iss": settings.BASE_URL, "aud": row.recipient, "iat": now, "exp": now + TOKEN_SECONDS,
         "jti": str(uuid.uuid4()), "sub": row.subject_id, "sid": row.sid, "events": {EVENT: {}},
     }
-    return jose.sign(claims, keys.active(), typ="logout+jwt")
+    client = row.client  # the same algorithm as its ID tokens (Back-Channel Logout 1.0, 2.4)
+    return keys.sign(claims, client.id_token_alg if client is not None else keys.IdTokenAlg.RS256, typ="logout+jwt")
 
 
 def post(row: BackchannelLogout) -> None:

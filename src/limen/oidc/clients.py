@@ -13,7 +13,7 @@ from limen.audit.events import Event
 from limen.audit.service import record
 
 from . import clientauth, pkce
-from .models import SECRET_METHODS, AuthMethod, Client
+from .models import SECRET_METHODS, AuthMethod, Client, IdTokenAlg
 
 
 @dataclass
@@ -50,7 +50,7 @@ def parse_jwks(value: str | dict | None):
 def register(*, name: str, redirect_uris: list[str], public: bool = False, auth_method: str | None = None,
              post_logout_redirect_uris: list[str] = (), backchannel_logout_uri: str = "", jwks=None,
              jwks_uri: str = "", client_id: str | None = None, secret: str | None = None,
-             pkce_required: bool = True, operator: str = "") -> Registered:
+             pkce_required: bool = True, id_token_alg: str = IdTokenAlg.RS256, operator: str = "") -> Registered:
     """Register an application; raises ValidationError with a message per field."""
     method = auth_method or (AuthMethod.NONE if public else AuthMethod.CLIENT_SECRET_BASIC)
     if method not in AuthMethod.values:
@@ -63,7 +63,7 @@ def register(*, name: str, redirect_uris: list[str], public: bool = False, auth_
         redirect_uris=" ".join(redirect_uris), post_logout_redirect_uris=" ".join(post_logout_redirect_uris),
         backchannel_logout_uri=backchannel_logout_uri, jwks=parse_jwks(jwks), jwks_uri=jwks_uri,
         token_endpoint_auth_method=method, algorithm=Client.RS256_ALGORITHM, skip_authorization=True,
-        pkce_required=pkce_required,
+        pkce_required=pkce_required, id_token_alg=id_token_alg,
     )
     value = _apply_secret(client, secret)
     client.full_clean(exclude=["client_secret", "user"])
@@ -88,6 +88,20 @@ def set_pkce_required(client: Client, required: bool, *, operator: str = "", use
     client.pkce_required = required
     Client.objects.filter(pk=client.pk).update(pkce_required=required)
     pkce_changed(client, operator=operator, user=user, request=request)
+
+
+@transaction.atomic
+def set_id_token_alg(client: Client, alg: str, *, operator: str = "") -> None:
+    """Sign the application's ID tokens and logout tokens with ``alg`` (RS256 or ES256) from now on."""
+    client.id_token_alg = alg
+    client.clean_fields(exclude=[f.name for f in Client._meta.fields if f.name != "id_token_alg"])
+    client.save(update_fields=["id_token_alg"])
+    id_token_alg_changed(client, operator=operator)
+
+
+def id_token_alg_changed(client: Client, *, operator: str = "", user=None, request=None) -> None:
+    record(Event.OIDC_CLIENT_SIGNATURE_CHANGED, user=user, request=request, client=client.client_id,
+           id_token_alg=client.id_token_alg, operator=operator)
 
 
 def pkce_changed(client: Client, *, operator: str = "", user=None, request=None) -> None:

@@ -67,7 +67,7 @@ def verify_id_token_hint(token: str) -> dict | None:
     from .internal import jose
 
     try:
-        data = jose.verify(token, keys.verification_keys(), algs=["RS256"])
+        data = jose.verify(token, keys.verification_keys(), algs=keys.ALGORITHMS)
     except jose.JoseError:
         return None
     if data.get("iss") != settings.BASE_URL or not isinstance(data.get("sub"), str):

@@ -3,8 +3,9 @@
 - Client: an application registered by an operator (django-oauth-toolkit's
   Application, swapped in so it can carry how it authenticates, its keys and
   its back-channel logout address).
-- SigningKey: the provider's RSA keys; one active, the next one published
-  ahead of use, retired ones published until their tokens have expired.
+- SigningKey: the provider's signing keys, one family per algorithm (RSA for
+  RS256, P-256 for ES256); in each, one active, the next one published ahead
+  of use, retired ones published until their tokens have expired.
 - Authorization: one per authorization code, remembering how the person had
   signed in (acr, amr, auth_time) and in which SSO session (sid).
 - TokenIssue: the tokens an authorization code turned into (to revoke them on
@@ -53,6 +54,13 @@ def check_redirect_uri(uri: str) -> None:
         raise ValidationError(_("%(uri)s must not contain spaces.") % {"uri": uri})
 
 
+class IdTokenAlg(models.TextChoices):
+    """How ID tokens and logout tokens are signed for an application (its id_token_signed_response_alg)."""
+
+    RS256 = "RS256", _("RS256 (RSA with SHA-256)")
+    ES256 = "ES256", _("ES256 (ECDSA P-256 with SHA-256)")
+
+
 class Client(AbstractApplication):
     token_endpoint_auth_method = models.CharField(
         _("client authentication"), max_length=32, choices=AuthMethod.choices,
@@ -80,6 +88,12 @@ class Client(AbstractApplication):
     )
     active = models.BooleanField(_("active"), default=True,
                                  help_text=_("Clear to stop the application from signing anyone in."))
+    id_token_alg = models.CharField(
+        _("ID token signature"), max_length=8, choices=IdTokenAlg.choices, default=IdTokenAlg.RS256,
+        help_text=_("How Limen signs this application's ID tokens and logout tokens. Every OpenID Connect "
+                    "library accepts RS256; ES256 is smaller and much cheaper to make, for applications "
+                    "whose library supports it."),
+    )
 
     objects = ApplicationManager()
 
@@ -89,6 +103,15 @@ class Client(AbstractApplication):
 
     def natural_key(self):
         return (self.client_id,)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.id_token_alg != IdTokenAlg.RS256:
+            # Published before they sign anything: the application can fetch them from the JWKS at once.
+            # (The RSA keys are made on first use, as before: every deployment has them.)
+            from . import keys
+
+            keys.ensure(self.id_token_alg)
 
     @property
     def is_public(self) -> bool:
@@ -164,6 +187,7 @@ class KeyState(models.TextChoices):
 
 class SigningKey(models.Model):
     kid = models.CharField(_("key ID"), max_length=64, unique=True)
+    alg = models.CharField(_("algorithm"), max_length=8, choices=IdTokenAlg.choices, default=IdTokenAlg.RS256)
     state = models.CharField(_("state"), max_length=8, choices=KeyState.choices)
     private_key = models.TextField(_("private key (encrypted)"))
     public_jwk = models.JSONField(_("public key"))
@@ -176,12 +200,14 @@ class SigningKey(models.Model):
         verbose_name_plural = _("signing keys")
         ordering = ["-created"]
         constraints = [
-            models.UniqueConstraint(fields=["state"], condition=Q(state="active"), name="oidc_one_active_key"),
-            models.UniqueConstraint(fields=["state"], condition=Q(state="next"), name="oidc_one_next_key"),
+            models.UniqueConstraint(fields=["alg", "state"], condition=Q(state="active"),
+                                    name="oidc_one_active_key_per_alg"),
+            models.UniqueConstraint(fields=["alg", "state"], condition=Q(state="next"),
+                                    name="oidc_one_next_key_per_alg"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kid} ({self.state})"
+        return f"{self.kid} ({self.alg}, {self.state})"
 
 
 class Authorization(models.Model):

@@ -332,7 +332,7 @@ class Validator(OAuth2Validator):
         id_token.update(data)
         if "nonce" not in id_token and request.nonce:
             id_token["nonce"] = request.nonce
-        signed = jose.sign(id_token, keys.active())
+        signed = keys.sign(id_token, request.client.id_token_alg)
         with transaction.atomic(using=router.db_for_write(IDToken)):
             request.id_token = self._save_id_token(id_token["jti"], request, expires)
         return signed

@@ -93,7 +93,7 @@ def _metadata(base_url: str, scopes: tuple, languages: tuple) -> dict:
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
+        "id_token_signing_alg_values_supported": keys.ALGORITHMS,
         "token_endpoint_auth_methods_supported": auth_methods,
         "token_endpoint_auth_signing_alg_values_supported": jwt_algs,
         "revocation_endpoint_auth_methods_supported": auth_methods,

@@ -50,6 +50,16 @@ def generate_rsa(bits: int = 2048) -> tuple[bytes, dict]:
     return pem, public
 
 
+def generate_ec() -> tuple[bytes, dict]:
+    """A new P-256 key for ES256: (private key in PEM, public JWK with kid/use/alg)."""
+    key = jwk.JWK.generate(kty="EC", crv="P-256")
+    kid = key.thumbprint()
+    pem = key.export_to_pem(private_key=True, password=None)
+    public = json.loads(key.export_public())
+    public.update({"kid": kid, "use": "sig", "alg": "ES256"})
+    return pem, public
+
+
 def private_key(pem: bytes, kid: str) -> Key:
     key = jwk.JWK()
     key.import_from_pem(pem, kid=kid)

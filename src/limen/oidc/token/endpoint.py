@@ -61,7 +61,7 @@ def _exchange_code(request, asked: params.TokenRequest) -> HttpResponse:
         raise Fallback()
     _check_pkce(grant, found.client, asked.code_verifier)
     made = issue.Issue(found, scopes)
-    id_token = made.id_token(found.client.client_id, nonce=grant.nonce or None,
+    id_token = made.id_token(found.client.client_id, alg=found.client.id_token_alg, nonce=grant.nonce or None,
                              requested=json.loads(grant.claims) if grant.claims else None)
     try:
         store.spend_code(found, made.tokens, before_commit=authenticated.commit)
@@ -84,7 +84,7 @@ def _refresh(request, asked: params.TokenRequest) -> HttpResponse:
     if "openid" not in scopes or "access" in scopes:
         raise Fallback()
     made = issue.Issue(found, scopes, family=found.refresh.token_family)
-    id_token = made.id_token(found.client.client_id)
+    id_token = made.id_token(found.client.client_id, alg=found.client.id_token_alg)
     try:
         store.spend_refresh(found, made.tokens, before_commit=authenticated.commit)
     except store.Spent:

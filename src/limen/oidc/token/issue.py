@@ -25,7 +25,6 @@ from limen.core import clock
 
 from .. import claims as claims_mod
 from .. import keys
-from ..internal import jose
 from .store import Found, Tokens
 
 HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -61,7 +60,7 @@ class Issue:
             id_expires=clock.now() + dt.timedelta(seconds=settings.OIDC_ID_TOKEN_SECONDS), now=now,
             clock_now=clock.now())
 
-    def id_token(self, client_id: str, *, nonce: str | None = None, requested: dict | None = None) -> str:
+    def id_token(self, client_id: str, *, alg: str, nonce: str | None = None, requested: dict | None = None) -> str:
         person, sign_in, tokens = self.found.person, self.found.sign_in, self.tokens
         data: dict = {"aud": client_id, "iat": int(time.time())}
         if nonce:
@@ -73,7 +72,7 @@ class Issue:
             data.update(auth_time=int(sign_in.auth_time.timestamp()), acr=sign_in.acr, amr=sign_in.amr,
                         sid=sign_in.sid)
         data.update(iss=settings.BASE_URL, exp=int(tokens.id_expires.timestamp()), jti=str(tokens.jti), azp=client_id)
-        return jose.sign(data, keys.active())
+        return keys.sign(data, alg)
 
     def answer(self, id_token: str) -> HttpResponse:
         body = {"access_token": self.access_token,

@@ -28,7 +28,7 @@ Grant, AccessToken = get_grant_model(), get_access_token_model()
 RefreshToken, IDToken = get_refresh_token_model(), get_id_token_model()
 
 CLIENT = ["id", "client_id", "client_type", "client_secret", "token_endpoint_auth_method", "secret_encrypted",
-          "jwks", "jwks_uri", "active", "authorization_grant_type", "pkce_required"]
+          "jwks", "jwks_uri", "active", "authorization_grant_type", "pkce_required", "id_token_alg"]
 PERSON = ["id", "uid", "email", "first_name", "last_name", "interface_language", "email_language", "email_verified",
           "is_active"]
 SIGN_IN = ["id", "sid", "acr", "amr", "auth_time"]

@@ -1,4 +1,5 @@
-"""limen oidc_client add|list|show|reset-secret|pkce|enable|disable|remove: manage OpenID Connect applications."""
+"""limen oidc_client add|list|show|reset-secret|pkce|id-token-alg|enable|disable|remove: manage OpenID Connect
+applications."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from limen.oidc import clients
-from limen.oidc.models import AuthMethod, Client
+from limen.oidc.models import AuthMethod, Client, IdTokenAlg
 
 
 class Command(BaseCommand):
@@ -37,7 +38,14 @@ class Command(BaseCommand):
         add.add_argument("--pkce-optional", action="store_true",
                          help="confidential clients only: accept authorization requests without code_challenge "
                               "(PKCE is required by default; RFC 9700 recommends it for every client)")
+        add.add_argument("--id-token-alg", choices=IdTokenAlg.values, default=IdTokenAlg.RS256,
+                         help="how its ID tokens and logout tokens are signed: RS256 (the default, accepted by "
+                              "every library) or ES256 (smaller and much cheaper to make)")
         sub.add_parser("list", help="list the applications")
+        alg_parser = sub.add_parser("id-token-alg", help="choose how an application's ID tokens and logout tokens "
+                                                         "are signed")
+        alg_parser.add_argument("client_id")
+        alg_parser.add_argument("alg", choices=IdTokenAlg.values)
         pkce_parser = sub.add_parser("pkce", help="require PKCE of an application, or let a confidential one "
                                                   "go without")
         pkce_parser.add_argument("client_id")
@@ -62,7 +70,7 @@ class Command(BaseCommand):
         return client
 
     def do_add(self, *, name, redirect_uris, public, confidential, auth_method, post_logout_uris,
-               backchannel_logout_uri, jwks, jwks_uri, client_id, secret, pkce_optional, **_):
+               backchannel_logout_uri, jwks, jwks_uri, client_id, secret, pkce_optional, id_token_alg, **_):
         if jwks.startswith("@"):
             jwks = Path(jwks[1:]).read_text()
         try:
@@ -70,7 +78,7 @@ class Command(BaseCommand):
                 name=name, redirect_uris=redirect_uris, public=public, auth_method=auth_method,
                 post_logout_redirect_uris=post_logout_uris, backchannel_logout_uri=backchannel_logout_uri,
                 jwks=jwks or None, jwks_uri=jwks_uri, client_id=client_id, secret=secret,
-                pkce_required=not pkce_optional, operator="command line")
+                pkce_required=not pkce_optional, id_token_alg=id_token_alg, operator="command line")
         except ValidationError as error:
             raise CommandError(_messages(error)) from None
         self.stdout.write(f"Registered {registered.client.name}")
@@ -94,6 +102,7 @@ class Command(BaseCommand):
         self.stdout.write(f"type: {client.client_type}, authentication: {client.token_endpoint_auth_method}, "
                           f"{'active' if client.active else 'disabled'}")
         self.stdout.write(f"PKCE: {'required' if client.pkce_required else 'optional'}")
+        self.stdout.write(f"ID token signature: {client.id_token_alg}")
         for uri in client.redirect_uris.split():
             self.stdout.write(f"redirect URI: {uri}")
         for uri in client.post_logout_redirect_uris.split():
@@ -116,6 +125,14 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(_messages(error)) from None
         self.stdout.write(f"{client_id}: PKCE {'required' if required else 'optional'}")
+
+    def do_id_token_alg(self, *, client_id, alg, **_):
+        client = self._get(client_id)
+        try:
+            clients.set_id_token_alg(client, alg, operator="command line")
+        except ValidationError as error:
+            raise CommandError(_messages(error)) from None
+        self.stdout.write(f"{client_id}: ID tokens signed with {alg}")
 
     def do_enable(self, *, client_id, **_):
         Client.objects.filter(pk=self._get(client_id).pk).update(active=True)

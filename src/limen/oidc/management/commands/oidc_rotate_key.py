@@ -9,8 +9,9 @@ from limen.oidc.models import SigningKey
 
 
 class Command(BaseCommand):
-    help = ("Rotate the signing key: the published next key starts signing, the current one is retired "
-            "(still published until its tokens expire) and a new next key is published.")
+    help = ("Rotate the signing keys (one family per algorithm: RS256, and ES256 once an application uses it): "
+            "in each, the published next key starts signing, the current one is retired (still published until "
+            "its tokens expire) and a new next key is published.")
 
     def add_arguments(self, parser):
         parser.add_argument("--list", action="store_true", help="only list the keys")
@@ -18,13 +19,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, list=False, purge=False, **options):
         if not list:
-            active, nxt = keys.rotate()
-            record(Event.OIDC_KEY_ROTATED, kid=active.kid, next_kid=nxt.kid)
-            self.stdout.write(f"signing with {active.kid}; next key {nxt.kid} published")
+            for active, nxt in keys.rotate():
+                record(Event.OIDC_KEY_ROTATED, kid=active.kid, next_kid=nxt.kid, alg=active.alg)
+                self.stdout.write(f"{active.alg}: signing with {active.kid}; next key {nxt.kid} published")
         if purge:
             self.stdout.write(f"deleted {keys.purge()} retired key(s)")
         keys.ensure()
         published = {jwk["kid"] for jwk in keys.published()}
         for row in SigningKey.objects.order_by("-created"):
             mark = "published" if row.kid in published else "not published"
-            self.stdout.write(f"{row.kid}  {row.state:8}  created {row.created:%Y-%m-%d %H:%M}  {mark}")
+            self.stdout.write(f"{row.kid}  {row.alg}  {row.state:8}  created {row.created:%Y-%m-%d %H:%M}  {mark}")
