@@ -20,7 +20,7 @@ from limen.core import clock
 from limen.notify import queue
 
 from . import keys
-from .models import Authorization, BackchannelLogout, DeliveryStatus
+from .models import Authorization, BackchannelLogout, DeliveryStatus, IdTokenAlg
 
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
 TOKEN_SECONDS = 120
@@ -35,8 +35,9 @@ def logout_token(row: BackchannelLogout) -> str:
         "iss": settings.BASE_URL, "aud": row.recipient, "iat": now, "exp": now + TOKEN_SECONDS,
         "jti": str(uuid.uuid4()), "sub": row.subject_id, "sid": row.sid, "events": {EVENT: {}},
     }
-    client = row.client  # the same algorithm as its ID tokens (Back-Channel Logout 1.0, 2.4)
-    return keys.sign(claims, client.id_token_alg if client is not None else keys.IdTokenAlg.RS256, typ="logout+jwt")
+    client = row.client  # signed as its ID tokens are (Back-Channel Logout 1.0, 2.4)
+    alg = client.id_token_alg if client is not None else IdTokenAlg.RS256
+    return keys.sign(claims, alg, typ="logout+jwt")
 
 
 def post(row: BackchannelLogout) -> None:

@@ -73,14 +73,11 @@ class Command(BaseCommand):
                backchannel_logout_uri, jwks, jwks_uri, client_id, secret, pkce_optional, id_token_alg, **_):
         if jwks.startswith("@"):
             jwks = Path(jwks[1:]).read_text()
-        try:
-            registered = clients.register(
-                name=name, redirect_uris=redirect_uris, public=public, auth_method=auth_method,
-                post_logout_redirect_uris=post_logout_uris, backchannel_logout_uri=backchannel_logout_uri,
-                jwks=jwks or None, jwks_uri=jwks_uri, client_id=client_id, secret=secret,
-                pkce_required=not pkce_optional, id_token_alg=id_token_alg, operator="command line")
-        except ValidationError as error:
-            raise CommandError(_messages(error)) from None
+        registered = _checked(
+            clients.register, name=name, redirect_uris=redirect_uris, public=public, auth_method=auth_method,
+            post_logout_redirect_uris=post_logout_uris, backchannel_logout_uri=backchannel_logout_uri,
+            jwks=jwks or None, jwks_uri=jwks_uri, client_id=client_id, secret=secret,
+            pkce_required=not pkce_optional, id_token_alg=id_token_alg, operator="command line")
         self.stdout.write(f"Registered {registered.client.name}")
         self._show(registered.client)
         if registered.secret:
@@ -119,19 +116,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.WARNING("The old secret no longer works. Copy this one now."))
 
     def do_pkce(self, *, client_id, required, optional, **_):
-        client = self._get(client_id)
-        try:
-            clients.set_pkce_required(client, required, operator="command line")
-        except ValidationError as error:
-            raise CommandError(_messages(error)) from None
+        _checked(clients.set_pkce_required, self._get(client_id), required, operator="command line")
         self.stdout.write(f"{client_id}: PKCE {'required' if required else 'optional'}")
 
     def do_id_token_alg(self, *, client_id, alg, **_):
-        client = self._get(client_id)
-        try:
-            clients.set_id_token_alg(client, alg, operator="command line")
-        except ValidationError as error:
-            raise CommandError(_messages(error)) from None
+        _checked(clients.set_id_token_alg, self._get(client_id), alg, operator="command line")
         self.stdout.write(f"{client_id}: ID tokens signed with {alg}")
 
     def do_enable(self, *, client_id, **_):
@@ -145,6 +134,14 @@ class Command(BaseCommand):
     def do_remove(self, *, client_id, **_):
         clients.remove(self._get(client_id), operator="command line")
         self.stdout.write(f"{client_id} removed")
+
+
+def _checked(change, *args, **kwargs):
+    """``change(*args, **kwargs)``, its ValidationError turned into the command's error (one line per field)."""
+    try:
+        return change(*args, **kwargs)
+    except ValidationError as error:
+        raise CommandError(_messages(error)) from None
 
 
 def _messages(error: ValidationError) -> str:
