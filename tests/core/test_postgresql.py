@@ -1,6 +1,8 @@
 """limen.core.postgresql: the health check before a request is skipped for a connection last used without
-an error less than half a second ago, and runs otherwise; a connection that died is replaced either way."""
+an error less than half a second ago, unless the server sent something to it, and runs otherwise; a
+connection the server closed is replaced before the request either way."""
 
+import select
 import time
 
 import pytest
@@ -37,25 +39,65 @@ def request(conn, statement="SELECT 2"):
         conn.close_if_unusable_or_obsolete()  # request_finished
 
 
-def kill(conn):
+def kill(conn, *, wait=True):
     """PostgreSQL closes the connection, as on a restart or failover (from another connection)."""
     pid = conn.connection.info.backend_pid
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
         assert cursor.fetchone()[0] is True
+    if wait:  # until the closing reaches the socket, as it has when the next request comes after a restart
+        readable(conn)
     return pid
+
+
+def readable(conn, timeout=10.0):
+    poller = select.poll()
+    poller.register(conn.connection.fileno(), select.POLLIN)
+    assert poller.poll(timeout * 1000), "nothing reached the connection's socket"
+
+
+def checks(conn):
+    """Counts the real checks (SELECT 1, a round trip) the connection makes from now on."""
+    made = []
+    usable = conn.is_usable
+    conn.is_usable = lambda: made.append(1) or usable()
+    return made
 
 
 def test_a_connection_that_just_worked_is_not_checked_again(own):
     own.alive_window = 60  # "just": however slow this machine is
     assert request(own) == 2
     assert own.alive_at is not None
-    kill(own)
-    # No SELECT 1 before this request's statement, so it meets the closed connection: it fails ...
-    with pytest.raises(OperationalError):
-        request(own)
-    # ... and Django, having seen the error, checks, closes and reopens before the next one.
+    made = checks(own)
     assert request(own) == 2
+    assert made == []  # no SELECT 1 before the statement: the request's one round trip is the statement
+
+
+def test_a_connection_closed_by_the_server_within_the_window_is_replaced_before_the_request(own):
+    # The regression: the first request after a PostgreSQL restart failed on every worker connection
+    # used in the half second before it (seen as a 500 in the scale-out test after the restart).
+    own.alive_window = 60
+    assert request(own) == 2
+    old = kill(own)
+    assert request(own) == 2
+    assert own.connection.info.backend_pid != old
+
+
+def test_a_connection_with_something_else_unread_is_checked_and_kept(own):
+    # A notification makes the socket readable too: the real check runs, finds it alive, keeps it.
+    own.alive_window = 60
+    assert request(own) == 2
+    own.close_if_unusable_or_obsolete()
+    with own.cursor() as cursor:
+        cursor.execute("LISTEN limen_test")
+    own.close_if_unusable_or_obsolete()
+    pid = own.connection.info.backend_pid
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_notify('limen_test', 'x')")
+    readable(own)
+    made = checks(own)
+    assert request(own) == 2
+    assert made == [1] and own.connection.info.backend_pid == pid
 
 
 def test_an_idle_connection_is_checked_and_replaced_before_the_request(own):
@@ -101,9 +143,8 @@ def test_a_new_connection_counts_as_alive_once_it_served_a_request(own):
     assert request(own) == 2
     first = own.alive_at
     assert first is not None
-    kill(own)
-    with pytest.raises(OperationalError):
-        request(own)
+    with pytest.raises(OperationalError):  # the connection dies during the request
+        request(own, "SELECT pg_terminate_backend(pg_backend_pid())")
     assert own.alive_at == first  # the failed request did not count
     assert request(own) == 2
     assert own.alive_at is not None and own.alive_at > first

@@ -10,14 +10,22 @@ connection was last used, without a database error, less than the settings' ``AL
 ago (limen.core.config.ALIVE_WINDOW_SECONDS): a busy worker's connections are in use all the time, and
 an idle one's are checked as before.
 
-What it costs: a connection that dies within the window fails the one request that next uses it (as
-the requests running when PostgreSQL restarts fail anyway); Django then sees the error and checks,
-closes and reopens the connection before the next request. ``?health_check=always`` in
-``LIMEN_DATABASE_URL`` checks before every request, as Django does.
+Within the window the connection's socket is still looked at, which costs no round trip (as redis-py
+does before it hands out a pooled connection): an idle connection has nothing to read unless the
+server sent something, and PostgreSQL only speaks unasked to say it is closing the connection (a
+restart, ``pg_terminate_backend``, an idle timeout). Then the real check runs and the connection is
+replaced before the request uses it.
+
+What it costs: a connection that dies silently within the window (the server's host vanishes and
+nothing reaches the socket) fails the one request that next uses it, as the requests running at that
+moment fail anyway; Django then sees the error and checks, closes and reopens the connection before
+the next request. ``?health_check=always`` in ``LIMEN_DATABASE_URL`` checks before every request, as
+Django does.
 """
 
 from __future__ import annotations
 
+import select
 import time
 
 from django.db.backends.postgresql import base
@@ -48,10 +56,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # Django calls this before every cursor (and autocommit change): the connection's last use.
         now = self.used_at = time.monotonic()
         if (self.connection is not None and self.health_check_enabled and not self.health_check_done
-                and self.alive_at is not None and now - self.alive_at < self.alive_window):
+                and self.alive_at is not None and now - self.alive_at < self.alive_window
+                and not self._has_unread()):
             self.health_check_done = True
             return
         super().close_if_health_check_failed()
+
+    def _has_unread(self) -> bool:
+        """Whether the server sent something to this idle connection (a closing notice, or end of file)."""
+        try:
+            poller = select.poll()  # not select(): a process with many waits has descriptors past 1024
+            poller.register(self.connection.fileno(), select.POLLIN)
+            return bool(poller.poll(0))
+        except (OSError, ValueError, base.Database.Error):  # no socket any more: the real check decides
+            return True
 
     def close_if_unusable_or_obsolete(self):
         # Django calls this as a request starts and as it ends. The connection was alive at its last use
