@@ -16,14 +16,22 @@ _counter = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def _fresh_state(settings):
-    """Each test starts with an empty cache (rate limits) and a true clock."""
+    """Each test starts with an empty cache (rate limits), a true clock and the default language.
+
+    A request through the test client leaves its page's language active in the thread (the locale
+    middleware activates it and nothing turns it back): without the reset, a test that reads an
+    English message failed when a Swedish page had been served before it on the same worker.
+    """
     from django.core.cache import cache
+    from django.utils import translation
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
     clock.reset()
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     clock.reset()
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
