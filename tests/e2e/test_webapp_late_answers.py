@@ -19,6 +19,7 @@ from .conftest import Site
 from .flows import heading
 from .held import Held
 from .phone import Phone, screenshots_dir
+from .test_mobile_app import sign_in_with
 from .test_on_mobile import platform_authenticator, platform_authenticator_reported
 from .test_webapp import PIN, phone, phone_browser, start_adding  # noqa: F401 (fixtures)
 
@@ -130,9 +131,16 @@ def test_an_enrolment_confirmed_late_keeps_the_account_not_the_screen(site, phon
     expect(phone.heading("Your account is ready")).to_have_count(0)
     assert [a["email"] for a in stored(phone)] == [first]
     expect(heading(page, "Manage my mobile devices")).to_be_visible(timeout=10_000)
+    # The open app listens for the new account's requests: a sign-in with it reaches the app by itself.
+    flows.sign_out(site, check=False)
+    sign_in_with(site, first, "Mobile app PIN code")
+    expect(phone.heading("Sign-in request")).to_be_visible(timeout=10_000)
+    app.get_by_role("button", name="Deny").click()
+    expect(phone.heading("Denied")).to_be_visible()
+    expect(heading(page, "Sign-in refused")).to_be_visible(timeout=10_000)
+    app.get_by_role("button", name="Back").click()
 
     # Another account; this time the person opens the one-time password screen meanwhile: it stays.
-    flows.sign_out(site, check=False)
     second = up_to_the_pin(site, phone, tmp_path, name="My other phone")
     held.hold(confirm)
     app.get_by_role("button", name="Authenticate").click()
