@@ -19,7 +19,8 @@ from __future__ import annotations
 
 _WATCH = r"""(pattern) => {
   if (!window.__held) {
-    const state = window.__held = { busy: 0, matched: [], pattern: null, released: true, gate: Promise.resolve(), open: () => {} };
+    const state = window.__held = { busy: 0, matched: [], pattern: null, released: true,
+                                    gate: Promise.resolve(), open: () => {} };
     const track = (promise) => {
       state.busy += 1;
       const done = () => { state.busy -= 1; };
@@ -71,7 +72,9 @@ _WATCH = r"""(pattern) => {
     }
     if (window.PublicKeyCredential && PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable) {
       const available = PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable;
-      PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable = function () { return track(available.call(this)); };
+      PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable = function () {
+        return track(available.call(this));
+      };
     }
     for (const name of ["create", "get"]) {
       const call = CredentialsContainer.prototype[name];
