@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from . import flows
 from .flows import heading
+from .held import Held
 from .phone import Phone, screenshots_dir
 from .test_mobile_app import sign_in_with
 from .test_webapp import PIN, enrolled, phone, phone_browser, start_adding  # noqa: F401 (fixtures)
@@ -216,33 +217,13 @@ def test_the_skip_link_moves_the_focus_and_keeps_the_screen(site, phone):  # noq
     assert app.evaluate("() => window.location.hash") == ""
 
 
-# Answers to sign-in requests wait until the test lets them go (window.__release()); the page counts those
-# sent and those the app has read.
-HELD_ANSWERS = """(() => {
-  const state = window.__answers = { sent: 0, done: 0 };
-  let release;
-  const held = new Promise((resolve) => { release = resolve; });
-  window.__release = () => release();
-  const fetch = window.fetch;
-  window.fetch = async (url, options) => {
-    if (!String(url).endsWith("/answer")) return fetch(url, options);
-    state.sent += 1;
-    await held;
-    const response = await fetch(url, options);
-    const json = response.json.bind(response);
-    // Counted once the app has read the answer and done all it does with it at once (a task later).
-    response.json = async () => { try { return await json(); } finally { setTimeout(() => { state.done += 1; }, 0); } };
-    return response;
-  };
-})();"""
-
-
 def test_an_answer_that_comes_late_does_not_cover_the_next_screen(site, phone, tmp_path):  # noqa: F811
     page, app = site.page, phone.page
     email = enrolled(site, phone, tmp_path)
     app.get_by_role("button", name="Continue").click()
     expect(phone.heading(email)).to_be_visible()
-    app.evaluate(HELD_ANSWERS)
+    held = Held(app)
+    held.hold(r"^POST .*/answer$")  # the app's answer waits until the test lets it go
     flows.sign_out(site, check=False)
     sign_in_with(site, email, "Mobile app PIN code")
     number = page.locator(".match-number").text_content().strip()
@@ -250,15 +231,14 @@ def test_an_answer_that_comes_late_does_not_cover_the_next_screen(site, phone, t
     app.locator(f".number-choice input[value='{number}']").check()
     app.get_by_label("Your 4-digit PIN code").fill(PIN)
     app.get_by_role("button", name="Approve", exact=True).click()
-    app.wait_for_function("() => window.__answers.sent === 1")
+    held.wait_held()
     # Not waiting for the answer, the person opens the one-time password screen; then the answer goes.
     app.evaluate("() => { window.location.hash = '#otp'; }")
     expect(phone.heading("One-time password")).to_be_visible()
-    assert app.evaluate("() => window.__answers.done") == 0
-    app.evaluate("() => window.__release()")
+    held.release()
     # The approval still counts: the browser goes on...
     expect(heading(page, "My Account")).to_be_visible(timeout=10_000)
-    app.wait_for_function("() => window.__answers.done === 1")
+    held.settled()
     # ...but the screen the person chose stays.
     expect(phone.heading("One-time password")).to_be_visible()
     expect(phone.heading("Approved")).to_have_count(0)

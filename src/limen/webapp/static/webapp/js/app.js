@@ -60,7 +60,12 @@ async function boot() {
     }
     if (onHome()) home();
   };
-  ctx.onAccountsChange = () => { if (onHome()) home(); };
+  // An account added behind another screen (its PIN confirmed late) is listened for at once: no route
+  // to home, which would start its long poll, may follow while the app stays open.
+  ctx.onAccountsChange = () => {
+    live.start();
+    if (onHome()) home();
+  };
   // The skip link moves the focus; as an address (#main) it would be a route to "Nothing here".
   document.querySelector("a.skip-link").addEventListener("click", (event) => {
     event.preventDefault();

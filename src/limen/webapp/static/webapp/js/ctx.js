@@ -6,7 +6,7 @@ export const ctx = {
   go: (hash) => { window.location.hash = hash; },
   pending: new Map(),  // request id -> {account, data}: requests known to wait for an answer
   onPendingChange: () => {},
-  onAccountsChange: () => {},  // an account was added or removed: the home screen, if shown, is redrawn
+  onAccountsChange: () => {},  // an account was added or removed behind another screen (app.js: listened for, home redrawn)
   navigations: 0,  // routes taken so far (see here())
   leaving: null,  // aborted at the next route (see untilLeft())
 };
