@@ -51,8 +51,10 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time used so far by a process tree."""
+def cpu_seconds(pid: int, *, exited_children: bool = False) -> float:
+    """User + system CPU time used so far by a process tree (all threads of each process). With
+    ``exited_children``, also what the root's children that exited meanwhile had used (its cutime and
+    cstime: a server's forks, PostgreSQL's backends or redis-server's rewrite of its append-only file)."""
     total = 0
     for each in _tree(pid):
         try:
@@ -60,6 +62,8 @@ def cpu_seconds(pid: int) -> float:
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
+        if exited_children and each == pid:
+            total += int(fields[13]) + int(fields[14])  # cutime, cstime
     return total / os.sysconf("SC_CLK_TCK")
 
 

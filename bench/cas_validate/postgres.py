@@ -27,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from harness import cpu_seconds  # noqa: E402
 from tests.support import pgserver  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -88,13 +90,7 @@ class Server:
 
     def cluster_seconds(self) -> float:
         """CPU of every PostgreSQL process so far, exited children included."""
-        fields = _stat(self.postmaster)
-        total = sum(int(f) for f in fields[11:15]) if fields else 0  # utime stime cutime cstime
-        for pid in _children(self.postmaster):
-            child = _stat(pid)
-            if child:
-                total += int(child[11]) + int(child[12])
-        return total / TICK
+        return cpu_seconds(self.postmaster, exited_children=True)
 
 
 class BackendMeter:

@@ -1,16 +1,25 @@
 // The comparison server for bench/oidc: panva's oidc-provider (certified OpenID Connect provider for Node.js),
 // configured like Limen is measured: one confidential client (client_secret_basic), PKCE S256 required,
-// RS256 ID tokens with email and profile claims, a refresh token with every code exchange, in-memory storage;
-// refresh tokens rotate on every use, as Limen's do (single use: a reused one revokes the grant).
-// With ES256 as the last argument the provider also holds an EC P-256 key and the client's ID tokens are
+// RS256 ID tokens with email and profile claims, a refresh token with every code exchange, in-memory storage
+// (the default); refresh tokens rotate on every use, as Limen's do (single use: a reused one revokes the grant).
+// With ES256 as the fifth argument the provider also holds an EC P-256 key and the client's ID tokens are
 // ES256 (id_token_signed_response_alg), as a Limen client registered with id_token_alg="ES256".
+// With `--adapter redis <url>` it keeps everything in Redis instead (redis_adapter.mjs), as oidc-provider
+// runs in production: its in-memory storage is for development only.
 //
 //   node bench/oidc/provider.mjs <port> <client_id> <client_secret> <redirect_uri> [RS256|ES256]
+//        [--adapter memory|redis <redis-url>]
 import { generateKeyPairSync } from "node:crypto";
 import { Provider } from "oidc-provider";
 
-const [port, clientId, clientSecret, redirectUri, idTokenAlg = "RS256"] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const option = argv.indexOf("--adapter");
+const [adapterName, redisUrl] = option < 0 ? ["memory"] : argv.splice(option, 3).slice(1);
+const [port, clientId, clientSecret, redirectUri, idTokenAlg = "RS256"] = argv;
 if (!["RS256", "ES256"].includes(idTokenAlg)) throw new Error(`ID token algorithm: RS256 or ES256, not ${idTokenAlg}`);
+if (!["memory", "redis"].includes(adapterName) || (adapterName === "redis" && !redisUrl)) {
+  throw new Error(`--adapter memory, or --adapter redis <url>; not ${adapterName} ${redisUrl ?? ""}`);
+}
 
 // oidc-provider's default development adapter keeps at most 1000 entries; the benchmark holds many more codes.
 const store = new Map();
@@ -46,8 +55,9 @@ if (idTokenAlg === "ES256") {
   keys.push({ ...ec.export({ format: "jwk" }), kid: "bench-ec-1", use: "sig", alg: "ES256" });
 }
 
+const adapter = adapterName === "redis" ? (await import("./redis_adapter.mjs")).redisAdapter(redisUrl) : MapAdapter;
 const provider = new Provider(`http://127.0.0.1:${port}`, {
-  adapter: MapAdapter,
+  adapter,
   clients: [{
     client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri],
     grant_types: ["authorization_code", "refresh_token"], response_types: ["code"],
@@ -70,4 +80,4 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
   }),
 });
 provider.on("server_error", (ctx, err) => console.error("server_error", err));
-provider.listen(Number(port), "127.0.0.1", () => console.log(`oidc-provider listening on ${port}`));
+provider.listen(Number(port), "127.0.0.1", () => console.log(`oidc-provider listening on ${port}, ${adapterName} adapter`));

@@ -23,13 +23,21 @@ the targets of issue 15 are defined with.
    code exchanges top them up). A request counts only if the answer holds an access token and a
    refresh token not seen before.
 
+`--peer-adapter redis` runs oidc-provider as it runs in production instead of with its in-memory storage
+(for development only, its documentation says): over Redis (redis_adapter.mjs, ioredis), a real
+redis-server started here with an append-only file fsynced every second (appendonly yes, appendfsync
+everysec, no RDB snapshots), pinned to the server's core. Its CPU (all its threads, and forks that exited)
+counts with Node's, as Limen's SQLite writes count in Limen's. `--peer-adapter memory redis` measures
+both peers in the same alternating rounds. Limen is measured as it is in every case.
+
 Usage (from the repository root):
 
-    npm --prefix bench ci                    # oidc-provider, into bench/node_modules (not committed)
+    npm --prefix bench ci                    # oidc-provider and ioredis, into bench/node_modules (not committed)
     .venv/bin/python bench/oidc/run.py [--duration 20] [--rounds 3] [--alg RS256|ES256]
-        [--json bench/oidc/results.json]
+        [--peer-adapter memory|redis [memory|redis]] [--json bench/oidc/results.json]
 
-Needs wrk, taskset (apt-get install wrk util-linux) and Node.js 20 or later.
+Needs wrk, taskset (apt-get install wrk util-linux), Node.js 20 or later, and redis-server 7 or later for
+--peer-adapter redis (apt-get install redis-server).
 """
 
 from __future__ import annotations
@@ -56,6 +64,8 @@ sys.path.insert(0, str(HERE.parent))
 from harness import cpu_model, cpu_seconds, free_port, median, wait_for  # noqa: E402
 BENCH = HERE.parent
 ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+from tests.support import redis_server  # noqa: E402
 WORK = BENCH / "work" / "oidc"
 CLIENT_ID = "bench-client"
 CLIENT_SECRET = "bench-client-secret-" + "s" * 40
@@ -67,6 +77,11 @@ PERSON, PASSWORD = "bench@example.org", "Bench-Password-42"
 
 
 ALGS = ("RS256", "ES256")
+ADAPTERS = ("memory", "redis")
+# A production-like durability for oidc-provider's Redis: every write appended to a file that is fsynced
+# once a second (a crash loses at most about a second), as Limen's SQLite (WAL, synchronous=NORMAL)
+# does not wait for the disk on each commit either. RDB snapshots off: the append-only file is the store.
+REDIS_DURABILITY = ("--save", "", "--appendonly", "yes", "--appendfsync", "everysec")
 
 
 def form_fields(html: str) -> dict:
@@ -109,6 +124,10 @@ class Target:
             self.process.terminate()
             self.process.wait(15)
 
+    def cpu(self) -> tuple[float, float]:
+        """CPU seconds so far of the server's processes, and of those its storage (a separate server) adds."""
+        return cpu_seconds(self.process.pid), 0.0
+
     def env(self) -> dict:
         return dict(os.environ)
 
@@ -131,6 +150,17 @@ class Target:
             alg = jwt_alg(answer["id_token"])
             assert alg == self.alg, f"{self.name}, {what}: a {alg} ID token, {self.alg} expected"
         print(f"   {self.name}: {self.alg} ID tokens in a code exchange and a refresh", file=sys.stderr)
+        return token["refresh_token"], renewed["refresh_token"]
+
+    def check_reuse(self, spent: str, successor: str) -> None:
+        """Rotation with reuse detection (what a storage adapter must keep right): a spent refresh token
+        is refused, and its reuse revokes the one that replaced it."""
+        for what, token in (("a reused refresh token", spent), ("the token rotated before the reuse", successor)):
+            again = requests.post(self.base + self.token_path, data={
+                "grant_type": "refresh_token", "refresh_token": token}, headers={"Authorization": BASIC}, timeout=10)
+            assert again.status_code == 400 and again.json().get("error") == "invalid_grant", \
+                f"{self.name}: {what} was not refused: {again.status_code} {again.text[:200]}"
+        print(f"   {self.name}: a reused refresh token is refused and revokes its successor", file=sys.stderr)
 
 
 class Limen(Target):
@@ -185,15 +215,48 @@ class OidcProvider(Target):
     key, name = "oidc-provider", "oidc-provider (Node.js)"
     authorize_path, token_path = "/auth", "/token"
 
+    def __init__(self, cores: str, alg: str = "RS256", adapter: str = "memory"):
+        self.adapter = adapter
+        if adapter == "redis":  # the in-memory peer keeps its name: bench/all.py and older results use it
+            self.key, self.name = "oidc-provider-redis", "oidc-provider (Node.js) + Redis"
+        super().__init__(cores, alg)
+        self.redis: redis_server.RedisServer | None = None
+
     def prepare(self) -> None:
-        package = BENCH / "node_modules" / "oidc-provider" / "package.json"
-        if not package.exists():
-            subprocess.run(["npm", "--prefix", str(BENCH), "ci", "--no-audit", "--no-fund"], check=True)
+        for module in ("oidc-provider", "ioredis"):
+            if not (BENCH / "node_modules" / module / "package.json").exists():
+                subprocess.run(["npm", "--prefix", str(BENCH), "ci", "--no-audit", "--no-fund"], check=True)
         node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True).stdout.strip()
-        self.version = f"oidc-provider {json.loads(package.read_text())['version']}, Node.js {node}"
+        package = json.loads((BENCH / "node_modules" / "oidc-provider" / "package.json").read_text())
+        self.version = f"oidc-provider {package['version']}, Node.js {node}, {self.adapter} adapter"
+        if self.adapter == "redis":
+            ioredis = json.loads((BENCH / "node_modules" / "ioredis" / "package.json").read_text())["version"]
+            server = subprocess.run([redis_server.binary(), "--version"], capture_output=True, text=True,
+                                    check=True).stdout.split()[2].removeprefix("v=")
+            self.version += f" (ioredis {ioredis}, redis-server {server}, appendonly yes, appendfsync everysec)"
+
+    def start(self) -> None:
+        if self.adapter == "redis":
+            self.redis = redis_server.RedisServer(persistence=REDIS_DURABILITY).start()
+            # On the server's core, every thread (the fsync one included): Node and Redis share one core.
+            subprocess.run(["taskset", "-a", "-p", "-c", self.cores, str(self.redis.process.pid)],
+                           check=True, stdout=subprocess.DEVNULL)
+            settings = {**self.redis.client().config_get("appendonly"), **self.redis.client().config_get("appendfsync")}
+            assert settings == {"appendonly": "yes", "appendfsync": "everysec"}, settings
+        super().start()
+
+    def stop(self) -> None:
+        super().stop()
+        if self.redis is not None:
+            self.redis.stop()
+
+    def cpu(self) -> tuple[float, float]:
+        store = cpu_seconds(self.redis.process.pid, exited_children=True) if self.redis else 0.0
+        return cpu_seconds(self.process.pid) + store, store
 
     def command(self) -> list[str]:
-        return ["node", str(HERE / "provider.mjs"), str(self.port), CLIENT_ID, CLIENT_SECRET, REDIRECT, self.alg]
+        command = ["node", str(HERE / "provider.mjs"), str(self.port), CLIENT_ID, CLIENT_SECRET, REDIRECT, self.alg]
+        return command + (["--adapter", "redis", self.redis.url] if self.redis else [])
 
     def sign_in(self) -> None:
         """Through oidc-provider's development interactions: log in, then consent once."""
@@ -213,7 +276,7 @@ class OidcProvider(Target):
 
 
 def wrk(target: Target, script: str, args: list[str], *, seconds: float, connections: int, cores: str) -> dict:
-    before = cpu_seconds(target.process.pid)
+    before, store_before = target.cpu()
     out = subprocess.run(
         ["taskset", "-c", cores, "wrk", "-t", "1", "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
          "--timeout", "10s", "-s", str(HERE / script), target.base, "--", *args],
@@ -223,7 +286,9 @@ def wrk(target: Target, script: str, args: list[str], *, seconds: float, connect
         raise RuntimeError(out)
     values = {k: int(v) for k, v in (item.split("=") for item in match.group(1).split())}
     values["per_second"] = values["ok"] / (values["duration_us"] / 1e6)
-    values["server_cpu_s"] = cpu_seconds(target.process.pid) - before
+    after, store_after = target.cpu()
+    values["server_cpu_s"] = after - before  # the storage server's included
+    values["store_cpu_s"] = store_after - store_before
     values["per_cpu_second"] = values["ok"] / values["server_cpu_s"] if values["server_cpu_s"] else 0.0
     values["load_average"] = os.getloadavg()[0]
     return values
@@ -321,12 +386,18 @@ def main() -> None:
     parser.add_argument("--load-core", default="1")
     parser.add_argument("--alg", choices=ALGS, default="RS256",
                         help="how both servers sign the client's ID tokens (default RS256)")
+    parser.add_argument("--peer-adapter", nargs="+", choices=ADAPTERS, default=["memory"],
+                        help="oidc-provider's storage: memory (default, development only), redis (a durable "
+                             "redis-server, its CPU counted); both: each peer in the same rounds")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     for tool in ("wrk", "taskset", "node"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is needed (apt-get install wrk util-linux nodejs)")
-    targets = [Limen(args.server_core, args.alg), OidcProvider(args.server_core, args.alg)]
+    if "redis" in args.peer_adapter and redis_server.binary() is None:
+        sys.exit("redis-server is needed for --peer-adapter redis (apt-get install redis-server)")
+    adapters = list(dict.fromkeys(args.peer_adapter))
+    targets = [Limen(args.server_core, args.alg), *(OidcProvider(args.server_core, args.alg, a) for a in adapters)]
     runs = {t.name: {"token": [], "round_trip": [], "refresh": [], "authorize_per_cpu_second": []} for t in targets}
     load = {"connections": args.connections, "cores": args.load_core}
     load_before = os.getloadavg()
@@ -338,6 +409,8 @@ def main() -> None:
             target.prepare()
             target.start()
             target.sign_in()
+            target.check_reuse(*target.check())
+            target.sign_in()  # anew: oidc-provider's reuse detection revoked the grant the session had
             target.check()
             # Warm-up, and how many codes a token run needs; its refresh tokens warm the refresh grant up.
             warm = round_trip_run(target, pools[target.name], seconds=5, **load)
@@ -392,7 +465,8 @@ def main() -> None:
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "settings": {"duration_s": args.duration, "rounds": args.rounds, "connections": args.connections,
-                     "server_core": args.server_core, "load_core": args.load_core, "id_token_alg": args.alg},
+                     "server_core": args.server_core, "load_core": args.load_core, "id_token_alg": args.alg,
+                     "peer_adapters": adapters},
         "servers": {},
     }
     for target in targets:
@@ -414,13 +488,23 @@ def main() -> None:
             "refresh_p99_ms": round(median([r["p99_us"] for r in data["refresh"]]) / 1000, 2),
             "failed_requests": sum(r["bad"] + r["errors"] for kind in ("token", "round_trip", "refresh")
                                    for r in data[kind]),
+            # The storage server's part of the CPU counted (0 where storage is in the server's own process).
+            "store_cpu_share": {kind: round(median([r["store_cpu_s"] / r["server_cpu_s"] for r in data[kind]
+                                                    if r["server_cpu_s"]]), 3) for kind in ("token", "refresh")},
             "runs": data,
         }
+    # Limen / each peer, round by round. The top-level ratios are against the first peer (bench/all.py reads them).
+    summary["ratios"] = {}
+    for peer_target in targets[1:]:
+        ratios = summary["ratios"][peer_target.name] = {}
+        for key in ("refresh", "token", "round_trip"):
+            limen, peer = runs[targets[0].name][key], runs[peer_target.name][key]
+            per_round = [a["per_cpu_second"] / b["per_cpu_second"] for a, b in zip(limen, peer) if b["per_cpu_second"]]
+            ratios[key] = round(median(per_round), 3) if per_round else None
+            ratios[f"{key}_per_round"] = [round(x, 3) for x in per_round]
     for key in ("refresh", "token", "round_trip"):
-        limen, peer = (runs[t.name][key] for t in targets)
-        per_round = [a["per_cpu_second"] / b["per_cpu_second"] for a, b in zip(limen, peer) if b["per_cpu_second"]]
-        summary[f"{key}_ratio"] = round(median(per_round), 3) if per_round else None
-        summary[f"{key}_ratio_per_round"] = [round(x, 3) for x in per_round]
+        summary[f"{key}_ratio"] = summary["ratios"][targets[1].name][key]
+        summary[f"{key}_ratio_per_round"] = summary["ratios"][targets[1].name][f"{key}_per_round"]
     print(json.dumps({k: v for k, v in summary.items() if k != "servers"}, indent=2))
     print(f"ID tokens: {args.alg} on both servers")
     print("| server | token requests per CPU-second | round trips per CPU-second | token req/s (wall clock, "
@@ -437,10 +521,15 @@ def main() -> None:
         print(f"| {name} | {s['refresh_per_cpu_second']} | {', '.join(map(str, s['refresh_per_cpu_second_rounds']))} "
               f"| {s['refresh_per_second_per_core']} | {s['refresh_p50_ms']} / {s['refresh_p99_ms']} |")
     print()
-    for key, what in (("token", "code exchanges"), ("round_trip", "round trips"), ("refresh", "refresh grants")):
-        rounds = ", ".join(map(str, summary[f"{key}_ratio_per_round"]))
-        print(f"Limen / oidc-provider ({args.alg} ID tokens), {what} per CPU-second: {summary[f'{key}_ratio']} "
-              f"(median; per round {rounds})")
+    for name, s in summary["servers"].items():
+        if any(s["store_cpu_share"].values()):
+            print(f"{name}: Redis's share of the CPU counted, code exchanges {s['store_cpu_share']['token']:.0%}, "
+                  f"refresh grants {s['store_cpu_share']['refresh']:.0%} (median)")
+    for peer, ratios in summary["ratios"].items():
+        for key, what in (("token", "code exchanges"), ("round_trip", "round trips"), ("refresh", "refresh grants")):
+            rounds = ", ".join(map(str, ratios[f"{key}_per_round"]))
+            print(f"Limen / {peer} ({args.alg} ID tokens), {what} per CPU-second: {ratios[key]} "
+                  f"(median; per round {rounds})")
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2) + "\n")
 

@@ -1,8 +1,10 @@
 """A real redis-server on a free port of 127.0.0.1, in a temporary directory, for the tests that need one.
 
 Used as a context manager: ``RedisServer()`` started on entry gives ``url`` (redis://127.0.0.1:<port>/0)
-and ``client()``; ``down()`` stops it and ``start()`` brings it back on the same port, empty; leaving the
-block removes it. Without a redis-server binary the test is skipped with the reason
+and ``client()``; ``down()`` stops it and ``start()`` brings it back on the same port
+(empty, unless ``persistence`` kept what it had); leaving the
+block removes it. ``persistence`` replaces the default (none: no snapshots, no append-only file) with
+redis-server options, e.g. ``("--appendonly", "yes", "--appendfsync", "everysec")``. Without a redis-server binary the test is skipped with the reason
 (tests/support/test_redis_server.py checks each of these). Debian: ``apt-get install redis-server``
 (.ci/run installs it).
 """
@@ -26,8 +28,12 @@ def binary() -> str | None:
         (p for p in ("/usr/bin/redis-server", "/usr/sbin/redis-server") if Path(p).exists()), None)
 
 
+NO_PERSISTENCE = ("--save", "", "--appendonly", "no")
+
+
 class RedisServer:
-    def __init__(self):
+    def __init__(self, persistence: tuple[str, ...] = NO_PERSISTENCE):
+        self.persistence = tuple(persistence)
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.directory = Path(tempfile.mkdtemp(prefix="limen-redis-"))
@@ -38,9 +44,9 @@ class RedisServer:
         if server is None:
             pytest.skip("redis-server is not installed (Debian: apt-get install redis-server); "
                         "the Redis tests need a real one")
-        # No persistence, no protected-mode surprises, only the loopback address.
+        # No persistence unless asked, no protected-mode surprises, only the loopback address.
         self.process = subprocess.Popen(
-            [server, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            [server, "--port", str(self.port), "--bind", "127.0.0.1", *self.persistence,
              "--dir", str(self.directory), "--daemonize", "no"],
             stdout=open(self.directory / "redis.log", "w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout

@@ -39,6 +39,16 @@ def test_down_then_start_again_on_the_same_port_empty():
         assert redis.client().get("probe") is None  # no persistence: it comes back empty
 
 
+def test_with_an_append_only_file_what_was_written_survives_a_restart():
+    with RedisServer(persistence=("--appendonly", "yes", "--appendfsync", "always")) as redis:
+        client = redis.client()
+        client.set("probe", "1")
+        assert client.config_get("appendonly") == {"appendonly": "yes"}
+        redis.down()
+        redis.start()
+        assert redis.client().get("probe") == b"1"
+
+
 def test_without_the_binary_the_test_is_skipped_with_the_reason(monkeypatch):
     monkeypatch.setattr(redis_server, "binary", lambda: None)
     server = RedisServer()
