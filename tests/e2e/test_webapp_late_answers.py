@@ -74,6 +74,9 @@ def add_account(site, phone, tmp_path, *, name: str = "My phone") -> str:
     expect(phone.heading("Your account is ready")).to_be_visible()
     phone.page.get_by_role("button", name="Continue").click()
     expect(phone.heading(email)).to_be_visible()
+    # The website's waiting page reloads onto the device list when it sees the device: let it land before
+    # the next step navigates that page (otherwise the two navigations race).
+    expect(heading(site.page, "Manage my mobile devices")).to_be_visible(timeout=15_000)
     return email
 
 
