@@ -63,6 +63,16 @@ def enrolled(site, phone, tmp_path, *, check=False):
     return email
 
 
+def deny_a_sign_in(site, phone, email):
+    """The person signs in on the website with the app; the request reaches the open app, which denies it."""
+    flows.sign_out(site, check=False)
+    sign_in_with(site, email, "Mobile app PIN code")
+    expect(phone.heading("Sign-in request")).to_be_visible(timeout=10_000)
+    phone.page.get_by_role("button", name="Deny").click()
+    expect(phone.heading("Denied")).to_be_visible()
+    expect(heading(site.page, "Sign-in refused")).to_be_visible(timeout=10_000)
+
+
 def test_install_enrol_with_the_camera_and_approve_a_sign_in(site, phone, tmp_path):
     page, app = site.page, phone.page
     # Installable: a manifest with icons, a service worker that controls /app/.
@@ -180,12 +190,7 @@ def test_install_enrol_with_the_camera_and_approve_a_sign_in(site, phone, tmp_pa
     # Deny: the browser says so.
     app.get_by_role("button", name="Back").click()
     expect(phone.heading(email)).to_be_visible()
-    flows.sign_out(site, check=False)
-    sign_in_with(site, email, "Mobile app PIN code")
-    expect(phone.heading("Sign-in request")).to_be_visible(timeout=10_000)
-    app.get_by_role("button", name="Deny").click()
-    expect(phone.heading("Denied")).to_be_visible()
-    expect(heading(page, "Sign-in refused")).to_be_visible(timeout=5_000)
+    deny_a_sign_in(site, phone, email)
     phone.check("denied")
 
 

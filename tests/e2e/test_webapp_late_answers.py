@@ -19,9 +19,8 @@ from .conftest import Site
 from .flows import heading
 from .held import Held
 from .phone import Phone, screenshots_dir
-from .test_mobile_app import sign_in_with
 from .test_on_mobile import platform_authenticator, platform_authenticator_reported
-from .test_webapp import PIN, phone, phone_browser, start_adding  # noqa: F401 (fixtures)
+from .test_webapp import PIN, deny_a_sign_in, phone, phone_browser, start_adding  # noqa: F401 (fixtures)
 
 WELCOME = "Welcome to the Limen Authenticator"
 
@@ -47,6 +46,17 @@ def stored(phone) -> list[dict]:
 def go(phone, fragment: str) -> None:
     """The person opens another screen by a link into the app (a notification, the home screen's icon)."""
     phone.page.evaluate("(hash) => { window.location.hash = hash; }", fragment)
+
+
+def leave_for_the_one_time_password(phone, held) -> None:
+    """With an answer held, the person opens the one-time password screen; the answer then comes, and that
+    screen stays."""
+    held.wait_held()
+    go(phone, "#otp")
+    expect(phone.heading("One-time password")).to_be_visible()
+    held.release()
+    held.settled()
+    expect(phone.heading("One-time password")).to_be_visible()
 
 
 def up_to_the_pin(site, phone, tmp_path, *, name: str = "My phone") -> str:
@@ -135,24 +145,14 @@ def test_an_enrolment_confirmed_late_keeps_the_account_not_the_screen(site, phon
     assert [a["email"] for a in stored(phone)] == [first]
     expect(heading(page, "Manage my mobile devices")).to_be_visible(timeout=10_000)
     # The open app listens for the new account's requests: a sign-in with it reaches the app by itself.
-    flows.sign_out(site, check=False)
-    sign_in_with(site, first, "Mobile app PIN code")
-    expect(phone.heading("Sign-in request")).to_be_visible(timeout=10_000)
-    app.get_by_role("button", name="Deny").click()
-    expect(phone.heading("Denied")).to_be_visible()
-    expect(heading(page, "Sign-in refused")).to_be_visible(timeout=10_000)
+    deny_a_sign_in(site, phone, first)
     app.get_by_role("button", name="Back").click()
 
     # Another account; this time the person opens the one-time password screen meanwhile: it stays.
     second = up_to_the_pin(site, phone, tmp_path, name="My other phone")
     held.hold(confirm)
     app.get_by_role("button", name="Authenticate").click()
-    held.wait_held()
-    go(phone, "#otp")
-    expect(phone.heading("One-time password")).to_be_visible()
-    held.release()
-    held.settled()
-    expect(phone.heading("One-time password")).to_be_visible()
+    leave_for_the_one_time_password(phone, held)
     expect(phone.heading("Your account is ready")).to_have_count(0)
     assert [a["email"] for a in stored(phone)] == [first, second]
     app.get_by_role("button", name="Cancel").click()
@@ -206,13 +206,8 @@ def test_settings_answered_late_do_not_cover_the_next_screen(request, local_serv
             app.get_by_role("button", name="Account and device settings").click()
             expect(app.get_by_role("button", name="Rename this device")).to_be_visible()
 
-        def leave_for_the_one_time_password():
-            held.wait_held()
-            go(phone, "#otp")
-            expect(phone.heading("One-time password")).to_be_visible()
-            held.release()
-            held.settled()
-            expect(phone.heading("One-time password")).to_be_visible()
+        def leave_and_come_back():
+            leave_for_the_one_time_password(phone, held)
             app.get_by_role("button", name="Cancel").click()
 
         # Rename: the new name is kept, the account screen does not come back over the next one.
@@ -221,7 +216,7 @@ def test_settings_answered_late_do_not_cover_the_next_screen(request, local_serv
         app.get_by_label("New name").fill("Kitchen tablet")
         held.hold(r"^PATCH .*/device$")
         app.get_by_role("button", name="Save").click()
-        leave_for_the_one_time_password()
+        leave_and_come_back()
         assert stored(phone)[1]["deviceName"] == "Kitchen tablet"
 
         # Fingerprint on, then off: each counts, neither covers the next screen.
@@ -230,12 +225,12 @@ def test_settings_answered_late_do_not_cover_the_next_screen(request, local_serv
         app.get_by_label("Your 4-digit PIN code").fill(PIN)
         held.hold(r"^PUT .*/device/biometric$")
         app.get_by_role("button", name="Turn on").click()
-        leave_for_the_one_time_password()
+        leave_and_come_back()
         assert stored(phone)[1]["biometric"]
         settings()
         held.hold(r"^DELETE .*/device/biometric$")
         app.get_by_role("button", name="Stop unlocking with fingerprint or face").click()
-        leave_for_the_one_time_password()
+        leave_and_come_back()
         assert not stored(phone)[1]["biometric"]
 
         # Unlink, the person elsewhere: the account is gone, the screen stays.
@@ -243,7 +238,7 @@ def test_settings_answered_late_do_not_cover_the_next_screen(request, local_serv
         app.get_by_role("button", name="Unlink this device").click()
         held.hold(r"^DELETE .*/device$")
         app.get_by_role("button", name="Unlink", exact=True).click()
-        leave_for_the_one_time_password()
+        leave_and_come_back()
         assert [a["email"] for a in stored(phone)] == [first]
         expect(phone.heading(first)).to_be_visible()
         site.goto("/account/mobile/")  # the second person's devices: the website removed it too

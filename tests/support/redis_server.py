@@ -1,10 +1,11 @@
 """A real redis-server on a free port of 127.0.0.1, in a temporary directory, for the tests that need one.
 
 Used as a context manager: ``RedisServer()`` started on entry gives ``url`` (redis://127.0.0.1:<port>/0)
-and ``client()``; ``down()`` stops it and ``start()`` brings it back on the same port
-(empty, unless ``persistence`` kept what it had); leaving the
-block removes it. ``persistence`` replaces the default (none: no snapshots, no append-only file) with
-redis-server options, e.g. ``("--appendonly", "yes", "--appendfsync", "everysec")``. Without a redis-server binary the test is skipped with the reason
+and ``client()``; ``down()`` stops it and ``start()`` brings it back on the same port (empty, unless
+``persistence`` kept what it had); leaving the block removes it. ``persistence`` replaces the default
+(none: no snapshots, no append-only file) with redis-server options, e.g.
+``("--appendonly", "yes", "--appendfsync", "everysec")``. Without a redis-server binary the test is skipped
+with the reason
 (tests/support/test_redis_server.py checks each of these). Debian: ``apt-get install redis-server``
 (.ci/run installs it).
 """
