@@ -206,17 +206,6 @@ def test_leaving_the_scanner_turns_the_camera_off(site, phone):  # noqa: F811
     app.wait_for_function(f"() => ({FILMING})().join() === 'ended,ended,ended'")
 
 
-def test_the_skip_link_moves_the_focus_and_keeps_the_screen(site, phone):  # noqa: F811
-    app = phone.page
-    phone.open()
-    expect(phone.heading("Welcome to the Limen Authenticator")).to_be_visible()
-    app.get_by_role("link", name="Skip to main content").focus()  # the first stop from the top of the page
-    app.keyboard.press("Enter")
-    expect(app.locator("main#main")).to_be_focused()
-    expect(phone.heading("Welcome to the Limen Authenticator")).to_be_visible()
-    assert app.evaluate("() => window.location.hash") == ""
-
-
 def test_an_answer_that_comes_late_does_not_cover_the_next_screen(site, phone, tmp_path):  # noqa: F811
     page, app = site.page, phone.page
     email = enrolled(site, phone, tmp_path)

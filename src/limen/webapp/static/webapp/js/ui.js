@@ -2,6 +2,7 @@
 // new screen), status messages in a live region, and clear, translated error messages.
 
 import { ApiError, NetworkError } from "./api.js";
+import { ctx } from "./ctx.js";
 import { gettext, interpolate } from "./i18n.js";
 import { PayloadError } from "./protocol.js";
 import { CameraError } from "./scanner.js";
@@ -28,15 +29,41 @@ export function uid(prefix) {
   return `${prefix}-${serial}`;
 }
 
-// Replace the screen: a card with ``title`` and ``children``; the heading takes the focus.
+// A control named so that it can be found again on a redrawn screen: its kind, its name (label or text),
+// and which of the controls with that name it is.
+function controlName(node) {
+  const label = node.labels && node.labels.length ? node.labels[0].textContent : node.getAttribute("aria-label");
+  return `${node.tagName}|${(label || node.textContent).trim()}`;
+}
+
+function sameControls(card, tag, name) {
+  return [...card.querySelectorAll(tag)].filter((n) => controlName(n) === name);
+}
+
+let drawn = { at: -1, title: null };  // the route (ctx.navigations) and title of the screen on show
+
+// Replace the screen: a card with ``title`` and ``children``; the heading takes the focus. Drawn again
+// on the same route with the same title (a request came or went, the app's check after opening), it is
+// the screen the person is reading: the focus stays on the control they were on (or on whatever outside
+// the screen had it, e.g. after the skip link), and the page does not scroll.
 export function screen(title, ...children) {
   const place = document.querySelector("[data-screen]");
+  const again = drawn.at === ctx.navigations && drawn.title === title && place.firstElementChild !== null;
+  drawn = { at: ctx.navigations, title };
+  const focused = document.activeElement;
+  const within = again && focused && place.contains(focused) ? focused : null;
+  const name = within ? controlName(within) : "";
+  const index = within ? sameControls(place, within.tagName, name).indexOf(within) : -1;
   const heading = el("h1", { tabindex: "-1", text: title });
   const card = el("div", { class: "card" }, heading, ...children);
   place.replaceChildren(card);
   document.title = title;
-  heading.focus();
-  window.scrollTo(0, 0);
+  if (!again) {
+    heading.focus();
+    window.scrollTo(0, 0);
+  } else if (within) {
+    (sameControls(card, within.tagName, name)[index] || heading).focus();  // the control is gone: the screen's heading
+  }
   return card;
 }
 
