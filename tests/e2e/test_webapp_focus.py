@@ -48,6 +48,7 @@ def test_home_drawn_again_keeps_the_control_the_person_is_on(site, phone):  # no
     add.focus()
     checked_again(app)
     expect(add).to_be_focused()
+    phone.check("welcome drawn again, focus kept")  # the focus ring still on the button
     app.keyboard.press("Enter")  # the control is the live one, not a copy left behind
     expect(phone.heading("Add an account")).to_be_visible()
     expect(phone.heading("Add an account")).to_be_focused()  # a new screen: its heading
