@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import datetime as dt
 import json
+import math
 import os
 import platform
 import re
@@ -186,7 +187,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20, help="seconds of measured load per server and round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the servers take turns in each")
     parser.add_argument("--tickets", type=int, default=20000,
-                        help="tickets pre-created for each loaded run (more than it can validate)")
+                        help="tickets pre-created for each loaded run (more than it can validate; a run that "
+                             "runs out stops early: its rate per CPU-second holds, its wall-clock rate is low)")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--single", type=int, default=5,
                         help="seconds with one connection after each loaded run (latency alone); 0: none")
@@ -201,8 +203,8 @@ def main() -> None:
     counts = {"warm": 3000}
     for round_ in range(args.rounds):  # a ticket validates once: every run has its own
         counts[f"load{round_}"] = args.tickets
-        if args.single:
-            counts[f"single{round_}"] = args.tickets  # one connection validates nearly as fast as four
+        if args.single:  # one connection validates nearly as fast as four: as many per second
+            counts[f"single{round_}"] = max(1000, math.ceil(args.tickets * args.single / args.duration))
     with contextlib.ExitStack() as stack:
         if args.compare == "postgres":
             server = stack.enter_context(postgres.Server())
@@ -259,8 +261,13 @@ def measure(targets: list[Target], counts: dict[str, int], args) -> dict[str, di
             print(f"   round {round_ + 1} {target.name}: {load['per_cpu_second']:.0f} per CPU-second{with_db}, "
                   f"{load['per_second']:.0f} validations/s, "
                   f"p50 {load['p50_us'] / 1000:.2f} ms, p99 {load['p99_us'] / 1000:.2f} ms, "
-                  f"failed {load['bad']}", file=sys.stderr)
+                  f"failed {failures(load)}{', TICKETS RAN OUT' if load['ran_out'] else ''}", file=sys.stderr)
     return runs
+
+
+def failures(run: dict) -> int:
+    """Validations refused or not answered, but for the one request each thread sends on running out."""
+    return max(0, run["bad"] - run["ran_out"]) + run["errors"]
 
 
 def summary(runs: dict[str, list]) -> dict:
@@ -273,7 +280,8 @@ def summary(runs: dict[str, list]) -> dict:
         "p99_ms": median([r["p99_us"] for r in runs["load"]]) / 1000,
         "single_p50_ms": median([r["p50_us"] for r in runs["single"]]) / 1000 if runs["single"] else float("nan"),
         "single_p99_ms": median([r["p99_us"] for r in runs["single"]]) / 1000 if runs["single"] else float("nan"),
-        "failed": sum(r["bad"] + r["errors"] for kind in runs.values() for r in kind),
+        "failed": sum(failures(r) for kind in runs.values() for r in kind),
+        "ran_out": sum(1 for r in runs["load"] if r["ran_out"]),
         "per_round": [round(r["per_cpu_second"]) for r in runs["load"]],
         "per_round_with_backends": [round(r["per_cpu_second_with_backends"]) for r in runs["load"]],
     }
@@ -304,6 +312,10 @@ def markdown(report: dict) -> str:
                         "ratio_with_backends"),
                    line("the same with every PostgreSQL process (cluster)", "ratio_with_cluster")]
     ratios.append(line("wall clock", "wall_ratio"))
+    short = [f"{s['server']} {s['ran_out']}" for s in report["servers"] if s["ran_out"]]
+    if short:
+        ratios.append(f"- **tickets ran out** in loaded runs ({', '.join(short)}): those runs stopped early; "
+                      "their rates per CPU-second hold, their wall-clock rates are too low (more --tickets)")
     return (f"{report['date']}, {report['cpu']} ({report['machine']}), load average "
             f"{' '.join(report['load_average_before'])} before, {' '.join(report['load_average_after'])} after; "
             f"{report['rounds']} rounds of {report['duration_s']} s, {report['connections']} connections\n\n"
