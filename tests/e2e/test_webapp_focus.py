@@ -84,6 +84,13 @@ _SCREEN_RULES = """async () => {
   seen.second_of_the_same_name = focused();
   ui.screen("Alpha", select()); document.querySelector("[data-screen] select").focus(); ui.screen("Alpha", select());
   seen.labelled_field = focused();
+  // A list's same-named controls, each keyed by its item (home's "Open the request", by request id).
+  const keyed = (...keys) => keys.map((key) => { const b = ui.button("Open", () => {}); b.dataset.key = key; return b; });
+  const key = () => document.activeElement.dataset.key || document.activeElement.tagName;
+  ui.screen("Alpha", ...keyed("r1", "r2")); press("Open", 1); ui.screen("Alpha", ...keyed("r2"));
+  seen.keyed_item_left_above = key();
+  press("Open", 0); ui.screen("Alpha", ...keyed("r3"));
+  seen.keyed_item_gone = key();
   return seen;
 }"""
 
@@ -101,13 +108,15 @@ def test_a_screen_drawn_again_keeps_the_focus_a_new_one_moves_it(site, phone):  
         "before_a_new_control": "BUTTON:A:2",
         "second_of_the_same_name": "BUTTON:Open:1",
         "labelled_field": "SELECT:one:0",
+        "keyed_item_left_above": "r2",  # the request above went: the focus stays on its own request
+        "keyed_item_gone": "H1",  # its request went: the heading, not the next request's button
     }
     # A route taken (the same address again) is a new screen, even with the same title.
     app.evaluate("""async () => {
       const base = document.querySelector("script[type=module]").src;
       const ui = await import(new URL("ui.js", base));
       const { ctx } = await import(new URL("ctx.js", base));
-      document.querySelector("[data-screen] select").focus();
+      document.querySelector("[data-screen] button").focus();
       ctx.navigations += 1;
       ui.screen("Alpha", ui.button("A", () => {}));
     }""")

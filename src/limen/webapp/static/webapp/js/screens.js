@@ -8,6 +8,12 @@ import { button, dateTime, el, field, hostOf, notice, screen, uid } from "./ui.j
 
 const CURRENT = "limen-app:current";
 
+// A list's control that keeps the focus on a redraw only if its own item is still there (see screen()).
+function keyed(control, key) {
+  control.dataset.key = key;
+  return control;
+}
+
 function current(accounts) {
   const id = localStorage.getItem(CURRENT);
   return accounts.find((a) => a.id === id) || accounts[0];
@@ -48,7 +54,8 @@ export async function home() {
   const list = waiting.length ? el("ul", { class: "app-list" }, waiting.map(({ account: a, data }) => el("li", {},
     el("p", { class: "who", text: interpolate(gettext("%(application)s asks to sign you in"), { application: data.application }) }),
     el("p", { class: "where", text: `${data.account || a.email} · ${data.browser} · ${dateTime(data.created)}` }),
-    button(gettext("Open the request"), () => ctx.go(`#request=${a.deviceId}/${data.id}`), { kind: "primary" }))))
+    keyed(button(gettext("Open the request"), () => ctx.go(`#request=${a.deviceId}/${data.id}`), { kind: "primary" }),
+      data.id))))
     : el("p", { class: "help", text: gettext("No sign-in request is waiting. When you sign in somewhere, the request appears here.") });
   let switcher = null;
   if (accounts.length > 1) {

@@ -29,9 +29,11 @@ export function uid(prefix) {
   return `${prefix}-${serial}`;
 }
 
-// A control named so that it can be found again on a redrawn screen: its kind, its name (label or text),
-// and which of the controls with that name it is.
+// A control named so that it can be found again on a redrawn screen: its kind, its name (label or text)
+// or, for one of a list's same-named controls, its ``data-key`` (the request it opens), and which of the
+// controls with that name it is.
 function controlName(node) {
+  if (node.dataset && node.dataset.key) return `${node.tagName}#${node.dataset.key}`;
   const label = node.labels && node.labels.length ? node.labels[0].textContent : node.getAttribute("aria-label");
   return `${node.tagName}|${(label || node.textContent).trim()}`;
 }
