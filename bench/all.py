@@ -58,7 +58,7 @@ def spread(values: list[float]) -> str:
     return f"{min(values):.2f}–{max(values):.2f}" if len(values) > 1 else f"{values[0]:.2f}"
 
 
-def _ran_out(data: dict) -> str:
+def _caveats(data: dict) -> str:
     """Said in the table, not hidden: validations that failed, and loaded runs that outlasted their tickets
     (they stop early: their rates per CPU-second hold, their wall-clock rates are too low)."""
     failed = sum(server["failed"] for server in data["servers"])
@@ -80,7 +80,7 @@ def cas(rows: list, quick: bool) -> None:
     data = json.loads(out.read_text())
     limen = [r["per_cpu_second"] for r in data["runs"]["Limen"]["load"]]
     rows.append(("CAS /p3/serviceValidate per CPU-s", f"{statistics.median(limen):.0f} (×{data['ratio']:.2f} "
-                 f"mama-cas; rounds ×{spread(data['ratio_per_round'])}){_ran_out(data)}", "", TARGETS["cas"]))
+                 f"mama-cas; rounds ×{spread(data['ratio_per_round'])}){_caveats(data)}", "", TARGETS["cas"]))
 
 
 def pgcas(rows: list, quick: bool) -> None:
@@ -97,7 +97,7 @@ def pgcas(rows: list, quick: bool) -> None:
     rows.append(("CAS validation on PostgreSQL per CPU-s, Limen + its backends",
                  f"{statistics.median(r['per_cpu_second_with_backends'] for r in pg):.0f} "
                  f"(×{data['ratio_with_backends']:.2f} SQLite; rounds ×{spread(data['ratio_with_backends_per_round'])}; "
-                 f"Limen alone ×{data['ratio']:.2f}, wall clock ×{data['wall_ratio']:.2f}){_ran_out(data)}", "",
+                 f"Limen alone ×{data['ratio']:.2f}, wall clock ×{data['wall_ratio']:.2f}){_caveats(data)}", "",
                  TARGETS["pgcas"]))
 
 

@@ -55,14 +55,12 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parents[1])]  # servers, harness, tests.support
 from harness import cpu_model, median  # noqa: E402
-from servers import (  # noqa: E402
-    ADAPTERS, ALGS, BASIC, REDIRECT, VERIFIER, Limen, OidcProvider, Target, redis_server,
-)
+from servers import ADAPTERS, ALGS, BASIC, REDIRECT, VERIFIER, Limen, OidcProvider, Target  # noqa: E402
+
+from tests.support import redis_server  # noqa: E402
 
 
 def wrk(target: Target, script: str, args: list[str], *, seconds: float, connections: int, cores: str) -> dict:

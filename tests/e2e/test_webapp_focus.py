@@ -85,7 +85,7 @@ _SCREEN_RULES = """async () => {
   ui.screen("Alpha", select()); document.querySelector("[data-screen] select").focus(); ui.screen("Alpha", select());
   seen.labelled_field = focused();
   // A list's same-named controls, each keyed by its item (home's "Open the request", by request id).
-  const keyed = (...keys) => keys.map((key) => { const b = ui.button("Open", () => {}); b.dataset.key = key; return b; });
+  const keyed = (...keys) => keys.map((key) => ui.keyed(ui.button("Open", () => {}), key));
   const key = () => document.activeElement.dataset.key || document.activeElement.tagName;
   ui.screen("Alpha", ...keyed("r1", "r2")); press("Open", 1); ui.screen("Alpha", ...keyed("r2"));
   seen.keyed_item_left_above = key();

@@ -4,15 +4,9 @@
 import { ctx, here } from "./ctx.js";
 import { gettext, interpolate } from "./i18n.js";
 import * as store from "./store.js";
-import { button, dateTime, el, field, hostOf, notice, screen, uid } from "./ui.js";
+import { button, dateTime, el, field, hostOf, keyed, notice, screen, uid } from "./ui.js";
 
 const CURRENT = "limen-app:current";
-
-// A list's control that keeps the focus on a redraw only if its own item is still there (see screen()).
-function keyed(control, key) {
-  control.dataset.key = key;
-  return control;
-}
 
 function current(accounts) {
   const id = localStorage.getItem(CURRENT);

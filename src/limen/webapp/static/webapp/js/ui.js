@@ -38,6 +38,13 @@ function controlName(node) {
   return `${node.tagName}|${(label || node.textContent).trim()}`;
 }
 
+// Marks one of a list's same-named controls with its item (home's "Open the request", by request id): on a
+// redraw it keeps the focus only if its own item is still there.
+export function keyed(control, key) {
+  control.dataset.key = key;
+  return control;
+}
+
 function sameControls(card, tag, name) {
   return [...card.querySelectorAll(tag)].filter((n) => controlName(n) === name);
 }
