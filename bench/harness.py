@@ -1,13 +1,15 @@
 """Shared pieces of the benchmark harnesses (bench/cas_validate, bench/oidc):
-free ports, waiting for a server, CPU seconds of a process tree, medians, the CPU model."""
+free ports, waiting for a server, CPU seconds of a process tree, medians, the CPU model, the floor."""
 
 from __future__ import annotations
 
 import os
 import platform
+import re
 import socket
 import subprocess
 import time
+from typing import Callable
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -81,3 +83,29 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor()
+
+
+# The floor: a request that does no view work, answered by the same server with the same settings. The
+# OpenID Connect discovery document is built once per process, so a GET of it is the whole stack
+# (the server, Django's middleware, the URL resolver, the access line, the metrics) and nothing else.
+FLOOR_PATH = "/.well-known/openid-configuration"
+
+
+def floor(base: str, cpu: Callable[[], float], *, seconds: float, connections: int, cores: str) -> dict:
+    """GETs of FLOOR_PATH on ``base`` for ``seconds`` with wrk; per CPU-second as ``cpu()`` counts it (the
+    server's processes). A request answered with an error (4xx, 5xx) counts in ``bad``, not in ``ok``."""
+    before = cpu()
+    out = subprocess.run(
+        [*(["taskset", "-c", cores] if cores else []), "wrk", "-t", "1", "-c", str(connections),
+         "-d", f"{max(1, round(seconds))}s", "--timeout", "10s", base + FLOOR_PATH],
+        capture_output=True, text=True, check=True).stdout
+    spent = cpu() - before
+    done = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)\b", out)
+    if not done:
+        raise RuntimeError(out)
+    elapsed = float(done.group(2)) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[done.group(3)]
+    bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    ok = int(done.group(1)) - bad
+    return {"ok": ok, "bad": bad, "errors": errors, "server_cpu_s": spent,
+            "per_cpu_second": ok / spent if spent else 0.0, "per_second": ok / elapsed if elapsed else 0.0}

@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from harness import cpu_model, cpu_seconds, free_port, median, wait_for  # noqa: E402
+from harness import FLOOR_PATH, cpu_model, cpu_seconds, floor, free_port, median, wait_for  # noqa: E402
 
 import postgres  # noqa: E402  (bench/cas_validate/postgres.py)
 BENCH = HERE.parent
@@ -192,6 +192,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--single", type=int, default=5,
                         help="seconds with one connection after each loaded run (latency alone); 0: none")
+    parser.add_argument("--floor", type=int, default=3,
+                        help="seconds of the floor (the bare stack, bench/harness.py) on each Limen after each of "
+                             "its loaded runs; 0: none")
     parser.add_argument("--server-core", default="", help="pin the server to these cores (taskset -c), e.g. 0")
     parser.add_argument("--load-core", default="", help="pin wrk to these cores, e.g. 1")
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -242,7 +245,7 @@ RATIOS = {"ratio": "per_cpu_second", "ratio_with_backends": "per_cpu_second_with
 
 def measure(targets: list[Target], counts: dict[str, int], args) -> dict[str, dict[str, list]]:
     """Seed and start every target, then alternate rounds between them (order reversed each round)."""
-    runs: dict[str, dict[str, list]] = {t.name: {"load": [], "single": []} for t in targets}
+    runs: dict[str, dict[str, list]] = {t.name: {"load": [], "single": [], "floor": []} for t in targets}
     for target in targets:
         print(f"== {target.name}: seeding {sum(counts.values())} tickets", file=sys.stderr)
         target.seed(counts)
@@ -256,6 +259,10 @@ def measure(targets: list[Target], counts: dict[str, int], args) -> dict[str, di
             if args.single:
                 runs[target.name]["single"].append(
                     wrk(target, f"single{round_}", seconds=args.single, connections=1, cores=args.load_core))
+            if args.floor and isinstance(target, Limen):
+                runs[target.name]["floor"].append(
+                    floor(f"http://127.0.0.1:{target.port}", lambda: cpu_seconds(target.process.pid),
+                          seconds=args.floor, connections=args.connections, cores=args.load_core))
             with_db = (f" ({load['per_cpu_second_with_backends']:.0f} with its PostgreSQL backends)"
                        if load["backend_cpu_s"] else "")
             print(f"   round {round_ + 1} {target.name}: {load['per_cpu_second']:.0f} per CPU-second{with_db}, "
@@ -280,11 +287,28 @@ def summary(runs: dict[str, list]) -> dict:
         "p99_ms": median([r["p99_us"] for r in runs["load"]]) / 1000,
         "single_p50_ms": median([r["p50_us"] for r in runs["single"]]) / 1000 if runs["single"] else float("nan"),
         "single_p99_ms": median([r["p99_us"] for r in runs["single"]]) / 1000 if runs["single"] else float("nan"),
-        "failed": sum(failures(r) for kind in runs.values() for r in kind),
+        "failed": sum(failures(r) for kind in ("load", "single") for r in runs[kind]) + floor_failed(runs),
         "ran_out": sum(1 for r in runs["load"] if r["ran_out"]),
         "per_round": [round(r["per_cpu_second"]) for r in runs["load"]],
         "per_round_with_backends": [round(r["per_cpu_second_with_backends"]) for r in runs["load"]],
+        **floor_summary(runs),
     }
+
+
+def floor_summary(runs: dict[str, list]) -> dict:
+    """The floor's rate, and the path's rate as a share of it, round by round (the floor measured right
+    after the path on the same server): 1.0 would be a path that costs no more than the bare stack."""
+    if not runs["floor"]:
+        return {}
+    shares = [path["per_cpu_second"] / bare["per_cpu_second"]
+              for path, bare in zip(runs["load"], runs["floor"]) if bare["per_cpu_second"]]
+    return {"floor_per_cpu_second": median([r["per_cpu_second"] for r in runs["floor"]]),
+            "floor_per_round": [round(r["per_cpu_second"]) for r in runs["floor"]],
+            "share_of_floor": median(shares) if shares else float("nan")}
+
+
+def floor_failed(runs: dict[str, list]) -> int:
+    return sum(r["bad"] + r["errors"] for r in runs["floor"])
 
 
 def markdown(report: dict) -> str:
@@ -312,6 +336,13 @@ def markdown(report: dict) -> str:
                         "ratio_with_backends"),
                    line("the same with every PostgreSQL process (cluster)", "ratio_with_cluster")]
     ratios.append(line("wall clock", "wall_ratio"))
+    for s in report["servers"]:
+        if "floor_per_cpu_second" in s:
+            ratios.append(f"- floor, {s['server']} (GETs of {FLOOR_PATH}: the same server with no view work): "
+                          f"{s['floor_per_cpu_second']:.0f} per CPU-second (per round "
+                          f"{', '.join(map(str, s['floor_per_round']))}); a validation costs "
+                          f"{1000 / s['per_cpu_second']:.2f} ms of CPU against {1000 / s['floor_per_cpu_second']:.2f} "
+                          f"ms for the bare stack (validations at ×{s['share_of_floor']:.2f} the floor's rate)")
     short = [f"{s['server']} {s['ran_out']}" for s in report["servers"] if s["ran_out"]]
     if short:
         ratios.append(f"- **tickets ran out** in loaded runs ({', '.join(short)}): those runs stopped early; "

@@ -22,6 +22,9 @@ the targets of issue 15 are defined with.
    the run is shorter, down to half its duration, as it may be in the first round; below that, more
    code exchanges top them up). A request counts only if the answer holds an access token and a
    refresh token not seen before.
+4. Floor (`--floor` seconds after each round's refresh run; 0: none): GETs of the discovery document on the
+   same server (bench/harness.py), a request with no view work on either, so that each path's cost can be
+   read against what the server's stack alone costs.
 
 `--peer-adapter redis` runs oidc-provider as it runs in production instead of with its in-memory storage
 (for development only, its documentation says): over Redis (redis_adapter.mjs, ioredis), a real
@@ -57,7 +60,7 @@ from urllib.parse import quote
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parents[1])]  # servers, harness, tests.support
-from harness import cpu_model, median  # noqa: E402
+from harness import FLOOR_PATH, cpu_model, floor, median  # noqa: E402
 from servers import ADAPTERS, ALGS, BASIC, REDIRECT, VERIFIER, Limen, OidcProvider, Target  # noqa: E402
 
 from tests.support import redis_server  # noqa: E402
@@ -172,6 +175,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--server-core", default="0")
     parser.add_argument("--load-core", default="1")
+    parser.add_argument("--floor", type=int, default=3,
+                        help="seconds of the floor (the bare stack) on each server after each refresh run; 0: none")
     parser.add_argument("--alg", choices=ALGS, default="RS256",
                         help="how both servers sign the client's ID tokens (default RS256)")
     parser.add_argument("--peer-adapter", nargs="+", choices=ADAPTERS, default=["memory"],
@@ -186,7 +191,8 @@ def main() -> None:
         sys.exit("redis-server is needed for --peer-adapter redis (apt-get install redis-server)")
     adapters = list(dict.fromkeys(args.peer_adapter))
     targets = [Limen(args.server_core, args.alg), *(OidcProvider(args.server_core, args.alg, a) for a in adapters)]
-    runs = {t.name: {"token": [], "round_trip": [], "refresh": [], "authorize_per_cpu_second": []} for t in targets}
+    runs = {t.name: {"token": [], "round_trip": [], "refresh": [], "floor": [], "authorize_per_cpu_second": []}
+            for t in targets}
     load = {"connections": args.connections, "cores": args.load_core}
     load_before = os.getloadavg()
     pools: dict[str, list[str]] = {t.name: [] for t in targets}  # unused refresh tokens, per server
@@ -234,6 +240,9 @@ def main() -> None:
                     print(f"   {target.name}: ran out of refresh tokens (its wall-clock rate this round is low)",
                           file=sys.stderr)
                 refresh_rate[target.name] = max(refresh_rate.get(target.name, 0.0), refresh["per_second"])
+                if args.floor:
+                    runs[target.name]["floor"].append(
+                        floor(target.base, lambda: target.cpu()[0], seconds=args.floor, **load))
                 runs[target.name]["token"].append(token)
                 runs[target.name]["round_trip"].append(trip)
                 runs[target.name]["refresh"].append(refresh)
@@ -274,8 +283,11 @@ def main() -> None:
             "refresh_per_second_per_core": round(median([r["per_second"] for r in data["refresh"]])),
             "refresh_p50_ms": round(median([r["p50_us"] for r in data["refresh"]]) / 1000, 2),
             "refresh_p99_ms": round(median([r["p99_us"] for r in data["refresh"]]) / 1000, 2),
-            "failed_requests": sum(r["bad"] + r["errors"] for kind in ("token", "round_trip", "refresh")
+            "failed_requests": sum(r["bad"] + r["errors"] for kind in ("token", "round_trip", "refresh", "floor")
                                    for r in data[kind]),
+            # The bare stack (None without --floor), and each path's cost per request against it.
+            "floor_per_cpu_second": round(median([r["per_cpu_second"] for r in data["floor"]])) if data["floor"] else None,
+            "floor_per_cpu_second_rounds": [round(r["per_cpu_second"]) for r in data["floor"]],
             # The storage server's part of the CPU counted (0 where storage is in the server's own process).
             "store_cpu_share": {kind: round(median([r["store_cpu_s"] / r["server_cpu_s"] for r in data[kind]
                                                     if r["server_cpu_s"]]), 3) for kind in ("token", "refresh")},
@@ -309,6 +321,12 @@ def main() -> None:
         print(f"| {name} | {s['refresh_per_cpu_second']} | {', '.join(map(str, s['refresh_per_cpu_second_rounds']))} "
               f"| {s['refresh_per_second_per_core']} | {s['refresh_p50_ms']} / {s['refresh_p99_ms']} |")
     print()
+    for name, s in summary["servers"].items():
+        if s["floor_per_cpu_second"]:
+            print(f"{name}: floor (GETs of {FLOOR_PATH}, no view work) {s['floor_per_cpu_second']} per CPU-second "
+                  f"(per round {', '.join(map(str, s['floor_per_cpu_second_rounds']))}): ms of CPU per request, "
+                  f"bare stack {1000 / s['floor_per_cpu_second']:.2f}, code exchange "
+                  f"{1000 / s['token_per_cpu_second']:.2f}, refresh grant {1000 / s['refresh_per_cpu_second']:.2f}")
     for name, s in summary["servers"].items():
         if any(s["store_cpu_share"].values()):
             print(f"{name}: Redis's share of the CPU counted, code exchanges {s['store_cpu_share']['token']:.0%}, "
