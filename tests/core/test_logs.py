@@ -112,6 +112,57 @@ def test_uvicorn_access_lines_have_the_same_http_fields_and_no_secrets():
     assert line["message"] == '192.0.2.7:50123 - "GET /cas/serviceValidate HTTP/1.1" 200'  # no query string
 
 
+@pytest.fixture
+def access_lines():
+    """What logs.access_line writes, through the filters and formatter of `limen serve`."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(logs.ContextFilter())
+    handler.addFilter(logs.RedactingFilter())
+    handler.setFormatter(logs.JsonFormatter())
+    logger, level = logs.ACCESS_LOG, logs.ACCESS_LOG.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def test_limen_serves_access_line_has_the_duration_and_the_size_and_no_secrets(access_lines):
+    token = "Zx9" * 15
+    scope = {"client": ("192.0.2.7", 50123), "method": "GET", "path": f"/account/verify/{token}/",
+             "raw_path": f"/account/verify/{token}/".encode(), "query_string": b"ticket=ST-AbCdEfGhIjKlMnOp",
+             "http_version": "1.1"}
+    logs.access_line(scope, 302, 0, 0.0123456)
+    logs.access_line({**scope, "client": None, "raw_path": None, "path": "/caf\u00e9 x"}, 404, 179, 2.5)
+    first, second = access_lines()
+    assert token not in json.dumps(first) and "AbCdEfGhIjKlMnOp" not in json.dumps(first)
+    assert first["logger"] == "uvicorn.access"
+    assert first["message"] == '192.0.2.7:50123 - "GET /account/verify/[redacted]/ HTTP/1.1" 302'
+    assert first["http"] == {"method": "GET", "path": "/account/verify/[redacted]/", "status": 302,
+                             "duration_ms": 12.346, "remote": "192.0.2.7", "bytes": 0}
+    # No raw path (a server that gives none): the path quoted, as uvicorn's own line showed it.
+    assert second["http"] == {"method": "GET", "path": "/caf%C3%A9%20x", "status": 404, "duration_ms": 2500.0,
+                              "remote": "-", "bytes": 179}
+
+
+def test_no_access_line_is_made_when_its_log_is_off(access_lines):
+    logs.ACCESS_LOG.setLevel(logging.WARNING)
+    logs.access_line({"client": None, "method": "GET", "path": "/", "http_version": "1.1"}, 200, 2, 0.001)
+    assert access_lines() == []
+
+
+@pytest.mark.parametrize("created", [0.0, 1.0, 1.001, 59.999, 1764547200.0, 1764547200.0005, 1764547200.001,
+                                     1764547200.123, 1764547200.9999, 1764547200.9999997, 1764547201.25,
+                                     1798761599.999, 4102444800.123])
+def test_times_are_utc_to_the_millisecond(created):
+    import datetime as dt
+
+    expected = dt.datetime.fromtimestamp(created, tz=dt.timezone.utc).isoformat(timespec="milliseconds")
+    assert logs._iso(created) == expected.replace("+00:00", "Z")
+    assert logs._iso(created) == expected.replace("+00:00", "Z")  # the second again, from what it kept
+
+
 def test_a_secret_in_the_path_of_an_access_line_is_masked():
     token = "Zx9" * 15
     record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d', (

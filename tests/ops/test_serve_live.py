@@ -100,9 +100,12 @@ def test_json_lines_carry_the_request_id_and_no_secrets(server):
     mine = [line for line in lines if line["request_id"] == request_id]
     loggers = {line["logger"] for line in mine}
     assert "limen.audit" in loggers and loggers & ACCESS_LOGGERS, mine
-    access = next(line for line in mine if line["logger"] in ACCESS_LOGGERS)
+    (access,) = [line for line in mine if line["logger"] in ACCESS_LOGGERS]  # one: the bridge's, not uvicorn's too
     assert access["http"]["path"] == "/login/password/"
     assert access["http"]["status"] == response.status_code
+    # Written once the response was: how long it took, and its body's size.
+    assert access["http"]["bytes"] == len(response.content) > 0
+    assert 0 < access["http"]["duration_ms"] < 30_000
     audit = next(line for line in mine if line.get("event") == "signin.failed")
     assert isinstance(audit["account"], int)
     assert {line["instance"] for line in lines} == {"limen-test-7"}

@@ -67,26 +67,92 @@ def test_without_work_after_it_the_response_is_still_answered_and_closed():
         assert all(r.closed.wait(5) for r in responses)
 
 
-def test_the_access_line_sees_the_context_of_the_request_thread(caplog):
+def test_the_access_line_sees_the_context_of_the_request_thread():
     def app(environ, start_response):
         request_name.set(environ["PATH_INFO"])
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b"ok"]
 
     seen: list[str] = []
-
-    class Spy(WsgiBridge):
-        async def __call__(self, scope, receive, send):
-            async def spying_send(message):
-                if message["type"] == "http.response.start":
-                    seen.append(request_name.get())  # where uvicorn writes its access line
-                await send(message)
-            await super().__call__(scope, receive, spying_send)
-
-    with AsyncServer(app=Spy(app, threads=2)) as server:
+    bridge = WsgiBridge(app, threads=2, access_line=lambda *_: seen.append(request_name.get()))
+    with AsyncServer(app=bridge) as server:
         for path in ("/first", "/second"):
             assert requests.get(server.url + path, timeout=5).text == "ok"
     assert seen == ["/first", "/second"]
+
+
+class Lines:
+    """An access_line that keeps what it is given: (path, status, body bytes, seconds)."""
+
+    def __init__(self):
+        self.lines: list[tuple[str, int, int, float]] = []
+        self.written = threading.Event()
+
+    def __call__(self, scope, status, size, seconds):
+        self.lines.append((scope["path"], status, size, seconds))
+        self.written.set()
+
+
+def test_each_response_gets_one_access_line_with_its_duration_and_size_once_written():
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/slow":
+            threading.Event().wait(0.2)
+        start_response("201 Created", [("Content-Type", "text/plain")])
+        return [b"abc", b"", b"defg"]
+
+    lines = Lines()
+    with AsyncServer(app=WsgiBridge(app, threads=2, access_line=lines)) as server:
+        assert requests.get(server.url + "/quick", timeout=5).status_code == 201
+        assert requests.post(server.url + "/slow", data=b"x" * 10, timeout=5).status_code == 201
+    (quick, status, size, seconds), slow = lines.lines
+    assert (quick, status, size) == ("/quick", 201, 7) and 0 < seconds < 0.2
+    assert slow[:3] == ("/slow", 201, 7) and 0.2 <= slow[3] < 5
+
+
+def test_refusals_made_by_the_bridge_have_their_access_line_too(monkeypatch):
+    from limen.server import bridge
+
+    monkeypatch.setattr(bridge, "BODY_TIMEOUT", 0.3)
+    lines = Lines()
+    with AsyncServer(app=WsgiBridge(lambda environ, start_response: [], threads=1, access_line=lines)) as server:
+        too_large = requests.post(server.url + "/big", headers={"Content-Length": str(bridge.MAX_BODY + 1)},
+                                  data=b"", timeout=5)
+        assert too_large.status_code == 413
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            sock.sendall(b"POST /slow-body HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab")
+            assert sock.recv(1000).startswith(b"HTTP/1.1 408")
+    assert [line[:3] for line in lines.lines] == [("/big", 413, len(b"Request too large\n")),
+                                                  ("/slow-body", 408, len(b"Request timeout\n"))]
+    assert lines.lines[1][3] >= 0.3  # from the head to the refusal, the body's wait included
+
+
+def test_a_deferred_wait_has_its_access_line_when_its_answer_is_written():
+    class Answer:
+        status, content_type, body = 200, "application/json", b'{"waited": true}'
+
+    class Deferred:
+        async def complete(self, disconnected):
+            import asyncio
+
+            await asyncio.sleep(0.2)
+            return Answer()
+
+    class Waiting(list):
+        deferred_wait = Deferred()
+
+        def close(self):
+            pass
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain"), ("X-Kept", "yes")])
+        return Waiting([b"not this"])
+
+    lines = Lines()
+    with AsyncServer(app=WsgiBridge(app, threads=1, access_line=lines)) as server:
+        got = requests.get(server.url + "/wait", timeout=5)
+    assert (got.json(), got.headers["X-Kept"]) == ({"waited": True}, "yes")
+    ((path, status, size, seconds),) = lines.lines
+    assert (path, status, size) == ("/wait", 200, len(Answer.body)) and seconds >= 0.2
 
 
 def test_an_application_error_is_a_500_and_the_thread_serves_on():

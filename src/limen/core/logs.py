@@ -12,20 +12,24 @@ A JSON line has a fixed set of keys, never arbitrary ``extra`` values::
      "request_id": "6f1c…", "event": "signin.failed", "account": 42}
 
 ``event`` and ``account`` appear on audit lines (``extra={"event": ..., "account": ...}``);
-gunicorn's and uvicorn's access lines add ``http`` (method, path, status, duration, client address).
+access lines add ``http`` (method, path, status, duration, client address, body size): gunicorn's under
+``limen serve --server sync``, and ``access_line()``'s, which limen.server.bridge writes for every response
+of the default server once it is written (under the name of uvicorn's access log, which it replaces).
 ``logging_config()`` builds the dictConfig used both by Django's settings and by
 gunicorn (``gunicorn_conf.py``), so that every line of a process looks alike.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
+import math
 import os
 import re
 import socket
+import time
 from collections.abc import Mapping
+from urllib.parse import quote
 
 from . import redact, request_id
 
@@ -76,7 +80,7 @@ class RedactingFilter(logging.Filter):
             # The access line of every request: written from the fields, whose path is the only part that
             # can hold a secret (a link's token), with no query string (tickets, codes), as gunicorn's "U".
             # Masking the whole formatted line instead was a tenth of a CAS validation's CPU.
-            record.http = http = _uvicorn_access_fields(args)
+            record.http = http = _uvicorn_access_fields(args, getattr(record, "timing", None))
             record.msg, record.args = f'{args[0]} - "{args[1]} {http["path"]} HTTP/{args[3]}" {args[4]}', ()
             return True
         if isinstance(args, Mapping):
@@ -100,9 +104,23 @@ _FORMAT_KEYS = re.compile(r"%\(([^)]+)\)")
 ACCESS_ATOMS = ("r", "U", "q", "f", "a", "m", "h")
 
 
+_second: tuple[int, str] = (-1, "")  # the last whole second formatted: most lines share it with the one before
+
+
 def _iso(created: float) -> str:
-    return dt.datetime.fromtimestamp(created, tz=dt.timezone.utc).isoformat(timespec="milliseconds") \
-        .replace("+00:00", "Z")
+    """``created`` in UTC to the millisecond, as ISO 8601 (2025-01-31T09:00:00.123Z)."""
+    global _second
+    fraction, whole = math.modf(created)
+    micro = round(fraction * 1e6)  # as datetime.fromtimestamp rounds, so that lines keep their times
+    if micro >= 1_000_000:
+        whole, micro = whole + 1, micro - 1_000_000
+    second = _second
+    if second[0] != whole:
+        second = _second = (int(whole), time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
+    return f"{second[1]}.{micro // 1000:03d}Z"
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)  # json.dumps would make one per line
 
 
 class JsonFormatter(logging.Formatter):
@@ -131,7 +149,7 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = redact.text(record.exc_text)
         if record.stack_info:
             entry["stack"] = redact.text(self.formatStack(record.stack_info))
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return _ENCODER.encode(entry)
 
 
 def _access_fields(record: logging.LogRecord) -> dict | None:
@@ -146,13 +164,30 @@ def _access_fields(record: logging.LogRecord) -> dict | None:
             "duration_ms": duration_ms, "remote": atoms.get("h"), "bytes": _int(atoms.get("B"))}
 
 
-def _uvicorn_access_fields(args: tuple) -> dict:
-    """The async worker's access line (uvicorn's: client, method, path?query, version, status), shown
-    as gunicorn's is; the query string stays out of it, as in gunicorn's path ("U")."""
+def _uvicorn_access_fields(args: tuple, timing: tuple[float, int] | None = None) -> dict:
+    """The async worker's access line (uvicorn's arguments: client, method, path?query, version, status;
+    ``access_line()``'s add the duration in ms and the body's size), shown as gunicorn's is; the query
+    string stays out of it, as in gunicorn's path ("U")."""
     client, method, full_path, _version, status = args
     path = redact.text(str(full_path).partition("?")[0])
-    return {"method": method, "path": path, "status": _int(status), "duration_ms": None,
-            "remote": str(client).rpartition(":")[0] or client, "bytes": None}
+    duration_ms, size = timing or (None, None)
+    return {"method": method, "path": path, "status": _int(status), "duration_ms": duration_ms,
+            "remote": str(client).rpartition(":")[0] or client, "bytes": size}
+
+
+ACCESS_LOG = logging.getLogger("uvicorn.access")
+
+
+def access_line(scope: dict, status: int, size: int, seconds: float) -> None:
+    """The access line of a response `limen serve` has written (limen.server.bridge): uvicorn's line,
+    with the time from the request's head to its last byte handed to the socket, and the body's size."""
+    if not ACCESS_LOG.isEnabledFor(logging.INFO):
+        return
+    client = scope.get("client")
+    raw = scope.get("raw_path")  # as the client sent it, as uvicorn's line showed it
+    path = raw.decode("latin1") if raw else quote(scope.get("root_path", "") + scope["path"])
+    ACCESS_LOG.info('%s - "%s %s HTTP/%s" %d', f"{client[0]}:{client[1]}" if client else "-", scope["method"], path,
+                    scope["http_version"], status, extra={"timing": (round(seconds * 1000, 3), size)})
 
 
 def _int(value):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from limen.core.after_response import pending
+from limen.core.logs import access_line
 from limen.wsgi import application as django_application
 
 from .bridge import WsgiBridge
@@ -18,4 +19,4 @@ async def _shutdown() -> None:
 
 
 application = WsgiBridge(django_application, threads=int(os.environ.get("LIMEN_THREADS", "4") or 4),
-                         on_shutdown=_shutdown, written_first=pending)
+                         on_shutdown=_shutdown, written_first=pending, access_line=access_line)

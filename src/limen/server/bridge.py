@@ -23,6 +23,10 @@ connection.
 
 Bad input: bodies larger than MAX_BODY are refused (413); a body that does
 not arrive within BODY_TIMEOUT seconds ends the connection (408).
+
+Every response the bridge writes gets its access line (``access_line``) once it is written, with
+how long the request took and how many bytes its body had: uvicorn's own line, written when the
+response starts, knows neither (limen.server.worker turns it off).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import io
 import logging
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Protocol
 
@@ -46,6 +51,7 @@ ASYNC_WAITS = "limen.async_waits"  # environ key: views may defer their wait (se
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
+AccessLine = Callable[[Scope, int, int, float], None]  # scope, status, body bytes, seconds since it began
 
 
 class Answer(Protocol):
@@ -169,11 +175,6 @@ def _encoded(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     return [(name.lower().encode("latin1"), value.encode("latin1")) for name, value in headers]
 
 
-async def _send_response(send: Send, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
-    await send({"type": "http.response.start", "status": int(status[:3]), "headers": _encoded(headers)})
-    await send({"type": "http.response.body", "body": body})
-
-
 class WsgiBridge:
     """An ASGI application running a WSGI application in ``threads`` threads.
 
@@ -181,11 +182,12 @@ class WsgiBridge:
     written before the response is closed (see the module)."""
 
     def __init__(self, app: Callable, *, threads: int, on_shutdown: Callable[[], Awaitable[None]] | None = None,
-                 written_first: Callable[[], bool] = lambda: True):
+                 written_first: Callable[[], bool] = lambda: True, access_line: AccessLine | None = None):
         self.app = app
         self.pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="limen-wsgi")
         self.on_shutdown = on_shutdown
         self.written_first = written_first
+        self.access_line = access_line
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -210,11 +212,19 @@ class WsgiBridge:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    async def _read_body(self, scope: Scope, receive: Receive, send: Send) -> bytes | None:
+    async def _respond(self, scope: Scope, started: float, send: Send, status: str, headers: list[tuple[str, str]],
+                       body: bytes) -> None:
+        code = int(status[:3])
+        await send({"type": "http.response.start", "status": code, "headers": _encoded(headers)})
+        await send({"type": "http.response.body", "body": body})
+        if self.access_line is not None:
+            self.access_line(scope, code, len(body), time.perf_counter() - started)
+
+    async def _read_body(self, scope: Scope, started: float, receive: Receive, send: Send) -> bytes | None:
         declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"0")
         if declared.isdigit() and int(declared) > MAX_BODY:
-            await _send_response(send, "413 Payload Too Large", [("Content-Type", "text/plain"),
-                                                                 ("Connection", "close")], b"Request too large\n")
+            await self._respond(scope, started, send, "413 Payload Too Large",
+                                [("Content-Type", "text/plain"), ("Connection", "close")], b"Request too large\n")
             return None
         chunks, size = [], 0
         while True:
@@ -222,16 +232,16 @@ class WsgiBridge:
                 async with asyncio.timeout(BODY_TIMEOUT):  # no task per message, as wait_for made
                     message = await receive()
             except TimeoutError:
-                await _send_response(send, "408 Request Timeout", [("Content-Type", "text/plain"),
-                                                                   ("Connection", "close")], b"Request timeout\n")
+                await self._respond(scope, started, send, "408 Request Timeout",
+                                    [("Content-Type", "text/plain"), ("Connection", "close")], b"Request timeout\n")
                 return None
             if message["type"] == "http.disconnect":
                 return None
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > MAX_BODY:
-                await _send_response(send, "413 Payload Too Large", [("Content-Type", "text/plain"),
-                                                                     ("Connection", "close")], b"Request too large\n")
+                await self._respond(scope, started, send, "413 Payload Too Large",
+                                    [("Content-Type", "text/plain"), ("Connection", "close")], b"Request too large\n")
                 return None
             if chunk:
                 chunks.append(chunk)
@@ -239,7 +249,8 @@ class WsgiBridge:
                 return b"".join(chunks)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = b"" if _without_body(scope) else await self._read_body(scope, receive, send)
+        started = time.perf_counter()
+        body = b"" if _without_body(scope) else await self._read_body(scope, started, receive, send)
         if body is None:
             return
         loop = asyncio.get_running_loop()
@@ -250,9 +261,9 @@ class WsgiBridge:
             for var, value in context.items():  # the request's context (its id, for the access line)
                 var.set(value)
             if isinstance(payload, bytes):
-                await _send_response(send, status, headers, payload)
+                await self._respond(scope, started, send, status, headers, payload)
             else:
-                await self._finish((status, headers, payload), receive, send)
+                await self._finish(scope, started, (status, headers, payload), receive, send)
         finally:
             written.set()  # written, failed or cancelled: the thread need not wait any longer
 
@@ -296,7 +307,7 @@ class WsgiBridge:
                 except Exception:  # noqa: BLE001 - the answer is gone; the work after it failed
                     log.exception("closing the response failed")
 
-    async def _finish(self, deferred: tuple, receive: Receive, send: Send) -> None:
+    async def _finish(self, scope: Scope, started: float, deferred: tuple, receive: Receive, send: Send) -> None:
         status, headers, waiting = deferred
         loop = asyncio.get_running_loop()
         disconnected = loop.create_future()
@@ -306,14 +317,14 @@ class WsgiBridge:
             answer = await waiting.complete(disconnected)
         except Exception:  # noqa: BLE001 - as Django would: logged, and a bare 500
             log.exception("a deferred wait failed")
-            await _send_response(send, "500 Internal Server Error", [("Content-Type", "text/plain"),
-                                                                     ("Cache-Control", "no-store")],
-                                 b"Server Error (500)\n")
+            await self._respond(scope, started, send, "500 Internal Server Error",
+                                [("Content-Type", "text/plain"), ("Cache-Control", "no-store")], b"Server Error (500)\n")
             return
         finally:
             watcher.cancel()
         if answer is None:
             return
         kept = [(k, v) for k, v in headers if k.lower() not in {"content-length", "content-type"}]
-        await _send_response(send, f"{answer.status} ", [*kept, ("Content-Type", answer.content_type),
-                                                         ("Content-Length", str(len(answer.body)))], answer.body)
+        await self._respond(scope, started, send, f"{answer.status} ", [*kept, ("Content-Type", answer.content_type),
+                                                                        ("Content-Length", str(len(answer.body)))],
+                            answer.body)

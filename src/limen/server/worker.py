@@ -27,6 +27,11 @@ GRACEFUL_SECONDS = 10
 
 
 class LimenHttpProtocol(HttpToolsProtocol):
+    """uvicorn's protocol with the head limits above. Its access line is written when a response starts,
+    without the duration or the body's size: the bridge writes a better one once the response is written
+    (limen.core.logs.access_line), so uvicorn's is kept only for the answers uvicorn makes itself (503
+    beyond the connection limit)."""
+
     _head_timer: asyncio.TimerHandle | None = None
     _head_pending = True
     _head_bytes = 0
@@ -59,6 +64,10 @@ class LimenHttpProtocol(HttpToolsProtocol):
         self._head_pending, self._head_bytes, self._head_tail = False, 0, b""
         self._disarm_head_timer()
         super().on_headers_complete()
+
+    def _start_asgi_task(self, cycle, app) -> None:
+        cycle.access_log = self.access_log and app is not self.app
+        super()._start_asgi_task(cycle, app)
 
     def on_message_complete(self) -> None:
         super().on_message_complete()

@@ -1,0 +1,45 @@
+"""`limen serve`'s access lines (a real server in a subprocess): one per response, written by the bridge
+with the duration and the body's size; uvicorn's own line only for the answers uvicorn makes itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+import urllib.error
+import urllib.request
+
+from tests.support.limen_server import LimenServer
+
+
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def access_lines(server: LimenServer, path: str) -> list[dict]:
+    text = server.log_path.read_text()
+    lines = [json.loads(line) for line in text[text.index("$ limen serve"):].splitlines()[1:]]
+    return [line for line in lines if line["logger"] == "uvicorn.access" and line["http"]["path"] == path]
+
+
+def test_over_the_connection_limit_uvicorns_503_keeps_its_line_and_the_rest_get_the_bridges():
+    with LimenServer(name=f"access-{os.getpid()}", email_url="memory:", workers=1,
+                     env={"LIMEN_MAX_CONNECTIONS": "2"}) as server:
+        time.sleep(0.3)  # the start-up check's own connection has gone
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5):  # says nothing, counts
+            assert status_of(server.url + "/health/live") == 503
+        assert status_of(server.url + "/health/live") == 200
+        deadline = time.monotonic() + 5
+        while len(lines := access_lines(server, "/health/live")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    refused, answered = lines
+    # uvicorn's: written as the answer starts, it knows neither the duration nor the size.
+    assert (refused["http"]["status"], refused["http"]["duration_ms"], refused["http"]["bytes"]) == (503, None, None)
+    assert answered["http"]["status"] == 200 and answered["http"]["bytes"] > 0
+    assert 0 < answered["http"]["duration_ms"] < 10_000
+    assert len(lines) == 2  # one line each: the bridge's answer is not logged by uvicorn as well
