@@ -269,6 +269,9 @@ def argon2_ms(count: int = 20) -> float:
     return (time.process_time() - started) / count * 1000
 
 
+ISSUE_ARGON2_MS = 20  # issue 15: "55 ms CPU: argon2 20 ms + 36 ms everything else"
+
+
 def run_signin(app, n: int) -> Browser:
     from limen.cas import registry
 
@@ -287,9 +290,13 @@ def run_signin(app, n: int) -> Browser:
     inside = sum(in_requests) / n * 1000  # argon2 timed where it ran, in the sign-ins themselves
     result = Browser(app)
     result.cpu = sum(steps.values())
+    rest = sum(steps.values()) / n * 1000 - inside
+    # argon2's cost is fixed by its parameters, so it measures the machine: the issue's figures (36 ms
+    # everything else, target 14) were taken where a verify cost ISSUE_ARGON2_MS.
     print("   per step (ms CPU): " + ", ".join(f"{k} {v / n * 1000:.2f}" for k, v in steps.items())
           + f"; argon2 verify {hash_ms:.1f} ms alone, {inside:.1f} ms in the sign-in; everything else "
-          f"{sum(steps.values()) / n * 1000 - inside:.1f} ms", file=sys.stderr)
+          f"{rest:.1f} ms; at the issue's machine speed (argon2 {ISSUE_ARGON2_MS} ms there) "
+          f"{rest * ISSUE_ARGON2_MS / inside:.1f} ms", file=sys.stderr)
     return result
 
 

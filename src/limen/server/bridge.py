@@ -26,7 +26,7 @@ not arrive within BODY_TIMEOUT seconds ends the connection (408).
 
 Every response the bridge writes gets its access line (``access_line``) once it is written, with
 how long the request took and how many bytes its body had: uvicorn's own line, written when the
-response starts, knows neither (limen.server.worker turns it off).
+response starts, knows neither (limen.server.worker keeps it only for the answers uvicorn makes itself).
 """
 
 from __future__ import annotations
