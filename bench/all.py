@@ -79,7 +79,7 @@ def cas(rows: list, quick: bool) -> None:
     # Pinned like the OpenID Connect run (server on core 0, wrk on core 1): unpinned, the two shared
     # cores' scheduling moved Limen's figure by a fifth between runs (877 against 1 100-1 170 pinned).
     result = run([PY, "bench/cas_validate/run.py", "--duration", 5 if quick else 8, "--rounds", 2 if quick else 3,
-                  "--tickets", 12000 if quick else 24000, "--floor", 1, "--server-core", "0", "--load-core", "1",
+                  "--tickets", 12000 if quick else 24000, "--single", 3, "--floor", 1, "--server-core", "0", "--load-core", "1",
                   "--json", out],
                  WORK / "cas.log")
     if result.returncode or not out.exists():
@@ -113,7 +113,7 @@ def pgcas(rows: list, quick: bool) -> None:
 def oidc(rows: list, quick: bool) -> None:
     out = WORK / "oidc.json"
     result = run([PY, "bench/oidc/run.py", "--duration", 5 if quick else 8, "--rounds", 2 if quick else 3,
-                  "--floor", 1, "--json", out], WORK / "oidc.log")
+                  "--trip-duration", 3 if quick else 4, "--floor", 1, "--json", out], WORK / "oidc.log")
     if result.returncode or not out.exists():
         rows.append(("OIDC token endpoint", "failed: see bench/work/all/oidc.log", "", TARGETS["oidc"]))
         return

@@ -175,6 +175,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--server-core", default="0")
     parser.add_argument("--load-core", default="1")
+    parser.add_argument("--trip-duration", type=int, default=0,
+                        help="seconds of each round trip run (default: --duration); they are no target")
     parser.add_argument("--floor", type=int, default=3,
                         help="seconds of the floor (the bare stack) on each server after each refresh run; 0: none")
     parser.add_argument("--alg", choices=ALGS, default="RS256",
@@ -224,7 +226,7 @@ def main() -> None:
                 # Never run short of codes again: half more than this round's token rate needs (the rate
                 # moves with the machine's load from one round to the next).
                 need[target.name] = max(need[target.name], int(1.5 * token["per_second"] * args.duration) + 200)
-                trip = round_trip_run(target, pool, seconds=args.duration, **load)
+                trip = round_trip_run(target, pool, seconds=args.trip_duration or args.duration, **load)
                 # Refresh tokens from this round's exchanges and round trips and the last refresh run's
                 # answers, all unused (a refresh run gives back as many as it spends): they must last the
                 # run at a third more than the refresh grant's last pace (first round: 1.5 times the code
@@ -261,7 +263,8 @@ def main() -> None:
         "cpu": cpu_model(),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        "settings": {"duration_s": args.duration, "rounds": args.rounds, "connections": args.connections,
+        "settings": {"duration_s": args.duration, "trip_duration_s": args.trip_duration or args.duration,
+                     "rounds": args.rounds, "connections": args.connections,
                      "server_core": args.server_core, "load_core": args.load_core, "id_token_alg": args.alg,
                      "peer_adapters": adapters},
         "servers": {},
