@@ -14,23 +14,29 @@ from limen.core import config, logs
 from tests.support.pages import sign_in
 
 
-@pytest.fixture
-def captured():
-    """Lines written by the ``limen`` loggers, through the filters and formatter of `limen serve`."""
+def capture(logger: logging.Logger):
+    """A handler with the filters and formatter of `limen serve` on ``logger``, and a function that gives
+    the lines it wrote (parsed), with that handler as its ``handler``."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.addFilter(logs.ContextFilter())
     handler.addFilter(logs.RedactingFilter())
     handler.setFormatter(logs.JsonFormatter())
-    logger = logging.getLogger("limen")
     logger.addHandler(handler)
 
     def lines():
         return [json.loads(line) for line in stream.getvalue().splitlines()]
 
     lines.handler = handler
+    return lines
+
+
+@pytest.fixture
+def captured():
+    """Lines written by the ``limen`` loggers."""
+    lines = capture(logging.getLogger("limen"))
     yield lines
-    logger.removeHandler(handler)
+    logging.getLogger("limen").removeHandler(lines.handler)
 
 
 def test_a_line_is_one_json_object_with_the_fixed_keys(captured):
@@ -114,17 +120,12 @@ def test_uvicorn_access_lines_have_the_same_http_fields_and_no_secrets():
 
 @pytest.fixture
 def access_lines():
-    """What logs.access_line writes, through the filters and formatter of `limen serve`."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(logs.ContextFilter())
-    handler.addFilter(logs.RedactingFilter())
-    handler.setFormatter(logs.JsonFormatter())
+    """What logs.access_line writes, its log at INFO."""
     logger, level = logs.ACCESS_LOG, logs.ACCESS_LOG.level
-    logger.addHandler(handler)
+    lines = capture(logger)
     logger.setLevel(logging.INFO)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    logger.removeHandler(handler)
+    yield lines
+    logger.removeHandler(lines.handler)
     logger.setLevel(level)
 
 
