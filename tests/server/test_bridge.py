@@ -104,9 +104,12 @@ def test_each_response_gets_one_access_line_with_its_duration_and_size_once_writ
     with AsyncServer(app=WsgiBridge(app, threads=2, access_line=lines)) as server:
         assert requests.get(server.url + "/quick", timeout=5).status_code == 201
         assert requests.post(server.url + "/slow", data=b"x" * 10, timeout=5).status_code == 201
-    (quick, status, size, seconds), slow = lines.lines
+        head = requests.head(server.url + "/quick", timeout=5)
+        assert head.status_code == 201 and head.content == b""
+    (quick, status, size, seconds), slow, headed = lines.lines
     assert (quick, status, size) == ("/quick", 201, 7) and 0 < seconds < 0.2
     assert slow[:3] == ("/slow", 201, 7) and 0.2 <= slow[3] < 5
+    assert headed[:3] == ("/quick", 201, 0)  # the body the application made is not sent in answer to HEAD
 
 
 def test_refusals_made_by_the_bridge_have_their_access_line_too(monkeypatch):

@@ -218,7 +218,8 @@ class WsgiBridge:
         await send({"type": "http.response.start", "status": code, "headers": _encoded(headers)})
         await send({"type": "http.response.body", "body": body})
         if self.access_line is not None:
-            self.access_line(scope, code, len(body), time.perf_counter() - started)
+            sent = 0 if scope["method"] == "HEAD" else len(body)  # the server sends no body in answer to HEAD
+            self.access_line(scope, code, sent, time.perf_counter() - started)
 
     async def _read_body(self, scope: Scope, started: float, receive: Receive, send: Send) -> bytes | None:
         declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"0")
@@ -318,7 +319,8 @@ class WsgiBridge:
         except Exception:  # noqa: BLE001 - as Django would: logged, and a bare 500
             log.exception("a deferred wait failed")
             await self._respond(scope, started, send, "500 Internal Server Error",
-                                [("Content-Type", "text/plain"), ("Cache-Control", "no-store")], b"Server Error (500)\n")
+                                [("Content-Type", "text/plain"), ("Cache-Control", "no-store")],
+                                b"Server Error (500)\n")
             return
         finally:
             watcher.cancel()
