@@ -79,8 +79,8 @@ def cas(rows: list, quick: bool) -> None:
     # Pinned like the OpenID Connect run (server on core 0, wrk on core 1): unpinned, the two shared
     # cores' scheduling moved Limen's figure by a fifth between runs (877 against 1 100-1 170 pinned).
     result = run([PY, "bench/cas_validate/run.py", "--duration", 5 if quick else 8, "--rounds", 2 if quick else 3,
-                  "--tickets", 12000 if quick else 24000, "--single", 3, "--floor", 1, "--server-core", "0", "--load-core", "1",
-                  "--json", out],
+                  "--tickets", 12000 if quick else 24000, "--single", 3, "--floor", 1,
+                  "--server-core", "0", "--load-core", "1", "--json", out],
                  WORK / "cas.log")
     if result.returncode or not out.exists():
         rows.append(("CAS /p3/serviceValidate", "failed: see bench/work/all/cas.log", "", TARGETS["cas"]))

@@ -9,9 +9,9 @@ import re
 import socket
 import subprocess
 import time
-from typing import Callable
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 

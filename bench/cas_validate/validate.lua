@@ -3,6 +3,8 @@
 -- Each wrk thread takes every n-th line of the file, so no ticket is sent twice; a thread that runs out of
 -- tickets stops (ran_out in the result): what it validated and the CPU it cost still count, but wrk still
 -- waits out the duration, so the wall-clock rate is then low.
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+dofile(here .. "../spend.lua")  -- next_value(): one value per request, the thread stops when none is left
 local threads = {}
 
 function setup(thread)
@@ -23,14 +25,7 @@ function init(args)
 end
 
 function request()
-  n = n + 1
-  local ticket = tickets[n]
-  if not ticket then
-    left = left + 1  -- ran out: stop this thread (the last request is refused, and counted as bad)
-    wrk.thread:stop()
-    ticket = "ST-none-left"
-  end
-  return wrk.format("GET", prefix .. ticket)
+  return wrk.format("GET", prefix .. next_value(tickets, "ST-none-left"))
 end
 
 function response(status, headers, body)

@@ -4,6 +4,8 @@
 --   <tokens file> <token path> <Authorization header> [output prefix]
 -- Run with one wrk thread: the tokens are sent in the file's order, each once. With an output
 -- prefix, the new refresh tokens are written to <prefix><thread>.txt (the next round's tokens).
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+dofile(here .. "../spend.lua")  -- next_value(): one value per request, the thread stops when none is left
 local threads = {}
 
 function setup(thread)
@@ -23,13 +25,7 @@ function init(args)
 end
 
 function request()
-  n = n + 1
-  local token = tokens[n]
-  if not token then
-    left = left + 1  -- ran out: stop this thread (the last request is refused, and counted as bad)
-    wrk.thread:stop()
-    token = "none-left"
-  end
+  local token = next_value(tokens, "none-left")
   return wrk.format("POST", token_path, { ["Authorization"] = authorization,
     ["Content-Type"] = "application/x-www-form-urlencoded" }, "grant_type=refresh_token&refresh_token=" .. token)
 end

@@ -289,7 +289,8 @@ def main() -> None:
             "failed_requests": sum(r["bad"] + r["errors"] for kind in ("token", "round_trip", "refresh", "floor")
                                    for r in data[kind]),
             # The bare stack (None without --floor), and each path's cost per request against it.
-            "floor_per_cpu_second": round(median([r["per_cpu_second"] for r in data["floor"]])) if data["floor"] else None,
+            "floor_per_cpu_second": (round(median([r["per_cpu_second"] for r in data["floor"]]))
+                                     if data["floor"] else None),
             "floor_per_cpu_second_rounds": [round(r["per_cpu_second"]) for r in data["floor"]],
             # The storage server's part of the CPU counted (0 where storage is in the server's own process).
             "store_cpu_share": {kind: round(median([r["store_cpu_s"] / r["server_cpu_s"] for r in data[kind]

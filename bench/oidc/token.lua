@@ -5,6 +5,8 @@
 -- Each wrk thread takes every n-th line of the file, so no code is sent twice; a thread that runs out of
 -- codes stops (ran_out in the result: the wall-clock rate is then low). With an output prefix,
 -- the refresh token of every good answer is written to <prefix><thread>.txt (for refresh.lua).
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+dofile(here .. "../spend.lua")  -- next_value(): one value per request, the thread stops when none is left
 local threads = {}
 
 function setup(thread)
@@ -26,13 +28,7 @@ function init(args)
 end
 
 function request()
-  n = n + 1
-  local code = codes[n]
-  if not code then
-    left = left + 1  -- ran out: stop this thread (the last request is refused, and counted as bad)
-    wrk.thread:stop()
-    code = "none-left"
-  end
+  local code = next_value(codes, "none-left")
   local body = "grant_type=authorization_code&code=" .. code .. "&redirect_uri=" .. redirect
     .. "&code_verifier=" .. verifier
   return wrk.format("POST", token_path, { ["Authorization"] = authorization,
