@@ -91,3 +91,15 @@ def test_two_runners_cannot_both_take_the_same_attempt():
     assert deferred.claim(read_by_one) is True
     assert deferred.claim(read_by_other) is False
     assert DeferredJob.objects.get(pk=job.pk).next_attempt > clock.now()
+
+
+def test_a_runner_that_reads_the_job_after_another_claimed_it_does_not_run_it_again():
+    """The run after the response claims the job; the outbox worker, which had found it due a moment
+    before, reads it again and must not take a second attempt while the first one runs (a registration
+    ran twice: the second run sent a new link, which made the first one's link used)."""
+    done.clear()
+    job = DeferredJob.objects.create(kind="test.record", params={"n": 3}, created=clock.now(),
+                                     next_attempt=clock.now())
+    assert deferred.claim(DeferredJob.objects.get(pk=job.pk)) is True  # the first runner, still working
+    assert deferred.run(job.pk) is False  # the second reads attempts=1 and tries the next attempt
+    assert done == [] and DeferredJob.objects.get(pk=job.pk).attempts == 1

@@ -55,9 +55,12 @@ def defer(kind: str, **params) -> DeferredJob:
 
 def claim(job: DeferredJob) -> bool:
     """Take the next attempt of ``job`` as read: the update matches for one caller only, and
-    pushes the next try into the future in case this process dies before finishing."""
-    return bool(DeferredJob.objects.filter(pk=job.pk, attempts=job.attempts).update(
-        attempts=F("attempts") + 1, next_attempt=clock.now() + backoff(job.attempts + 1)))
+    pushes the next try into the future in case this process dies before finishing. Only a due
+    attempt can be taken: a caller that reads the job just after another claimed it (the outbox
+    worker beside the run after the response) must not start a second attempt while the first runs."""
+    now = clock.now()
+    return bool(DeferredJob.objects.filter(pk=job.pk, attempts=job.attempts, next_attempt__lte=now).update(
+        attempts=F("attempts") + 1, next_attempt=now + backoff(job.attempts + 1)))
 
 
 def run(pk: int) -> bool:
