@@ -27,7 +27,7 @@ def access_lines(server: LimenServer, path: str) -> list[dict]:
     return [line for line in lines if line["logger"] == "uvicorn.access" and line["http"]["path"] == path]
 
 
-def test_over_the_connection_limit_uvicorns_503_keeps_its_line_and_the_rest_get_the_bridges():
+def test_over_the_connection_limit_uvicorns_503_keeps_its_line_the_rest_get_the_bridges_and_the_workers():
     with LimenServer(name=f"access-{os.getpid()}", email_url="memory:", workers=1,
                      env={"LIMEN_MAX_CONNECTIONS": "2"}) as server:
         time.sleep(0.3)  # the start-up check's own connection has gone
@@ -43,6 +43,17 @@ def test_over_the_connection_limit_uvicorns_503_keeps_its_line_and_the_rest_get_
             assert time.monotonic() < deadline
             time.sleep(0.05)
         lines = access_lines(server, "/health/live")
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:  # the worker's own refusal
+            sock.sendall(b"GET /secret?q=1 HTTP/1.1\r\nHost: x\r\nX-Big: " + b"y" * 70_000 + b"\r\n\r\n")
+            assert sock.recv(1000).startswith(b"HTTP/1.1 431")
+        deadline = time.monotonic() + 5
+        while not access_lines(server, "-"):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        (too_large,) = [line["http"] for line in access_lines(server, "-")]
+    assert {k: too_large[k] for k in ("method", "status", "bytes", "remote")} == {
+        "method": "-", "status": 431, "bytes": 0, "remote": "127.0.0.1"}
+    assert too_large["duration_ms"] >= 0
     refused = [line["http"] for line in lines if line["http"]["status"] == 503]
     answered = [line["http"] for line in lines if line["http"]["status"] == 200]
     # uvicorn's: written as the answer starts, it knows neither the duration nor the size.

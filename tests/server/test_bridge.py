@@ -4,6 +4,7 @@ with its response, served by a real server on a real socket."""
 from __future__ import annotations
 
 import contextvars
+import logging
 import socket
 import threading
 
@@ -175,6 +176,30 @@ def test_an_application_error_is_a_500_and_the_thread_serves_on():
     assert calls.count("/ok") == 4
 
 
+def test_an_application_that_raises_gets_the_bridges_500_with_its_access_line(caplog):
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/no-status":
+            return [b"never started"]
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return iter_then_fail()
+
+    def iter_then_fail():
+        yield b"half"
+        raise RuntimeError("a streamed body broke")
+
+    lines = Lines()
+    with caplog.at_level("ERROR"), AsyncServer(app=WsgiBridge(app, threads=1, access_line=lines)) as server:
+        for path in ("/stream", "/no-status"):
+            got = requests.get(server.url + path, timeout=5)
+            assert (got.status_code, got.text, got.headers["Cache-Control"]) == (500, "Server Error (500)\n",
+                                                                                  "no-store")
+    body = len(b"Server Error (500)\n")
+    assert [line[:3] for line in lines.lines] == [("/stream", 500, body), ("/no-status", 500, body)]
+    failures = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert [(r.name, r.getMessage()) for r in failures] == [("limen.server", "the application failed before it answered")] * 2
+    assert "a streamed body broke" in failures[0].exc_text and "start_response" in failures[1].exc_text
+
+
 @pytest.mark.parametrize("head", [b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab",
                                   b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab"])
 def test_a_declared_body_is_waited_for_not_skipped(head):
@@ -216,6 +241,31 @@ def test_a_large_body_sent_with_its_head_is_not_taken_for_a_large_head():
         assert answer.startswith(b"HTTP/1.1 200") and b"\r\n200000\r\n" in answer
         sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"y" * 70_000 + b"\r\n\r\n")
         assert sock.recv(1000).startswith(b"HTTP/1.1 431")
+
+
+def test_the_workers_own_refusals_have_an_access_line(monkeypatch):
+    """431 for a head over 64 KiB, 408 for half a head: no method or path was read, the rest is known."""
+    from limen.server import worker
+
+    monkeypatch.setattr(worker, "HEADER_TIMEOUT", 0.4)
+    lines: list[logging.LogRecord] = []
+    kept = logging.Handler()
+    kept.emit = lines.append
+    with serve(lambda e, s: [], written_first=lambda: False) as server:
+        access = logging.getLogger("uvicorn.access")  # uvicorn's own config does not propagate it
+        monkeypatch.setattr(access, "handlers", [*access.handlers, kept])
+        monkeypatch.setattr(access, "level", logging.INFO)
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"y" * 70_000 + b"\r\n\r\n")
+            assert sock.recv(1000).startswith(b"HTTP/1.1 431")
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            sock.sendall(b"GET /half HTTP/1.1\r\nHost: x\r\n")
+            assert sock.recv(1000).startswith(b"HTTP/1.1 408")
+            port = sock.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:  # says nothing: no answer,
+            assert sock.recv(1000) == b""  # and no line
+    assert [(r.args[1:], r.timing[1]) for r in lines] == [(("-", "-", "1.1", 431), 0), (("-", "-", "1.1", 408), 0)]
+    assert lines[1].args[0] == f"127.0.0.1:{port}" and 0.3 <= lines[1].timing[0] / 1000 < 5  # from its first byte
 
 
 def test_a_body_that_stops_coming_ends_with_408_and_the_application_never_runs(monkeypatch):

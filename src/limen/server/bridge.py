@@ -51,6 +51,9 @@ ASYNC_WAITS = "limen.async_waits"  # environ key: views may defer their wait (se
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
+# The bridge's own 500, as Django's: when the application raised instead of answering, or a wait failed.
+SERVER_ERROR = ("500 Internal Server Error", [("Content-Type", "text/plain"), ("Cache-Control", "no-store")],
+                b"Server Error (500)\n")
 AccessLine = Callable[[Scope, int, int, float], None]  # scope, status, body bytes, seconds since it began
 
 
@@ -257,8 +260,13 @@ class WsgiBridge:
         loop = asyncio.get_running_loop()
         answered, written = loop.create_future(), threading.Event()
         try:
-            self.pool.submit(self._call_app, build_environ(scope, body), loop, answered, written)
-            status, headers, payload, context = await answered
+            try:
+                self.pool.submit(self._call_app, build_environ(scope, body), loop, answered, written)
+                status, headers, payload, context = await answered
+            except Exception:  # noqa: BLE001 - not Django's own 500 (it makes those): the bridge's answer
+                log.exception("the application failed before it answered")
+                await self._respond(scope, started, send, *SERVER_ERROR)
+                return
             for var, value in context.items():  # the request's context (its id, for the access line)
                 var.set(value)
             if isinstance(payload, bytes):
@@ -318,9 +326,7 @@ class WsgiBridge:
             answer = await waiting.complete(disconnected)
         except Exception:  # noqa: BLE001 - as Django would: logged, and a bare 500
             log.exception("a deferred wait failed")
-            await self._respond(scope, started, send, "500 Internal Server Error",
-                                [("Content-Type", "text/plain"), ("Cache-Control", "no-store")],
-                                b"Server Error (500)\n")
+            await self._respond(scope, started, send, *SERVER_ERROR)
             return
         finally:
             watcher.cancel()

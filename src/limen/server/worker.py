@@ -10,6 +10,9 @@ Differences from uvicorn's own worker, each for bad or hostile clients:
   clients which connect and say nothing, or send half a request, cannot pile up;
 - at most ``LIMEN_MAX_CONNECTIONS`` connections per process (default: LIMEN_MAX_WAITS plus
   room for ordinary requests); beyond that, 503.
+
+Its own refusals (431, and 408 for half a head) get an access line like every answer, with "-" for the
+method and path it did not read: a client that sends them is what an operator looks for.
 """
 
 from __future__ import annotations
@@ -17,9 +20,12 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
+import time
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn_worker import UvicornWorker
+
+from limen.core.logs import access_line
 
 HEADER_TIMEOUT = float(os.environ.get("LIMEN_HEADER_TIMEOUT", "10") or 10)
 MAX_HEAD = 64 * 1024
@@ -36,6 +42,7 @@ class LimenHttpProtocol(HttpToolsProtocol):
     _head_pending = True
     _head_bytes = 0
     _head_tail = b""  # the last bytes of a head not yet complete (its end may span two reads)
+    _head_began: float | None = None  # when the first byte of the head came (its refusal's duration)
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -47,6 +54,8 @@ class LimenHttpProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         if self._head_pending:
+            if self._head_began is None:
+                self._head_began = time.perf_counter()
             # Only the head counts: a body sent in the same read (a large form) is not a large head.
             seen = self._head_tail + data
             end = seen.find(b"\r\n\r\n")
@@ -61,7 +70,7 @@ class LimenHttpProtocol(HttpToolsProtocol):
         super().data_received(data)
 
     def on_headers_complete(self) -> None:
-        self._head_pending, self._head_bytes, self._head_tail = False, 0, b""
+        self._head_pending, self._head_bytes, self._head_tail, self._head_began = False, 0, b"", None
         self._disarm_head_timer()
         super().on_headers_complete()
 
@@ -93,6 +102,9 @@ class LimenHttpProtocol(HttpToolsProtocol):
     def _refuse(self, status: bytes) -> None:
         self.transport.write(b"HTTP/1.1 " + status + b"\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
         self.transport.close()
+        began = self._head_began or time.perf_counter()
+        access_line({"client": self.client, "method": "-", "path": "-", "http_version": "1.1"}, int(status[:3]), 0,
+                    time.perf_counter() - began)
 
 
 def max_connections() -> int:
