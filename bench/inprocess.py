@@ -6,7 +6,7 @@ handler is counted (``time.process_time``). Steadier than a loaded server on a b
 ``--profile`` shows where the time goes. The server benchmarks (bench/cas_validate, bench/oidc,
 bench/signin) are the figures to quote; this is the tool to find what to change.
 
-    .venv/bin/python bench/inprocess.py [cas token refresh signin floor] [-n 500] [--profile token]
+    .venv/bin/python bench/inprocess.py [cas authorize token refresh signin floor] [-n 500] [--profile token]
     LIMEN_DATABASE_URL=postgres://... .venv/bin/python bench/inprocess.py cas
 
 Each path gets its own database under bench/work/inprocess (SQLite) unless LIMEN_DATABASE_URL is set.
@@ -175,18 +175,34 @@ def signed_in_browser(app) -> Browser:
     return browser
 
 
+AUTHORIZE = "/oidc/authorize?" + urlencode({
+    "response_type": "code", "client_id": CLIENT_ID, "redirect_uri": REDIRECT, "scope": "openid email profile",
+    "state": "s", "nonce": "n", "code_challenge": CHALLENGE, "code_challenge_method": "S256"})
+
+
+def authorize(browser: Browser) -> str:
+    status, headers, _b = browser.request("GET", AUTHORIZE)
+    assert status == 302, status
+    return re.search(r"[?&]code=([^&]+)", headers["location"]).group(1)
+
+
 def oidc_codes(app, count: int) -> list[str]:
     """Codes from the real authorization endpoint, for a signed-in person."""
     oidc_client()
     browser = signed_in_browser(app)
-    query = urlencode({"response_type": "code", "client_id": CLIENT_ID, "redirect_uri": REDIRECT,
-                       "scope": "openid email profile", "state": "s", "nonce": "n",
-                       "code_challenge": CHALLENGE, "code_challenge_method": "S256"})
-    codes = []
-    for _ in range(count):
-        status, headers, _b = browser.request("GET", "/oidc/authorize?" + query)
-        codes.append(re.search(r"[?&]code=([^&]+)", headers["location"]).group(1))
-    return codes
+    return [authorize(browser) for _ in range(count)]
+
+
+def run_authorize(app, n: int) -> Browser:
+    """The authorization endpoint of a signed-in person: a code straight back to the application."""
+    oidc_client()
+    browser = signed_in_browser(app)
+    browser.measured = True
+    for i in range(n + 100):
+        if i == 100:
+            browser.reset()
+        authorize(browser)
+    return browser
 
 
 BASIC = "Basic " + base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
@@ -334,7 +350,7 @@ def run_floor(app, n: int) -> Browser:
     return backend
 
 
-SCENARIOS = {"cas": run_cas, "token": run_token, "refresh": run_refresh, "signin": run_signin, "floor": run_floor}
+SCENARIOS = {"cas": run_cas, "authorize": run_authorize, "token": run_token, "refresh": run_refresh, "signin": run_signin, "floor": run_floor}
 
 
 def main() -> None:

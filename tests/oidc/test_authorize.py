@@ -166,3 +166,18 @@ def test_unknown_acr_values_are_ignored_but_not_an_unknown_essential_acr(signed_
 def test_claims_members_that_are_not_objects_are_ignored(signed_in_client, app, claims):
     response = signed_in_client.get("/oidc/authorize", params(app, claims=claims))
     assert "code" in query(response)  # not a server error
+
+
+def test_a_code_for_a_signed_in_person_reads_the_client_once(signed_in_client, app):
+    """Issuing the code validates the request a second time (oauthlib): with the client it already has."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from limen.oidc.models import Client
+
+    table = Client._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        response = signed_in_client.get("/oidc/authorize", params(app))
+    assert "code" in query(response)
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]]
+    assert len(reads) == 1, reads

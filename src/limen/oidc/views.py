@@ -166,7 +166,9 @@ class AuthorizeView(OAuthLibMixin, View):
             scopes, credentials = self.validate_authorization_request(request)
         except OAuthToolkitError as error:
             return self._toolkit_error(request, error)
-        client = Client.objects.get(client_id=credentials["client_id"])
+        # The client the validation loaded (active, and the one named): passed on as credentials, so that
+        # issuing the code, which validates the request again, does not load it a second and third time.
+        client = credentials["client"] = credentials["request"].client
         redirect_uri, state = credentials["redirect_uri"], credentials.get("state")
 
         def fail(error: str, description: str):
