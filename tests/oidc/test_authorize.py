@@ -181,3 +181,44 @@ def test_a_code_for_a_signed_in_person_reads_the_client_once(signed_in_client, a
     assert "code" in query(response)
     reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]]
     assert len(reads) == 1, reads
+
+
+def test_the_request_is_validated_once_and_the_code_carries_what_was_asked(signed_in_client, app, monkeypatch):
+    from django.conf import settings
+
+    from limen.oidc.validator import Validator
+    from oauth2_provider.models import get_grant_model
+
+    checked: list[str] = []
+    original = Validator.validate_redirect_uri
+
+    def counted(self, client_id, redirect_uri, request, *args, **kwargs):
+        checked.append(redirect_uri)
+        return original(self, client_id, redirect_uri, request, *args, **kwargs)
+
+    monkeypatch.setattr(Validator, "validate_redirect_uri", counted)
+    asked = params(app, claims='{"id_token": {"email": {"essential": true}}}')
+    got = query(signed_in_client.get("/oidc/authorize", asked))
+    assert checked == [REDIRECT_URI]
+    assert (got["state"], got["iss"]) == ("st", settings.BASE_URL)  # RFC 9207
+    grant = get_grant_model().objects.get(code=got["code"])
+    assert (grant.nonce, grant.code_challenge, grant.code_challenge_method, grant.redirect_uri) == (
+        "nn", asked["code_challenge"], "S256", REDIRECT_URI)
+    assert grant.claims and "email" in grant.claims
+    assert len(got["code"]) >= 32 and Authorization.objects.get().client == app.client
+
+
+def test_a_code_that_cannot_be_stored_as_asked_is_an_error_for_the_application(signed_in_client, app, monkeypatch):
+    from oauthlib.oauth2.rfc6749 import errors
+
+    from limen.oidc.validator import Validator
+
+    def refuse(self, client_id, code, request, *args, **kwargs):
+        raise errors.InvalidRequestError(description="Not like this.", request=request)
+
+    monkeypatch.setattr(Validator, "save_authorization_code", refuse)
+    response = signed_in_client.get("/oidc/authorize", params(app))
+    assert response["Location"].startswith(REDIRECT_URI)
+    got = query(response)
+    assert (got["error"], got["state"]) == ("invalid_request", "st") and "code" not in got
+    assert not Authorization.objects.exists()

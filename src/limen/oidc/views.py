@@ -31,7 +31,7 @@ from limen.signin import levels, sessions
 from limen.signin.evaluate import Confirm, Refused, SignIn, StepUp, evaluate
 from limen.signin.transaction import Application, Requirement
 
-from . import access_link, challenges, keys, logout
+from . import access_link, challenges, codes, keys, logout
 from . import claims as claims_mod
 from .errors import fatal_message
 from .internal import jose
@@ -166,9 +166,7 @@ class AuthorizeView(OAuthLibMixin, View):
             scopes, credentials = self.validate_authorization_request(request)
         except OAuthToolkitError as error:
             return self._toolkit_error(request, error)
-        # The client the validation loaded (active, and the one named): passed on as credentials, so that
-        # issuing the code, which validates the request again, does not load it a second and third time.
-        client = credentials["client"] = credentials["request"].client
+        client = credentials["request"].client  # the one the validation loaded: active, and the one named
         redirect_uri, state = credentials["redirect_uri"], credentials.get("state")
 
         def fail(error: str, description: str):
@@ -225,8 +223,7 @@ class AuthorizeView(OAuthLibMixin, View):
 
         credentials["limen_session"] = logout.session_info(request)
         try:
-            uri, _headers, _body, _status = self.create_authorization_response(
-                request, " ".join(scopes), credentials, allow=True)
+            uri = codes.issue(request, credentials, self.get_oauthlib_core().server.request_validator)
         except OAuthToolkitError as error:
             return self._toolkit_error(request, error)
         record(Event.OIDC_AUTHORIZED, user=request.user, request=request, client=client.client_id,
