@@ -78,3 +78,33 @@ def test_userinfo_with_a_good_token_answers(signed_in_client, oidc_app):
     token = json.loads(redeem(signed_in_client, app, code, code_verifier=verifier).content)["access_token"]
     response = signed_in_client.get("/oidc/userinfo", HTTP_AUTHORIZATION="Bearer " + token)
     assert response.status_code == 200 and json.loads(response.content)["email"] == signed_in_client.user.email
+
+
+# ----------------------------------------------------------------- NUL characters (PostgreSQL refuses them)
+
+
+@pytest.mark.parametrize("where", ["code", "redirect_uri", "basic client_id", "body client_id", "code_verifier"])
+def test_a_nul_character_in_a_token_request_is_invalid_request_and_spends_nothing(signed_in_client, oidc_app,
+                                                                                   where):
+    from limen.oidc.models import Authorization
+
+    in_body = where == "body client_id"
+    app = oidc_app(auth_method="client_secret_post" if in_body else "client_secret_basic")
+    verifier, challenge = pkce_pair()
+    code = authorize(signed_in_client, app, challenge=challenge)["code"]
+
+    def request(nul: bool):
+        data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
+                "code_verifier": verifier}
+        client_id = app.client.client_id + ("\x00" if nul and "client_id" in where else "")
+        if nul and where in data:
+            data[where] += "\x00"
+        if in_body:
+            return signed_in_client.post("/oidc/token", {**data, "client_id": client_id, "client_secret": app.secret})
+        return signed_in_client.post("/oidc/token", data, **basic(client_id, app.secret))
+
+    refused = request(nul=True)
+    assert refused.status_code == 400 and refused["Cache-Control"] == "no-store"
+    assert json.loads(refused.content)["error"] == "invalid_request"
+    assert Authorization.objects.get().consumed is None  # the code is still good
+    assert request(nul=False).status_code == 200

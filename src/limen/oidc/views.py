@@ -38,6 +38,7 @@ from .internal import jose
 from .models import AuthMethod, Client
 from .token import Fallback
 from .token import endpoint as token_path
+from .token import params as token_params
 
 CONFIRMED_KEY = "limen.oidc.confirmed"
 CONFIRM_SECONDS = 300
@@ -306,6 +307,12 @@ _toolkit_token = TokenView.as_view()
 def token(request):
     """The token endpoint: code exchanges and refreshes that succeed take the lean path
     (limen.oidc.token); everything else, errors included, gets the toolkit's answer."""
+    if request.method == "POST" and token_params.has_nul(request):
+        metrics.oidc_token(request.POST.get("grant_type", ""), "invalid_request")
+        response = JsonResponse({"error": "invalid_request",
+                                 "error_description": "A parameter holds a NUL character."}, status=400)
+        response["Cache-Control"] = "no-store"
+        return response
     try:
         response = token_path.answer(request)
     except Fallback:

@@ -74,6 +74,18 @@ def credentials(request, form) -> Credentials:
     return Credentials("post" if secret else "none", body_client_id, secret=secret)
 
 
+def has_nul(request) -> bool:
+    """Whether a form value or the Basic credentials hold a NUL character: no code, token or client_id
+    has one, and PostgreSQL refuses to compare text with it (the request would fail with a 500)."""
+    if any("\x00" in value for _name, values in request.POST.lists() for value in values):
+        return True
+    try:
+        basic = _basic(request.META.get("HTTP_AUTHORIZATION", ""))
+    except Fallback:
+        return False
+    return basic is not None and any("\x00" in part for part in basic)
+
+
 def read(request) -> TokenRequest:
     """The request, if it may take the lean path; else Fallback."""
     if request.method != "POST" or request.META.get("QUERY_STRING") or "HTTP_ORIGIN" in request.META:
