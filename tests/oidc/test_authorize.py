@@ -144,6 +144,20 @@ def test_disabled_client_cannot_sign_anyone_in(signed_in_client, app):
     assert response.status_code == 400 and "Location" not in response
 
 
+@pytest.mark.parametrize("client_id", ["no-such-client", "bad\x00id", ""])
+def test_an_unknown_client_gets_an_error_page_and_no_redirect(signed_in_client, app, client_id):
+    response = signed_in_client.get("/oidc/authorize", params(app, client_id=client_id))
+    assert response.status_code == 400 and "Location" not in response
+    assert not Authorization.objects.exists()
+
+
+def test_a_client_disabled_between_two_requests_is_refused_at_the_second(signed_in_client, app):
+    assert "code" in query(signed_in_client.get("/oidc/authorize", params(app)))
+    type(app.client).objects.filter(pk=app.client.pk).update(active=False)
+    response = signed_in_client.get("/oidc/authorize", params(app))
+    assert response.status_code == 400 and "Location" not in response
+
+
 def test_step_up_goes_to_the_step_up_page(signed_in_client, app):
     response = signed_in_client.get("/oidc/authorize", params(app, acr_values="MEDIUM"))
     target = urlsplit(response["Location"])

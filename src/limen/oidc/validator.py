@@ -17,7 +17,6 @@ What it adds to the toolkit:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import uuid
@@ -36,13 +35,13 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from limen.access import gate as access_gate
-from limen.core import clock, ratelimit
+from limen.core import clock, ratelimit, sql
 from limen.core.net import client_ip
 
-from . import access_link, clientauth, keys, pkce, services
+from . import access_link, clientauth, codes, keys, pkce, services
 from . import claims as claims_mod
 from .internal import jose
-from .models import AuthMethod, Authorization, TokenIssue
+from .models import AuthMethod, Authorization, Client, TokenIssue
 
 log = logging.getLogger("limen.oidc")
 
@@ -50,10 +49,6 @@ AccessToken = get_access_token_model()
 Grant = get_grant_model()
 RefreshToken = get_refresh_token_model()
 IDToken = get_id_token_model()
-
-
-def digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
 def failure_limit() -> ratelimit.Limit:
@@ -65,9 +60,32 @@ def _ip(request) -> str:
     return client_ip(SimpleNamespace(META=request.headers))
 
 
+# The client of a client_id, by a statement compiled once (every authorization request reads it).
+_client_named = sql.Select(lambda client_id: Client.objects.filter(client_id=client_id)[:1])
+
+
 class Validator(OAuth2Validator):
     # Claims come from claims.user_claims, which knows the scopes.
     oidc_claim_scope = None
+
+    def _load_application(self, client_id, request):
+        """The toolkit's, with the usual case read by ``_client_named``: a client already on the request
+        is kept; an unknown client_id or a client registered by metadata document goes the toolkit's way."""
+        known = request.client
+        if not (isinstance(known, Client) and known.client_id == client_id and known.is_usable(request)):
+            if not isinstance(client_id, str) or not client_id:
+                return super()._load_application(client_id, request)
+            if "\x00" in client_id:  # no client_id has one, and PostgreSQL refuses to compare it (500)
+                request.client = None
+                return None
+            known = _client_named.first(client_id)
+            if known is None or known.registration_source == Client.RegistrationSource.CIMD:
+                return super()._load_application(client_id, request)
+            if not known.is_usable(request):
+                request.client = None
+                return None
+        request.client = known
+        return known
 
     # ----------------------------------------------------------- client authentication
 
@@ -173,15 +191,7 @@ class Validator(OAuth2Validator):
     # ----------------------------------------------------------- authorization codes
 
     def _create_authorization_code(self, request, code, expires=None):
-        grant = super()._create_authorization_code(request, code, expires)
-        session = getattr(request, "limen_session")
-        Authorization.objects.create(
-            code_digest=digest(code["code"]), client=request.client, user=request.user, sid=session["sid"],
-            acr=session["acr"], amr=session["amr"], strengths=session["strengths"],
-            requested_claims=request.claims if isinstance(request.claims, dict) else {},
-            auth_time=session["auth_time"], created=clock.now(),
-        )
-        return grant
+        return codes.store(request, code, expires)
 
     # The toolkit reads the same Grant row once per check (code, redirect URI, PKCE challenge and
     # method, nonce, scopes); one token request reads it once here.
@@ -224,7 +234,7 @@ class Validator(OAuth2Validator):
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs):
         grant = self._grant(code, request)
-        authz = Authorization.objects.filter(code_digest=digest(code), client=client).first()
+        authz = Authorization.objects.filter(code_digest=codes.digest(code), client=client).first()
         if grant is None or grant.is_expired():
             if authz is not None and authz.consumed is not None:
                 services.code_reused(authz, ip=_ip(request))
@@ -264,7 +274,7 @@ class Validator(OAuth2Validator):
         created = getattr(request, "limen_refresh_token", None)
         family = created.token_family if created is not None else None
         TokenIssue.objects.create(authorization=authz, token_family=family,
-                                  access_token_checksum=digest(token["access_token"]), created=now)
+                                  access_token_checksum=codes.digest(token["access_token"]), created=now)
 
     def _create_access_token(self, expires, request, token, source_refresh_token=None):
         # The ID token row was just created (finalize_id_token): no need to verify and look it up again.
