@@ -236,3 +236,30 @@ def test_a_code_that_cannot_be_stored_as_asked_is_an_error_for_the_application(s
     got = query(response)
     assert (got["error"], got["state"]) == ("invalid_request", "st") and "code" not in got
     assert not Authorization.objects.exists()
+
+
+@pytest.mark.parametrize("repeated", ["client_id", "response_type", "redirect_uri", "scope", "state"])
+def test_a_repeated_parameter_is_refused(signed_in_client, app, repeated):
+    """oauthlib's check, on the request whose query is parsed once (limen.oidc.server.QueryOnce)."""
+    from urllib.parse import urlencode
+
+    asked = params(app)
+    response = signed_in_client.get("/oidc/authorize?" + urlencode([*asked.items(), (repeated, asked[repeated])]))
+    assert "code" not in response.get("Location", "")
+    if response.status_code == 302:  # the redirect URI was valid: the application is told
+        assert query(response)["error"] == "invalid_request"
+    else:
+        assert response.status_code == 400
+    assert not Authorization.objects.exists()
+
+
+def test_the_query_once_request_reads_like_oauthlibs():
+    from oauthlib.common import Request
+
+    from limen.oidc.server import QueryOnce
+
+    uri = "https://limen.example/oidc/authorize?a=1&b=&a=2&c=%20x"
+    once, plain = QueryOnce(uri), Request(uri)
+    assert once.uri_query_params == plain.uri_query_params == [("a", "1"), ("b", ""), ("a", "2"), ("c", " x")]
+    assert once.duplicate_params == plain.duplicate_params == ["a"]
+    assert once.uri_query_params is once.uri_query_params  # parsed once

@@ -202,8 +202,8 @@ class AuthorizeView(OAuthLibMixin, View):
             level=level, max_age=max_age, force=bool(prompt & {"login", "select_account"}), passive=silent,
             login_hint=params.get("login_hint", ""),
         )
-        outcome = evaluate(request, requirement, return_to=self._return_path(request, params),
-                           confirmed=self._confirmed(request))
+        return_to = self._return_path(request, params)
+        outcome = evaluate(request, requirement, return_to=return_to, confirmed=self._confirmed(request))
         if isinstance(outcome, Refused):
             return fail(outcome.reason, REFUSALS[outcome.reason])
         if isinstance(outcome, SignIn):
@@ -216,7 +216,7 @@ class AuthorizeView(OAuthLibMixin, View):
             return render(request, "oidc/confirm.html", {"client": client, "next": request.get_full_path()})
         fresh = outcome.fresh
         # An application that requires validated access (limen.access) gets a code once it is active.
-        first = access_gate.redirect_for(request, access_link.ref(client), return_to=self._return_path(request, params))
+        first = access_gate.redirect_for(request, access_link.ref(client), return_to=return_to)
         if first is not None:
             if silent:
                 return fail("interaction_required", "The person's access to this application must be validated first.")
