@@ -131,6 +131,11 @@ def oidc(rows: list, quick: bool) -> None:
     trips = limen["round_trips_per_cpu_second"] / peer["round_trips_per_cpu_second"]
     rows.append(("OIDC authorize + token round trips per CPU-s", f"{limen['round_trips_per_cpu_second']:.0f} "
                  f"(×{trips:.2f} oidc-provider)", "", ""))
+    if limen.get("authorize_per_cpu_second") and peer.get("authorize_per_cpu_second"):
+        mine, theirs = limen["authorize_per_cpu_second"], peer["authorize_per_cpu_second"]
+        rows.append(("OIDC authorization endpoint alone per CPU-s (a signed-in person, a code back)",
+                     f"{mine:.0f} (×{mine / theirs:.2f} oidc-provider {theirs:.0f})",
+                     _floor(limen.get("floor_per_cpu_second"), mine), ""))
     if data.get("refresh_ratio") is not None:
         rows.append(("OIDC refresh grant per CPU-s",
                      f"{limen['refresh_per_cpu_second']:.0f} (×{data['refresh_ratio']:.2f} oidc-provider "
@@ -144,12 +149,13 @@ REST = re.compile(r"argon2 verify [\d.]+ ms alone, ([\d.]+) ms in the sign-in; e
 
 
 def paths(rows: list, quick: bool) -> None:
-    result = run([PY, "bench/inprocess.py", "cas", "token", "refresh", "signin", "floor",
+    result = run([PY, "bench/inprocess.py", "cas", "authorize", "token", "refresh", "signin", "floor",
                   "-n", 200 if quick else 400], WORK / "paths.log")
     text = (WORK / "paths.log").read_text()
     found = {m.group(1): float(m.group(2)) for m in map(LINE.match, text.splitlines()) if m}
     floor = found.get("floor")
-    for name, label in (("cas", "CAS validation"), ("token", "OIDC code exchange"), ("refresh", "OIDC refresh")):
+    for name, label in (("cas", "CAS validation"), ("authorize", "OIDC authorization endpoint"),
+                        ("token", "OIDC code exchange"), ("refresh", "OIDC refresh")):
         if name in found:
             rows.append((f"{label}, in process", f"{found[name]:.2f} ms CPU per request",
                          f"floor {floor:.2f} ms" if floor else "", ""))
