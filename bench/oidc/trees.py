@@ -1,9 +1,9 @@
-"""Code exchanges, refresh grants or a GET path per CPU-second under `limen serve` (one worker, one
-thread, SQLite), with the code of two or more trees side by side in alternating rounds: what one
+"""Code exchanges, refresh grants, authorization requests or a GET path per CPU-second under `limen serve`
+(one worker, one thread, SQLite), with the code of two or more trees side by side in alternating rounds: what one
 change moves, measured as run.py measures Limen.
 
     git worktree add --detach /tmp/before <commit>
-    .venv/bin/python bench/oidc/trees.py /tmp/before/src src [--token | --refresh | --path /health/live]
+    .venv/bin/python bench/oidc/trees.py /tmp/before/src src [--token | --refresh | --authorize | --path /health/live]
         [--rounds 3] [--seconds 8] [--algs RS256 [ES256]]
 
 Each tree's `limen serve` runs with PYTHONPATH=<tree's src> on its own database, pinned to the server core;
@@ -47,6 +47,9 @@ class Tree(run.Limen):
 
 def measure(tree: Tree, args) -> float:
     load = {"connections": 4, "cores": args.load_core}
+    if args.authorize:  # a signed-in person's authorization requests, each answered with a code
+        _codes, rate = run.harvest(tree, "codes", need=1, seconds=args.seconds, **load)
+        return rate
     if args.token or args.refresh:
         codes, _ = run.harvest(tree, "codes", need=int(args.seconds * 600), **load)
         if args.refresh:
@@ -66,6 +69,8 @@ def main() -> None:
     what = parser.add_mutually_exclusive_group()
     what.add_argument("--token", action="store_true", help="code exchanges (the default is --path)")
     what.add_argument("--refresh", action="store_true", help="refresh grants")
+    what.add_argument("--authorize", action="store_true",
+                      help="authorization requests of a signed-in person, each answered with a code")
     what.add_argument("--path", default="/.well-known/openid-configuration", help="a GET path")
     parser.add_argument("--algs", nargs="+", choices=run.ALGS, default=["RS256"],
                         help="ID token algorithms; each src is run once per algorithm (default RS256)")
@@ -97,7 +102,8 @@ def main() -> None:
     for tree, values in figures.items():
         ratios = ", ".join(f"{v / r:.3f}" for v, r in zip(values, reference))
         print(f"{tree.label}: median {statistics.median(values):.0f} per CPU-second "
-              f"(rounds {', '.join(f'{v:.0f}' for v in values)}); ×{statistics.median(values) / statistics.median(reference):.3f}"
+              f"(rounds {', '.join(f'{v:.0f}' for v in values)}); "
+              f"×{statistics.median(values) / statistics.median(reference):.3f}"
               f" (per round {ratios})")
 
 
