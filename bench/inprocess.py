@@ -6,7 +6,7 @@ handler is counted (``time.process_time``). Steadier than a loaded server on a b
 ``--profile`` shows where the time goes. The server benchmarks (bench/cas_validate, bench/oidc,
 bench/signin) are the figures to quote; this is the tool to find what to change.
 
-    .venv/bin/python bench/inprocess.py [cas authorize token refresh signin floor] [-n 500] [--profile token]
+    .venv/bin/python bench/inprocess.py [cas cas_sso authorize token userinfo refresh signin floor] [-n 500] [--profile token]
     LIMEN_DATABASE_URL=postgres://... .venv/bin/python bench/inprocess.py cas
 
 Each path gets its own database under bench/work/inprocess (SQLite) unless LIMEN_DATABASE_URL is set.
@@ -157,6 +157,22 @@ def run_cas(app, n: int) -> Browser:
     return backend
 
 
+def run_cas_sso(app, n: int) -> Browser:
+    """``/cas/login`` for a person already signed in: a service ticket straight back (single sign-on)."""
+    from limen.cas import registry
+
+    registry.register(name="Bench", url_pattern=SERVICE, attributes="all")
+    browser = signed_in_browser(app)
+    browser.measured = True
+    path = "/cas/login?" + urlencode({"service": SERVICE})
+    for i in range(n + 100):
+        if i == 100:
+            browser.reset()
+        status, headers, _b = browser.request("GET", path)
+        assert status == 302 and "ticket=ST-" in headers["location"], (status, headers)
+    return browser
+
+
 def oidc_client():
     from limen.oidc import clients
     from limen.oidc.models import Client
@@ -225,6 +241,18 @@ def run_token(app, n: int) -> Browser:
         if i == 100:
             backend.reset()
         exchange(backend, code)
+    return backend
+
+
+def run_userinfo(app, n: int) -> Browser:
+    """The userinfo endpoint, with the access token of one code exchange."""
+    token = exchange(Browser(app, measured=False), oidc_codes(app, 1)[0])["access_token"]
+    backend = Browser(app)
+    for i in range(n + 100):
+        if i == 100:
+            backend.reset()
+        status, _h, body = backend.request("GET", "/oidc/userinfo", headers={"Authorization": "Bearer " + token})
+        assert status == 200 and b'"sub"' in body, (status, body)
     return backend
 
 
@@ -350,7 +378,7 @@ def run_floor(app, n: int) -> Browser:
     return backend
 
 
-SCENARIOS = {"cas": run_cas, "authorize": run_authorize, "token": run_token, "refresh": run_refresh, "signin": run_signin, "floor": run_floor}
+SCENARIOS = {"cas": run_cas, "cas_sso": run_cas_sso, "authorize": run_authorize, "token": run_token, "userinfo": run_userinfo, "refresh": run_refresh, "signin": run_signin, "floor": run_floor}
 
 
 def main() -> None:

@@ -7,14 +7,14 @@ import json
 
 import pytest
 from django.core.management import call_command
-from oauth2_provider.models import AccessToken, RefreshToken
+from oauth2_provider.models import AccessToken
 
 from limen.audit.events import Event
 from limen.audit.models import AuditEvent
 from limen.core import clock
 from limen.oidc import backchannel, claims, keys
 from limen.oidc.internal import jose
-from limen.oidc.models import BackchannelLogout, Client, DeliveryStatus, KeyState, SigningKey
+from limen.oidc.models import BackchannelLogout, Client, DeliveryStatus, KeyState, SigningKey, TokenIssue
 from limen.signin import sessions
 
 from .conftest import REDIRECT_URI, LogoutReceiver, pkce_pair
@@ -116,6 +116,44 @@ def test_claims_parameter_asks_for_single_claims(signed_in_client, oidc_app):
     assert body["email"] == signed_in_client.user.email and "name" not in body
     assert json.loads(userinfo(signed_in_client, token).content) == {
         "sub": str(signed_in_client.user.uid), "given_name": "Ada"}
+
+
+def test_userinfo_after_a_refresh_still_answers_what_the_sign_in_asked_for(signed_in_client, oidc_app):
+    """The refreshed access token has no TokenIssue row of its own: its family's sign-in record is found."""
+    app = oidc_app()
+    token = sign_in_to(signed_in_client, app, scope="openid", claims=json.dumps({"userinfo": {"given_name": None}}))
+    basic = base64.b64encode(f"{app.client.client_id}:{app.secret}".encode()).decode()
+    refreshed = json.loads(signed_in_client.post("/oidc/token", {
+        "grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+        HTTP_AUTHORIZATION="Basic " + basic).content)
+    answer = userinfo(signed_in_client, refreshed)
+    assert answer.status_code == 200 and answer["Cache-Control"] == "no-store"
+    assert json.loads(answer.content) == {"sub": str(signed_in_client.user.uid), "given_name": "Ada"}
+    assert userinfo(signed_in_client, token).status_code == 401  # the token it replaced
+
+
+def test_a_tokens_sign_in_record_is_found_by_an_index(db):
+    """userinfo and introspection look it up at every call: it must not take a scan of every token issued."""
+    from django.db import connection
+
+    table = TokenIssue._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    column = TokenIssue._meta.get_field("access_token_checksum").column
+    assert any(c["index"] and c["columns"] == [column] for c in constraints.values())
+
+
+def test_userinfo_reads_the_token_with_its_client_and_account(signed_in_client, oidc_app):
+    from limen.oidc.validator import Validator
+
+    app = oidc_app()
+    token = sign_in_to(signed_in_client, app)
+    found = Validator()._load_access_token(token["access_token"])
+    assert isinstance(found, AccessToken) and found.is_valid(["openid"])
+    assert found.application == app.client and found.user == signed_in_client.user
+    assert "application" in found._state.fields_cache and "user" in found._state.fields_cache  # no more reads
+    assert Validator()._load_access_token(token["access_token"] + "x") is None
+    assert Validator()._load_access_token(token["refresh_token"]) is None
 
 
 def test_signing_out_revokes_the_session_tokens_and_names_the_applications(signed_in_client, oidc_app):

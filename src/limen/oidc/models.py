@@ -234,7 +234,8 @@ class Authorization(models.Model):
 class TokenIssue(models.Model):
     authorization = models.ForeignKey(Authorization, on_delete=models.CASCADE, related_name="issues")
     token_family = models.UUIDField(null=True, blank=True, db_index=True)
-    access_token_checksum = models.CharField(max_length=64, blank=True)
+    # Indexed: userinfo and introspection find a token's sign-in record by it, at every call.
+    access_token_checksum = models.CharField(max_length=64, blank=True, db_index=True)
     created = models.DateTimeField()
 
 

@@ -11,7 +11,7 @@ from oauth2_provider.models import get_access_token_model, get_refresh_token_mod
 
 from limen.audit.events import Event
 from limen.audit.service import record
-from limen.core import clock
+from limen.core import clock, sql
 
 from . import backchannel
 from .models import Authorization, TokenIssue
@@ -44,13 +44,22 @@ def code_reused(authz: Authorization, *, ip: str = "") -> None:
     record(Event.OIDC_CODE_REUSED, user=authz.user, client=authz.client.client_id, ip_of_client=ip)
 
 
+# The sign-in record a code exchange's access token was issued under (TokenIssue), compiled once.
+_issued_with = sql.Select(lambda checksum: Authorization.objects.filter(issues__access_token_checksum=checksum)
+                          .order_by("issues__id")[:1])
+
+
 def authorization_of(access_token) -> Authorization | None:
-    issue = TokenIssue.objects.filter(access_token_checksum=access_token.token_checksum).first()
-    if issue is None:
+    """The sign-in record of ``access_token``: its own TokenIssue (a code exchange's), else its family's
+    first (a refresh's)."""
+    found = _issued_with.first(access_token.token_checksum)
+    if found is None:
         family = (RefreshToken.objects.filter(access_token=access_token)
                   .values_list("token_family", flat=True).first())
-        issue = TokenIssue.objects.filter(token_family=family).first() if family else None
-    return issue.authorization if issue else None
+        issue = (TokenIssue.objects.filter(token_family=family).select_related("authorization").first()
+                 if family else None)
+        found = issue.authorization if issue else None
+    return found
 
 
 def introspect(token: str, hint: str | None, client) -> dict | None:

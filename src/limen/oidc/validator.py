@@ -35,6 +35,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from limen.access import gate as access_gate
+from limen.accounts import rows as account_rows
 from limen.core import clock, ratelimit, sql
 from limen.core.net import client_ip
 
@@ -60,8 +61,11 @@ def _ip(request) -> str:
     return client_ip(SimpleNamespace(META=request.headers))
 
 
-# The client of a client_id, by a statement compiled once (every authorization request reads it).
+# Statements compiled once: the client of a client_id (every authorization request reads it), and a
+# bearer token with its client (every userinfo request).
 _client_named = sql.Select(lambda client_id: Client.objects.filter(client_id=client_id)[:1])
+_client_by_pk = sql.Select(lambda pk: Client.objects.filter(pk=pk)[:1])
+_access_token_with = sql.Select(lambda checksum: AccessToken.objects.filter(token_checksum=checksum)[:1])
 
 
 class Validator(OAuth2Validator):
@@ -86,6 +90,17 @@ class Validator(OAuth2Validator):
                 return None
         request.client = known
         return known
+
+    def _load_access_token(self, token):
+        """The toolkit's (the token by its checksum, with its client and account), in statements written
+        once where the toolkit's queryset joined three tables anew at every call."""
+        access = _access_token_with.first(codes.digest(token))
+        if access is not None:
+            client = _client_by_pk.first(access.application_id) if access.application_id is not None else None
+            user = account_rows.by_id(access.user_id) if access.user_id is not None else None
+            AccessToken._meta.get_field("application").set_cached_value(access, client)
+            AccessToken._meta.get_field("user").set_cached_value(access, user)
+        return access
 
     # ----------------------------------------------------------- client authentication
 
