@@ -149,13 +149,13 @@ REST = re.compile(r"argon2 verify [\d.]+ ms alone, ([\d.]+) ms in the sign-in; e
 
 
 def paths(rows: list, quick: bool) -> None:
-    result = run([PY, "bench/inprocess.py", "cas", "authorize", "token", "refresh", "signin", "floor",
+    result = run([PY, "bench/inprocess.py", "cas", "authorize", "token", "userinfo", "refresh", "signin", "floor",
                   "-n", 200 if quick else 400], WORK / "paths.log")
     text = (WORK / "paths.log").read_text()
     found = {m.group(1): float(m.group(2)) for m in map(LINE.match, text.splitlines()) if m}
     floor = found.get("floor")
     for name, label in (("cas", "CAS validation"), ("authorize", "OIDC authorization endpoint"),
-                        ("token", "OIDC code exchange"), ("refresh", "OIDC refresh")):
+                        ("token", "OIDC code exchange"), ("userinfo", "OIDC userinfo"), ("refresh", "OIDC refresh")):
         if name in found:
             rows.append((f"{label}, in process", f"{found[name]:.2f} ms CPU per request",
                          f"floor {floor:.2f} ms" if floor else "", ""))

@@ -6,7 +6,9 @@ handler is counted (``time.process_time``). Steadier than a loaded server on a b
 ``--profile`` shows where the time goes. The server benchmarks (bench/cas_validate, bench/oidc,
 bench/signin) are the figures to quote; this is the tool to find what to change.
 
-    .venv/bin/python bench/inprocess.py [cas cas_sso authorize token userinfo refresh signin floor] [-n 500] [--profile token]
+    .venv/bin/python bench/inprocess.py [cas cas_sso authorize token userinfo refresh signin floor] [-n 500]
+        [--profile token]
+    BENCH_ISSUED=200000 .venv/bin/python bench/inprocess.py userinfo   # with a history of issued tokens
     LIMEN_DATABASE_URL=postgres://... .venv/bin/python bench/inprocess.py cas
 
 Each path gets its own database under bench/work/inprocess (SQLite) unless LIMEN_DATABASE_URL is set.
@@ -245,8 +247,23 @@ def run_token(app, n: int) -> Browser:
 
 
 def run_userinfo(app, n: int) -> Browser:
-    """The userinfo endpoint, with the access token of one code exchange."""
-    token = exchange(Browser(app, measured=False), oidc_codes(app, 1)[0])["access_token"]
+    """The userinfo endpoint, with the access token of one code exchange; ``BENCH_ISSUED`` earlier token
+    issues in the database first (a deployment's history: the look-up of the token's sign-in record must
+    not grow with it)."""
+    _first, code = oidc_codes(app, 2)
+    issued = int(os.environ.get("BENCH_ISSUED", "0") or 0)
+    if issued:  # issued before this token: a scan in key order would meet all of them first
+        import uuid
+
+        from limen.core import clock
+        from limen.oidc.models import Authorization, TokenIssue
+
+        authz, now = Authorization.objects.first(), clock.now()  # the first code's
+        for start in range(0, issued, 10_000):
+            TokenIssue.objects.bulk_create([
+                TokenIssue(authorization=authz, token_family=uuid.uuid4(), access_token_checksum=uuid.uuid4().hex * 2,
+                           created=now) for _ in range(min(10_000, issued - start))])
+    token = exchange(Browser(app, measured=False), code)["access_token"]
     backend = Browser(app)
     for i in range(n + 100):
         if i == 100:
@@ -378,7 +395,8 @@ def run_floor(app, n: int) -> Browser:
     return backend
 
 
-SCENARIOS = {"cas": run_cas, "cas_sso": run_cas_sso, "authorize": run_authorize, "token": run_token, "userinfo": run_userinfo, "refresh": run_refresh, "signin": run_signin, "floor": run_floor}
+SCENARIOS = {"cas": run_cas, "cas_sso": run_cas_sso, "authorize": run_authorize, "token": run_token,
+             "userinfo": run_userinfo, "refresh": run_refresh, "signin": run_signin, "floor": run_floor}
 
 
 def main() -> None:
