@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
 from django.conf import settings
@@ -13,17 +12,13 @@ from limen.audit.events import Event
 from limen.audit.service import record
 from limen.core import clock, sql
 
-from . import backchannel
+from . import backchannel, codes
 from .models import Authorization, TokenIssue
 
 log = logging.getLogger("limen.oidc")
 
 AccessToken = get_access_token_model()
 RefreshToken = get_refresh_token_model()
-
-
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
 def revoke_issued(authorizations) -> int:
@@ -64,7 +59,7 @@ def authorization_of(access_token) -> Authorization | None:
 
 def introspect(token: str, hint: str | None, client) -> dict | None:
     """RFC 7662 answer for a token of ``client``; None (inactive) for anything else."""
-    checksum = _digest(token)
+    checksum = codes.digest(token)
     if hint != "refresh_token":
         access = (AccessToken.objects.select_related("user").filter(token_checksum=checksum, application=client)
                   .first())

@@ -38,7 +38,6 @@ from .internal import jose
 from .models import AuthMethod, Client
 from .token import Fallback
 from .token import endpoint as token_path
-from .token import params as token_params
 
 CONFIRMED_KEY = "limen.oidc.confirmed"
 CONFIRM_SECONDS = 300
@@ -307,12 +306,10 @@ _toolkit_token = TokenView.as_view()
 def token(request):
     """The token endpoint: code exchanges and refreshes that succeed take the lean path
     (limen.oidc.token); everything else, errors included, gets the toolkit's answer."""
-    if request.method == "POST" and token_params.has_nul(request):
+    refused = token_path.refusal(request)
+    if refused is not None:
         metrics.oidc_token(request.POST.get("grant_type", ""), "invalid_request")
-        response = JsonResponse({"error": "invalid_request",
-                                 "error_description": "A parameter holds a NUL character."}, status=400)
-        response["Cache-Control"] = "no-store"
-        return response
+        return refused
     try:
         response = token_path.answer(request)
     except Fallback:

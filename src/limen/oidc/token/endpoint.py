@@ -20,6 +20,18 @@ from ..models import Client
 from . import Fallback, client, issue, params, store
 
 
+def refusal(request) -> HttpResponse | None:
+    """``invalid_request`` for a token request with a NUL character in a parameter or its Basic
+    credentials (params.has_nul), before either path looks anything up; None for any other request."""
+    if request.method != "POST" or not params.has_nul(request):
+        return None
+    response = HttpResponse(json.dumps({"error": "invalid_request",
+                                        "error_description": "A parameter holds a NUL character."}),
+                            status=400, content_type="application/json")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def answer(request) -> HttpResponse:
     asked = params.read(request)
     client.check_limit(request, asked.credentials)
