@@ -83,3 +83,61 @@ def test_per_connection_writes_once_per_database():
     statements.made.clear()
     statements(default)
     assert built == ["default", "other", "default"]
+
+
+def _sent(f, value):
+    """What Insert.run sends for ``value``: the shortcut where there is one (SQLite), else the ORM's way."""
+    fast = sql.shortcut(f, connection)
+    assert (fast is not None) == (connection.vendor == "sqlite")  # datetimes have one on SQLite only
+    return fast(value) if fast is not None else f.get_db_prep_value(value, connection, prepared=True)
+
+
+@pytest.mark.parametrize("value", [
+    "2026-12-02 04:37:00.123456+00:00",   # aware, UTC, microseconds
+    "2026-12-02 04:37:00+00:00",          # aware, UTC, none: str() leaves them out, as Django sends it
+    "2026-12-02 06:37:00.5+02:00",        # aware elsewhere: sent in UTC
+    "2026-03-29 01:30:00-05:30",          # a negative offset that is not whole hours
+    "2026-12-02 04:37:00.000001",         # naive: sent as it is, as Django does
+    "0001-01-01 00:00:00+00:00",
+    "9999-12-31 23:59:59.999999+00:00",
+])
+def test_a_datetime_is_sent_as_the_orm_sends_it(value):
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    moment = dt.datetime.fromisoformat(value)
+    f = get_user_model()._meta.get_field("date_joined")
+    assert _sent(f, moment) == f.get_db_prep_value(moment, connection, prepared=True)
+
+
+def test_a_zoneinfo_datetime_is_sent_in_utc_and_other_fields_take_the_orm_s_way():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    winter = dt.datetime(2026, 12, 2, 5, 37, tzinfo=ZoneInfo("Europe/Stockholm"))
+    summer = dt.datetime(2026, 7, 2, 5, 37, 0, 42, tzinfo=ZoneInfo("Europe/Stockholm"))
+    joined = User._meta.get_field("date_joined")
+    for moment in (winter, summer):
+        assert _sent(joined, moment) == joined.get_db_prep_value(moment, connection, prepared=True)
+    assert sql.shortcut(User._meta.get_field("uid"), connection) is None
+    assert sql.shortcut(User._meta.get_field("is_active"), connection) is None
+
+
+def test_a_datetime_sent_by_the_shortcut_reads_back_as_the_orm_wrote_it(user):
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    joined = User._meta.get_field("date_joined")
+    moment = dt.datetime(2026, 12, 2, 6, 37, 0, 5, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    with connection.cursor() as cursor:
+        sql.execute(cursor, f"UPDATE {sql.table(User, connection)} SET {sql.column(User, 'date_joined', connection)} "
+                            f"= %s WHERE {sql.column(User, 'id', connection)} = %s", [_sent(joined, moment), user.id])
+    user.refresh_from_db()
+    assert user.date_joined == moment
+    assert User.objects.filter(date_joined=moment).count() == 1  # the ORM's own text for it matches
