@@ -56,6 +56,21 @@ def setup(directory: Path) -> None:
     call_command("createcachetable", verbosity=0)
 
 
+def handover(where: str) -> None:
+    """Under bench/instructions.py (valgrind's callgrind): say that the measured requests start or have
+    ended, and wait until the driver has switched the counting on or off. Nothing otherwise."""
+    flag = os.environ.get("BENCH_CALLGRIND")
+    if not flag or where in _handed:
+        return
+    _handed.add(where)
+    print(where, flush=True)
+    while not os.path.exists(f"{flag}.{where}"):
+        time.sleep(0.01)
+
+
+_handed: set[str] = set()
+
+
 class Browser:
     """A minimal WSGI client with a cookie jar; times only what happens inside the handler.
     ``measured`` ones are the requests of the path under test (profiled with --profile)."""
@@ -71,6 +86,7 @@ class Browser:
 
     def reset(self) -> None:
         self.cpu, self.each = 0.0, []
+        handover("start")
 
     def request(self, method: str, url: str, data: dict | None = None, headers: dict | None = None):
         parts = urlsplit(url)
@@ -344,9 +360,11 @@ def run_signin(app, n: int) -> Browser:
         sign_in_once(app, warm)
     Browser.profiler = profiler
     steps: dict[str, float] = {}
+    handover("start")
     with argon2_timed() as in_requests:
         for _ in range(n):
             sign_in_once(app, steps)
+    handover("stop")
     hash_ms = argon2_ms()
     inside = sum(in_requests) / n * 1000  # argon2 timed where it ran, in the sign-ins themselves
     result = Browser(app)
@@ -435,6 +453,7 @@ def main() -> None:
                 stats.dump_stats(os.environ["BENCH_PROFILE_DUMP"])
         else:
             backend = SCENARIOS[name](application, n)
+        handover("stop")
         from django.db import connection
 
         unit = "sign-in" if name == "signin" else "request"
