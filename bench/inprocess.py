@@ -9,6 +9,7 @@ bench/signin) are the figures to quote; this is the tool to find what to change.
     .venv/bin/python bench/inprocess.py [cas cas_sso authorize token userinfo refresh signin floor] [-n 500]
         [--profile token]
     BENCH_ISSUED=200000 .venv/bin/python bench/inprocess.py userinfo   # with a history of issued tokens
+    BENCH_REFRESHED=1 .venv/bin/python bench/inprocess.py userinfo     # a refreshed access token
     LIMEN_DATABASE_URL=postgres://... .venv/bin/python bench/inprocess.py cas
 
 Each path gets its own database under bench/work/inprocess (SQLite) unless LIMEN_DATABASE_URL is set.
@@ -265,7 +266,7 @@ def run_token(app, n: int) -> Browser:
 def run_userinfo(app, n: int) -> Browser:
     """The userinfo endpoint, with the access token of one code exchange; ``BENCH_ISSUED`` earlier token
     issues in the database first (a deployment's history: the look-up of the token's sign-in record must
-    not grow with it)."""
+    not grow with it); with ``BENCH_REFRESHED``, the access token of a refresh of it."""
     _first, code = oidc_codes(app, 2)
     issued = int(os.environ.get("BENCH_ISSUED", "0") or 0)
     if issued:  # issued before this token: a scan in key order would meet all of them first
@@ -279,7 +280,15 @@ def run_userinfo(app, n: int) -> Browser:
             TokenIssue.objects.bulk_create([
                 TokenIssue(authorization=authz, token_family=uuid.uuid4(), access_token_checksum=uuid.uuid4().hex * 2,
                            created=now) for _ in range(min(10_000, issued - start))])
-    token = exchange(Browser(app, measured=False), code)["access_token"]
+    answer = exchange(Browser(app, measured=False), code)
+    token = answer["access_token"]
+    if os.environ.get("BENCH_REFRESHED"):  # a refresh's access token: its sign-in record is its family's
+        import json
+
+        status, _h, body = Browser(app, measured=False).request("POST", "/oidc/token", {
+            "grant_type": "refresh_token", "refresh_token": answer["refresh_token"]}, headers={"Authorization": BASIC})
+        assert status == 200, body
+        token = json.loads(body)["access_token"]
     backend = Browser(app)
     for i in range(n + 100):
         if i == 100:

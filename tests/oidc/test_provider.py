@@ -132,6 +132,40 @@ def test_userinfo_after_a_refresh_still_answers_what_the_sign_in_asked_for(signe
     assert userinfo(signed_in_client, token).status_code == 401  # the token it replaced
 
 
+def test_a_refreshed_token_finds_its_own_family_s_sign_in_record_in_one_statement(signed_in_client, oidc_app):
+    """Two sign-ins asking for different claims, each refreshed twice: each latest token answers what its own
+    sign-in asked for, and its record is one statement after the miss on its own TokenIssue (3 before)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from limen.oidc import codes, services
+
+    app = oidc_app()
+    basic = base64.b64encode(f"{app.client.client_id}:{app.secret}".encode()).decode()
+
+    def refresh(token: dict) -> dict:
+        response = signed_in_client.post("/oidc/token", {"grant_type": "refresh_token",
+                                                         "refresh_token": token["refresh_token"]},
+                                         HTTP_AUTHORIZATION="Basic " + basic)
+        assert response.status_code == 200, response.content
+        return json.loads(response.content)
+
+    given = sign_in_to(signed_in_client, app, scope="openid", claims=json.dumps({"userinfo": {"given_name": None}}))
+    family = sign_in_to(signed_in_client, app, scope="openid", claims=json.dumps({"userinfo": {"family_name": None}}))
+    for _ in range(2):
+        given, family = refresh(given), refresh(family)
+    person = signed_in_client.user
+    assert json.loads(userinfo(signed_in_client, given).content) == {"sub": str(person.uid), "given_name": "Ada"}
+    assert json.loads(userinfo(signed_in_client, family).content) == {"sub": str(person.uid),
+                                                                       "family_name": person.last_name}
+    access = AccessToken.objects.get(token_checksum=codes.digest(given["access_token"]))
+    with CaptureQueriesContext(connection) as captured:
+        found = services.authorization_of(access)
+    assert len(captured) == 2
+    issues = list(TokenIssue.objects.order_by("id"))  # one per code exchange: the two sign-ins
+    assert len(issues) == 2 and found == issues[0].authorization != issues[1].authorization
+
+
 def test_a_tokens_sign_in_record_is_found_by_an_index(db):
     """userinfo and introspection look it up at every call: it must not take a scan of every token issued."""
     from django.db import connection

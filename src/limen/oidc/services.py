@@ -44,16 +44,18 @@ _issued_with = sql.Select(lambda checksum: Authorization.objects.filter(issues__
                           .order_by("issues__id")[:1])
 
 
+# A refresh's access token has no TokenIssue of its own: the first of its refresh token's family says.
+_family_issued_with = sql.Select(lambda access_id: Authorization.objects.filter(
+    issues__token_family__in=RefreshToken.objects.filter(access_token=access_id).values("token_family"))
+    .order_by("issues__id")[:1])
+
+
 def authorization_of(access_token) -> Authorization | None:
     """The sign-in record of ``access_token``: its own TokenIssue (a code exchange's), else its family's
     first (a refresh's)."""
     found = _issued_with.first(access_token.token_checksum)
     if found is None:
-        family = (RefreshToken.objects.filter(access_token=access_token)
-                  .values_list("token_family", flat=True).first())
-        issue = (TokenIssue.objects.filter(token_family=family).select_related("authorization").first()
-                 if family else None)
-        found = issue.authorization if issue else None
+        found = _family_issued_with.first(access_token.pk)
     return found
 
 
