@@ -163,8 +163,12 @@ def test_enrol_from_the_text_copied_from_the_page(site, app, context):
     field = page.get_by_label("The QR code as text")
     expect(field).to_have_attribute("readonly", "")
     assert field.input_value().startswith("limen://enrol?")
+    # The clipboard takes writes from a focused document only. Once in CI (the PostgreSQL half, two
+    # browsers at work) the write had not settled after 5 s: neither the message nor the fallback showed.
+    page.bring_to_front()
     page.get_by_role("button", name="Copy the text").click()
-    expect(page.get_by_role("status").filter(has_text="Copied. Now paste it into the app.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Copied. Now paste it into the app.")).to_be_visible(
+        timeout=15_000)
     site.check("enrolment QR code as text, copied")
     pasted = page.evaluate("() => navigator.clipboard.readText()")
     assert pasted == field.input_value()
