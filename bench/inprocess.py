@@ -57,19 +57,20 @@ def setup(directory: Path) -> None:
     call_command("createcachetable", verbosity=0)
 
 
-def handover(where: str) -> None:
-    """Under bench/instructions.py (valgrind's callgrind): say that the measured requests start or have
-    ended, and wait until the driver has switched the counting on or off. Nothing otherwise."""
+_handed: set[str] = set()
+
+
+def handover(where: str, measured: int = 0) -> None:
+    """Under bench/instructions.py (valgrind's callgrind): say that the measured requests start, or have
+    ended and how many there were (sign-ins for signin), and wait until the driver has switched the
+    counting on or off. Nothing otherwise."""
     flag = os.environ.get("BENCH_CALLGRIND")
     if not flag or where in _handed:
         return
     _handed.add(where)
-    print(where, flush=True)
+    print(f"{where} {measured}", flush=True)
     while not os.path.exists(f"{flag}.{where}"):
         time.sleep(0.01)
-
-
-_handed: set[str] = set()
 
 
 class Browser:
@@ -373,7 +374,7 @@ def run_signin(app, n: int) -> Browser:
     with argon2_timed() as in_requests:
         for _ in range(n):
             sign_in_once(app, steps)
-    handover("stop")
+    handover("stop", n)
     hash_ms = argon2_ms()
     inside = sum(in_requests) / n * 1000  # argon2 timed where it ran, in the sign-ins themselves
     result = Browser(app)
@@ -462,7 +463,7 @@ def main() -> None:
                 stats.dump_stats(os.environ["BENCH_PROFILE_DUMP"])
         else:
             backend = SCENARIOS[name](application, n)
-        handover("stop")
+        handover("stop", n)
         from django.db import connection
 
         unit = "sign-in" if name == "signin" else "request"

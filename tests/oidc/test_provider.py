@@ -151,13 +151,13 @@ def test_a_refreshed_token_finds_its_own_family_s_sign_in_record_in_one_statemen
         return json.loads(response.content)
 
     given = sign_in_to(signed_in_client, app, scope="openid", claims=json.dumps({"userinfo": {"given_name": None}}))
-    family = sign_in_to(signed_in_client, app, scope="openid", claims=json.dumps({"userinfo": {"family_name": None}}))
+    surname = sign_in_to(signed_in_client, app, scope="openid", claims=json.dumps({"userinfo": {"family_name": None}}))
     for _ in range(2):
-        given, family = refresh(given), refresh(family)
+        given, surname = refresh(given), refresh(surname)
     person = signed_in_client.user
     assert json.loads(userinfo(signed_in_client, given).content) == {"sub": str(person.uid), "given_name": "Ada"}
-    assert json.loads(userinfo(signed_in_client, family).content) == {"sub": str(person.uid),
-                                                                       "family_name": person.last_name}
+    assert json.loads(userinfo(signed_in_client, surname).content) == {"sub": str(person.uid),
+                                                                        "family_name": person.last_name}
     access = AccessToken.objects.get(token_checksum=codes.digest(given["access_token"]))
     with CaptureQueriesContext(connection) as captured:
         found = services.authorization_of(access)
