@@ -67,6 +67,7 @@ class Target:
         self.dir.mkdir(parents=True)
         self.process: subprocess.Popen | None = None
         self.cookie = ""
+        self.keep_output = False  # standard output (Limen's log lines) to output.log, not /dev/null (trees.py)
 
     def authorize_query(self) -> str:
         return urlencode({"response_type": "code", "client_id": CLIENT_ID, "redirect_uri": REDIRECT,
@@ -74,8 +75,9 @@ class Target:
                           "code_challenge": CHALLENGE, "code_challenge_method": "S256"})
 
     def start(self) -> None:
+        output = open(self.dir / "output.log", "w") if self.keep_output else subprocess.DEVNULL
         self.process = subprocess.Popen(["taskset", "-c", self.cores, *self.command()], env=self.env(),
-                                        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(self.dir / "server.log", "w"))
+                                        cwd=ROOT, stdout=output, stderr=open(self.dir / "server.log", "w"))
         wait_for(self.base + "/.well-known/openid-configuration", self.process)
 
     def stop(self) -> None:
@@ -125,6 +127,7 @@ class Target:
 class Limen(Target):
     key, name = "limen", "Limen"
     authorize_path, token_path = "/oidc/authorize", "/oidc/token"
+    python = Path(sys.executable)  # the interpreter whose environment's `limen` runs (trees.py --pythons)
 
     def env(self) -> dict:
         env = {**os.environ, "LIMEN_DATA_DIR": str(self.dir), "LIMEN_DEBUG": "0", "LIMEN_BASE_URL": self.base,
@@ -134,7 +137,7 @@ class Limen(Target):
         return env
 
     def limen(self, *args: str) -> str:
-        done = subprocess.run([str(Path(sys.executable).with_name("limen")), *args], env=self.env(), cwd=ROOT,
+        done = subprocess.run([str(self.python.with_name("limen")), *args], env=self.env(), cwd=ROOT,
                               capture_output=True, text=True)
         if done.returncode:  # say why (an ES256 client on a tree without the setting, say)
             raise RuntimeError(f"limen {args[0]} failed:\n{done.stderr[-2000:]}")
@@ -157,7 +160,7 @@ clients.register(name="Bench", client_id={CLIENT_ID!r}, secret={CLIENT_SECRET!r}
                         f"{version('django-oauth-toolkit')}, limen serve 1 worker 1 thread, SQLite")
 
     def command(self) -> list[str]:
-        return [str(Path(sys.executable).with_name("limen")), "serve", "--bind", f"127.0.0.1:{self.port}",
+        return [str(self.python.with_name("limen")), "serve", "--bind", f"127.0.0.1:{self.port}",
                 "--workers", "1", "--threads", "1"]
 
     def sign_in(self) -> None:

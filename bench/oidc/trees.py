@@ -14,6 +14,13 @@ every src is run once per algorithm, as separate servers taking part in the same
 order src by src, then algorithm by algorithm: `trees.py src --token --algs RS256 ES256` measures one tree's
 code exchanges with RS256 (the reference) and ES256 side by side. Each server's first code exchange and
 refresh are checked to carry an ID token of its algorithm. ES256 needs a tree that has the setting.
+
+--pythons: the interpreters to run each tree's server with (each a virtual environment's python, in which
+Limen and its dependencies are installed: `python3.13 -m venv /tmp/v313 && /tmp/v313/bin/pip install -e .`);
+every src is run once per interpreter, as for --algs. The first is the reference.
+
+--keep-logs: each server's standard output, where its log lines go (an access line per request), is written
+to a file in its folder, as a server that keeps its logs does, instead of /dev/null as in run.py.
 """
 
 from __future__ import annotations
@@ -35,11 +42,14 @@ from harness import cpu_seconds  # noqa: E402
 
 
 class Tree(run.Limen):
-    def __init__(self, cores: str, src: Path, index: int, alg: str = "RS256"):
+    def __init__(self, cores: str, src: Path, index: int, alg: str = "RS256", python: Path | None = None):
         self.key = f"tree{index}"
         super().__init__(cores, alg)
         self.src = src
         self.label = f"{src} {alg}"
+        if python is not None:
+            self.python = python
+            self.label += f" {python}"
 
     def env(self) -> dict:
         return {**super().env(), "PYTHONPATH": str(self.src)}
@@ -74,6 +84,10 @@ def main() -> None:
     what.add_argument("--path", default="/.well-known/openid-configuration", help="a GET path")
     parser.add_argument("--algs", nargs="+", choices=run.ALGS, default=["RS256"],
                         help="ID token algorithms; each src is run once per algorithm (default RS256)")
+    parser.add_argument("--pythons", nargs="+", type=Path, default=[None],
+                        help="virtual environments' interpreters to run the servers with (default: this one)")
+    parser.add_argument("--keep-logs", action="store_true",
+                        help="the servers' log lines to a file in their folder (default: /dev/null)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--server-core", default="0")
@@ -81,8 +95,10 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed (apt-get install wrk)")
-    pairs = [(src.resolve(), alg) for src in args.srcs for alg in args.algs]
-    trees = [Tree(args.server_core, src, n, alg) for n, (src, alg) in enumerate(pairs)]
+    runs = [(src.resolve(), alg, python) for src in args.srcs for alg in args.algs for python in args.pythons]
+    trees = [Tree(args.server_core, src, n, alg, python) for n, (src, alg, python) in enumerate(runs)]
+    for tree in trees:
+        tree.keep_output = args.keep_logs
     try:
         for tree in trees:
             tree.prepare()
