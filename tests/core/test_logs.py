@@ -188,9 +188,9 @@ def test_the_direct_access_line_is_the_line_logging_writes(access_lines):
 
 
 @pytest.mark.parametrize("change", ["text format", "second handler", "file handler", "level above info",
-                                    "filter of its own", "no redaction"])
+                                    "filter of its own", "no redaction", "passed on to the root"])
 def test_any_other_access_log_configuration_goes_through_logging(access_lines, change):
-    handler = access_lines.handler
+    handler, propagates = access_lines.handler, logs.ACCESS_LOG.propagate
     if change == "text format":
         handler.setFormatter(logs.TextFormatter())
     elif change == "second handler":
@@ -202,11 +202,14 @@ def test_any_other_access_log_configuration_goes_through_logging(access_lines, c
         handler.setLevel(logging.WARNING)
     elif change == "filter of its own":
         handler.addFilter(logging.Filter())
-    else:
+    elif change == "no redaction":
         handler.removeFilter(handler.filters[1])
+    else:
+        logs.ACCESS_LOG.propagate = True
     try:
         assert logs._plain_json_handler() is None
     finally:
+        logs.ACCESS_LOG.propagate = propagates
         for extra in logs.ACCESS_LOG.handlers[:]:
             if extra is not handler:
                 logs.ACCESS_LOG.removeHandler(extra)
