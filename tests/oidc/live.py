@@ -19,6 +19,8 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from tests.support import pow as proof_of_work
 from tests.support.limen_server import LimenServer as SharedLimenServer
@@ -99,6 +101,12 @@ class Browser:
 
     def __init__(self):
         self.session = requests.Session()
+        # As a browser does: a GET sent on a kept-alive connection that the server closes at that moment
+        # (limen serve ends idle connections after 2 s, gunicorn's keep-alive) is sent once more, on a new one.
+        resend = HTTPAdapter(max_retries=Retry(total=1, connect=1, read=1, status=0, redirect=0, other=0,
+                                               allowed_methods=frozenset({"GET", "HEAD"})))
+        for scheme in ("http://", "https://"):
+            self.session.mount(scheme, resend)
         self.last = None
 
     def get(self, url: str, **kwargs) -> requests.Response:
