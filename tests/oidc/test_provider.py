@@ -20,6 +20,17 @@ from limen.signin import sessions
 from .conftest import REDIRECT_URI, LogoutReceiver, pkce_pair
 
 
+def basic_auth(app) -> str:
+    """The HTTP_AUTHORIZATION of ``app``'s client credentials."""
+    return "Basic " + base64.b64encode(f"{app.client.client_id}:{app.secret}".encode()).decode()
+
+
+def refresh(client, app, token: dict):
+    """A refresh grant with ``token``'s refresh token; the token endpoint's response."""
+    return client.post("/oidc/token", {"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+                       HTTP_AUTHORIZATION=basic_auth(app))
+
+
 def sign_in_to(client, app, **extra) -> dict:
     """Authorization code flow through the test client; returns the token response."""
     verifier, challenge = pkce_pair()
@@ -28,10 +39,9 @@ def sign_in_to(client, app, **extra) -> dict:
         "scope": "openid email profile", "state": "s", "nonce": "n", "code_challenge": challenge,
         "code_challenge_method": "S256", **extra})
     code = dict(pair.split("=", 1) for pair in response["Location"].split("?", 1)[1].split("&"))["code"]
-    basic = base64.b64encode(f"{app.client.client_id}:{app.secret}".encode()).decode()
     token = client.post("/oidc/token", {"grant_type": "authorization_code", "code": code,
                                         "redirect_uri": REDIRECT_URI, "code_verifier": verifier},
-                        HTTP_AUTHORIZATION="Basic " + basic)
+                        HTTP_AUTHORIZATION=basic_auth(app))
     assert token.status_code == 200, token.content
     return json.loads(token.content)
 
@@ -122,10 +132,7 @@ def test_userinfo_after_a_refresh_still_answers_what_the_sign_in_asked_for(signe
     """The refreshed access token has no TokenIssue row of its own: its family's sign-in record is found."""
     app = oidc_app()
     token = sign_in_to(signed_in_client, app, scope="openid", claims=json.dumps({"userinfo": {"given_name": None}}))
-    basic = base64.b64encode(f"{app.client.client_id}:{app.secret}".encode()).decode()
-    refreshed = json.loads(signed_in_client.post("/oidc/token", {
-        "grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
-        HTTP_AUTHORIZATION="Basic " + basic).content)
+    refreshed = json.loads(refresh(signed_in_client, app, token).content)
     answer = userinfo(signed_in_client, refreshed)
     assert answer.status_code == 200 and answer["Cache-Control"] == "no-store"
     assert json.loads(answer.content) == {"sub": str(signed_in_client.user.uid), "given_name": "Ada"}
@@ -141,19 +148,16 @@ def test_a_refreshed_token_finds_its_own_family_s_sign_in_record_in_one_statemen
     from limen.oidc import codes, services
 
     app = oidc_app()
-    basic = base64.b64encode(f"{app.client.client_id}:{app.secret}".encode()).decode()
 
-    def refresh(token: dict) -> dict:
-        response = signed_in_client.post("/oidc/token", {"grant_type": "refresh_token",
-                                                         "refresh_token": token["refresh_token"]},
-                                         HTTP_AUTHORIZATION="Basic " + basic)
+    def refreshed(token: dict) -> dict:
+        response = refresh(signed_in_client, app, token)
         assert response.status_code == 200, response.content
         return json.loads(response.content)
 
     given = sign_in_to(signed_in_client, app, scope="openid", claims=json.dumps({"userinfo": {"given_name": None}}))
     surname = sign_in_to(signed_in_client, app, scope="openid", claims=json.dumps({"userinfo": {"family_name": None}}))
     for _ in range(2):
-        given, surname = refresh(given), refresh(surname)
+        given, surname = refreshed(given), refreshed(surname)
     person = signed_in_client.user
     assert json.loads(userinfo(signed_in_client, given).content) == {"sub": str(person.uid), "given_name": "Ada"}
     assert json.loads(userinfo(signed_in_client, surname).content) == {"sub": str(person.uid),
@@ -272,20 +276,14 @@ def test_disabled_application_tokens_stop_working(signed_in_client, oidc_app):
     token = sign_in_to(signed_in_client, app)
     Client.objects.filter(pk=app.client.pk).update(active=False)
     assert userinfo(signed_in_client, token).status_code == 401
-    basic = base64.b64encode(f"{app.client.client_id}:{app.secret}".encode()).decode()
-    refresh = signed_in_client.post("/oidc/token", {"grant_type": "refresh_token",
-                                                    "refresh_token": token["refresh_token"]},
-                                    HTTP_AUTHORIZATION="Basic " + basic)
-    assert refresh.status_code == 401 and json.loads(refresh.content)["error"] == "invalid_client"
+    refused = refresh(signed_in_client, app, token)
+    assert refused.status_code == 401 and json.loads(refused.content)["error"] == "invalid_client"
 
 
 def test_refresh_keeps_acr_and_amr_of_the_original_sign_in(signed_in_client, oidc_app):
     app = oidc_app()
     token = sign_in_to(signed_in_client, app)
-    basic = base64.b64encode(f"{app.client.client_id}:{app.secret}".encode()).decode()
-    refreshed = json.loads(signed_in_client.post("/oidc/token", {
-        "grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
-        HTTP_AUTHORIZATION="Basic " + basic).content)
+    refreshed = json.loads(refresh(signed_in_client, app, token).content)
     _h, first = jose.peek(token["id_token"])
     _h, second = jose.peek(refreshed["id_token"])
     assert (second["acr"], second["amr"], second["sid"], second["auth_time"]) == \
@@ -294,10 +292,9 @@ def test_refresh_keeps_acr_and_amr_of_the_original_sign_in(signed_in_client, oid
 
 def test_unsupported_grant_types(signed_in_client, oidc_app):
     app = oidc_app()
-    basic = base64.b64encode(f"{app.client.client_id}:{app.secret}".encode()).decode()
     for grant in ("client_credentials", "password", "urn:ietf:params:oauth:grant-type:device_code", "magic"):
         response = signed_in_client.post("/oidc/token", {"grant_type": grant, "username": "a", "password": "b"},
-                                         HTTP_AUTHORIZATION="Basic " + basic)
+                                         HTTP_AUTHORIZATION=basic_auth(app))
         assert response.status_code in (400, 401)
         assert json.loads(response.content)["error"] in {"unsupported_grant_type", "unauthorized_client",
                                                          "invalid_request"}
