@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -13,14 +12,10 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
 
+from tests.support.ports import free_port
+
 LIMEN = str(Path(sys.executable).with_name("limen"))
 PASSWORD = "Correct-Horse-42"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(url: str, process: subprocess.Popen | None = None, timeout: float = 30) -> None:

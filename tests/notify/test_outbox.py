@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
 
 import pytest
 from django.core import mail
@@ -12,6 +11,7 @@ from django.core.management import call_command
 from limen.core import clock
 from limen.notify import outbox as box
 from limen.notify.models import OutboxMessage, Status
+from tests.support.ports import free_port
 from tests.support.pow import fresh
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +20,7 @@ LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 
 
 def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_port()  # nobody listens there, and no other test is given it while this one runs
 
 
 @pytest.fixture

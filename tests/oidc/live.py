@@ -24,7 +24,7 @@ from urllib3.util.retry import Retry
 
 from tests.support import pow as proof_of_work
 from tests.support.limen_server import LimenServer as SharedLimenServer
-from tests.support.smtp import free_port
+from tests.support.ports import free_port
 
 PASSWORD = "Correct-Horse-42"
 

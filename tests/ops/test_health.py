@@ -112,7 +112,7 @@ def test_not_ready_when_the_cache_fails_and_nothing_sensitive_is_said(client, se
 
 
 def test_not_ready_when_redis_does_not_answer(client, settings):
-    from tests.support.smtp import free_port
+    from tests.support.ports import free_port
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": f"redis://127.0.0.1:{free_port()}/0",

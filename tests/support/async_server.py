@@ -14,7 +14,7 @@ import time
 
 import uvicorn
 
-from .smtp import free_port
+from .ports import free_port
 
 
 class AsyncServer:

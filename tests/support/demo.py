@@ -17,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .smtp import free_port
+from .ports import free_port
 
 LIMEN = str(Path(sys.executable).with_name("limen"))
 FAST_HASHING = {"LIMEN_ARGON2_MEMORY_KIB": "1024", "LIMEN_ARGON2_TIME_COST": "1"}

@@ -8,6 +8,7 @@ show when they fail.
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import signal
@@ -19,7 +20,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from .smtp import free_port
+from .ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -127,8 +128,8 @@ class LimenServer:
                 with urllib.request.urlopen(self.url + "/login/", timeout=2) as response:
                     if response.status == 200:
                         return self
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
+            except (urllib.error.URLError, ConnectionError, TimeoutError, http.client.HTTPException):
+                pass  # not up yet; or another program answers there, and limen serve, unable to bind, exits
             if time.monotonic() > deadline:
                 self.stop()
                 raise ServerFailed(f"limen serve did not answer on {self.url} within {timeout:.0f}s:\n{self.log()}")

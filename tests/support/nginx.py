@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from .smtp import free_port
+from .ports import free_port
 
 CONFIG = """
 daemon off;

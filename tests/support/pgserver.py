@@ -27,13 +27,14 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .ports import free_port
 
 SERVER_SETTINGS = {
     "fsync": "off",
@@ -69,12 +70,6 @@ def find_bin_dir() -> Path:
         "PostgreSQL server binaries (initdb, pg_ctl, createdb) not found. Install them "
         "(Debian: apt-get install postgresql) or set PG_BIN to their directory."
     )
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -123,7 +118,7 @@ class PostgresServer:
         for _attempt in range(3):  # a free port can be taken between the check and the start
             self.port = free_port()
             options = " ".join(
-                [f"-c listen_addresses=127.0.0.1", f"-p {self.port}", f"-k {self.directory}"]
+                ["-c listen_addresses=127.0.0.1", f"-p {self.port}", f"-k {self.directory}"]
                 + [f"-c {k}={v}" for k, v in SERVER_SETTINGS.items()]
             )
             result = self._run(["pg_ctl", "-D", str(data), "-l", str(self.directory / "server.log"),

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from .smtp import free_port
+from .ports import free_port
 
 
 def binary() -> str | None:
