@@ -7,9 +7,9 @@ after it was chosen. Asking the kernel for "any free port" (bind to port 0) left
 - that port is in the kernel's range for outgoing connections, so any client socket could take it.
 
 So ports come from below that range, where no outgoing connection goes, and every port handed out is
-written down, under a file lock, in a register all the test processes of this machine share. A port
-stays taken for ``HOLD`` seconds, far longer than any server takes to bind it; once bound, nobody else
-can bind it anyway.
+written down, under a file lock, in a register that the test processes of one user share. A port stays
+taken for ``HOLD`` seconds, far longer than any server takes to bind it; once bound, nobody else can
+bind it anyway.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 
 HOLD = 15 * 60
-REGISTER = Path(tempfile.gettempdir()) / "limen-test-ports.json"
+# One per user: a register left by another user (root, once) could not be opened for writing.
+REGISTER = Path(tempfile.gettempdir()) / f"limen-test-ports-{os.getuid()}.json"
 LOWEST = 20000
 
 
@@ -63,7 +64,7 @@ def _read(handle) -> dict[str, float]:
 def free_port(*, register: Path = REGISTER, clock=time.time) -> int:
     """A port on 127.0.0.1 that nothing listens on and that no test process was given in the last ``HOLD`` s."""
     pool = _candidates()
-    with open(os.open(register, os.O_RDWR | os.O_CREAT, 0o666), "r+") as handle:
+    with open(os.open(register, os.O_RDWR | os.O_CREAT, 0o600), "r+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
         now = clock()
         taken = {port: at for port, at in _read(handle).items() if now - at < HOLD}
