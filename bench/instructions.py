@@ -16,6 +16,11 @@ bridge, the access line and Django: what a server adds around the in-process han
 
     .venv/bin/python bench/instructions.py /.well-known/openid-configuration --trees /tmp/before/src src -n 1000
 
+"/oidc/token" on the server counts code exchanges, as oidc/run.py makes them (its person and client, codes
+from the authorization endpoint taken outside the count, then 100 exchanges to warm the worker):
+
+    .venv/bin/python bench/instructions.py /oidc/token -n 300
+
 Needs valgrind (apt-get install valgrind). Each run takes about a minute (setup outside the count, at
 about a fifth of native speed; the counted requests at about a fiftieth); two run at once.
 """
@@ -25,14 +30,16 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
 
@@ -66,53 +73,100 @@ def count(src: Path, path: str, n: int, keep: Path | None = None, name: str = ""
         return int(totals[-1].split()[1]) / measured / 1e6
 
 
-def _gets(port: int, path: str, n: int) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    for _ in range(n):
-        connection.request("GET", path)
-        answer = connection.getresponse()
-        answer.read()
-        if answer.status != 200:
-            raise RuntimeError(f"GET {path}: {answer.status}")
-    connection.close()
+class _Counted:
+    """A `limen serve` (one worker, one thread, SQLite) under callgrind, with oidc/run.py's person and client,
+    whose worker's counting is switched on for the measured requests only."""
+
+    def __init__(self, src: Path, label: str):
+        sys.path[:0] = [str(HERE / "oidc"), str(HERE)]
+        import servers  # bench/oidc/servers.py: the person, the client, the sign-in
+
+        class Server(servers.Limen):
+            key = f"instructions-{label}"
+
+            def env(self) -> dict:
+                return {**super().env(), "PYTHONPATH": str(src.resolve()), "PYTHONHASHSEED": "0"}
+
+            def command(self) -> list[str]:
+                return ["valgrind", "--tool=callgrind", "--trace-children=yes", "--instr-atstart=no",
+                        f"--callgrind-out-file={self.dir}/callgrind.%p", *super().command()]
+
+            def start(self) -> None:  # under valgrind a worker takes up to a minute to answer
+                with open(self.dir / "output.log", "w") as output:  # its log lines: a file, as a server keeps them
+                    self.process = subprocess.Popen(self.command(), env=self.env(), cwd=HERE.parent, stdout=output,
+                                                    stderr=subprocess.STDOUT)
+
+        self.servers, self.server = servers, Server("0")
+        self.server.prepare()
+        self.server.start()
+        self.worker = _worker_of(self.server.process, self.server.port)
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=300)
+
+    def get(self, path: str, n: int) -> None:
+        for _ in range(n):
+            self._ask("GET", path)
+
+    def codes(self, n: int) -> list[str]:
+        """n codes from the authorization endpoint, for the person signed in once through the pages."""
+        if not self.server.cookie:
+            self.server.sign_in()
+        query = f"{self.server.authorize_path}?{self.server.authorize_query()}"
+        answers = [self._ask("GET", query, headers={"Cookie": self.server.cookie}, status=302) for _ in range(n)]
+        return [re.search(r"[?&]code=([^&]+)", answer.getheader("Location")).group(1) for answer in answers]
+
+    def exchange(self, codes: list[str]) -> None:
+        for code in codes:
+            body = urlencode({"grant_type": "authorization_code", "code": code, "code_verifier": self.servers.VERIFIER,
+                              "redirect_uri": self.servers.REDIRECT})
+            answer = self._ask("POST", "/oidc/token", body, {"Authorization": self.servers.BASIC,
+                                                             "Content-Type": "application/x-www-form-urlencoded"})
+            if b"id_token" not in answer.body:
+                raise RuntimeError(f"a code exchange without an ID token: {answer.body[:300]!r}")
+
+    def _ask(self, method: str, path: str, body: str | None = None, headers: dict | None = None,
+             status: int = 200) -> http.client.HTTPResponse:
+        self.connection.request(method, path, body=body, headers=headers or {})
+        answer = self.connection.getresponse()
+        answer.body = answer.read()
+        if answer.status != status:
+            raise RuntimeError(f"{method} {path}: {answer.status} {answer.body[:300]!r}")
+        return answer
+
+    def count(self, requests: Callable[[], None]) -> Path:
+        """Runs ``requests`` with the worker's counting on, from zero; the file callgrind wrote for them."""
+        control = ["callgrind_control"]
+        for what in (["-i", "on"], ["-z"]):
+            subprocess.run([*control, *what, str(self.worker)], check=True, capture_output=True)
+        requests()
+        subprocess.run([*control, "-d", str(self.worker)], check=True, capture_output=True)
+        return Path(f"{self.server.dir}/callgrind.{self.worker}.1")
+
+    def stop(self) -> None:
+        self.connection.close()
+        self.server.stop()
 
 
 def count_server(src: Path, path: str, n: int, keep: Path | None = None, name: str = "") -> float:
-    """Millions of instructions per GET of ``path`` in a `limen serve` worker with ``src``'s code: counted
-    from zero after 300 GETs to warm it, to callgrind's dump after n more."""
-    limen = str(Path(sys.executable).with_name("limen"))
-    with tempfile.TemporaryDirectory(prefix="instructions-") as work:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        env = {**os.environ, "PYTHONPATH": str(src.resolve()), "PYTHONHASHSEED": "0", "LIMEN_DATA_DIR": work,
-               "LIMEN_DEBUG": "0", "LIMEN_BASE_URL": f"http://127.0.0.1:{port}", "LIMEN_LOG_LEVEL": "WARNING"}
-        env.pop("DJANGO_SETTINGS_MODULE", None)
-        env.pop("LIMEN_DATABASE_URL", None)
-        for command in (["migrate", "--verbosity", "0"], ["createcachetable"]):
-            subprocess.run([limen, *command], env=env, check=True, capture_output=True)
-        out = os.path.join(work, "callgrind")
-        with open(os.path.join(work, "output"), "w") as output:  # its log lines: a file, as a server keeps them
-            server = subprocess.Popen(
-                ["valgrind", "--tool=callgrind", "--trace-children=yes", f"--callgrind-out-file={out}.%p",
-                 limen, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "1"],
-                env=env, stdout=output, stderr=subprocess.STDOUT, cwd=HERE.parent)
-            try:
-                worker = _worker_of(server, port)
-                _gets(port, path, 300)
-                subprocess.run(["callgrind_control", "-z", str(worker)], check=True, capture_output=True)
-                _gets(port, path, n)
-                subprocess.run(["callgrind_control", "-d", str(worker)], check=True, capture_output=True)
-            finally:
-                server.terminate()
-                server.wait(60)
-        dump = Path(f"{out}.{worker}.1")
+    """Millions of instructions per request in a `limen serve` worker with ``src``'s code: n GETs of ``path``
+    after 300 to warm it, or (``path`` "/oidc/token") n code exchanges after 100, their codes first taken
+    from the authorization endpoint outside the count."""
+    label = name or src.resolve().parent.name
+    server = _Counted(src, label + path.replace("/", "_"))  # its own folder: two counts run at once
+    try:
+        if path == "/oidc/token":
+            codes = server.codes(n + 100)
+            server.exchange(codes[:100])
+            dump = server.count(lambda: server.exchange(codes[100:]))
+        else:
+            server.get(path, 300)
+            dump = server.count(lambda: server.get(path, n))
         if keep is not None:
             keep.mkdir(parents=True, exist_ok=True)
-            label = name or src.resolve().parent.name
             shutil.copy(dump, keep / f"callgrind.server{path.replace('/', '_')}.{label}.out")
         summary = [line for line in dump.read_text().splitlines() if line.startswith("summary:")]
         return int(summary[-1].split()[1]) / n / 1e6
+    finally:
+        server.stop()
 
 
 def _worker_of(server: subprocess.Popen, port: int) -> int:
@@ -123,7 +177,10 @@ def _worker_of(server: subprocess.Popen, port: int) -> int:
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         if children:
             try:
-                _gets(port, "/health/live", 1)
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                connection.request("GET", "/health/live")
+                connection.getresponse().read()
+                connection.close()
                 return int(children[0])
             except OSError:
                 pass
@@ -134,7 +191,7 @@ def _worker_of(server: subprocess.Popen, port: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+", help="inprocess.py's paths (cas, token, refresh, floor, signin, ...), "
-                        "or a GET path on the server (/.well-known/openid-configuration)")
+                        "or on the server a GET path (/.well-known/openid-configuration) or /oidc/token")
     parser.add_argument("--trees", nargs="+", type=Path, default=[HERE.parent / "src"],
                         help="each tree's src/ (the first is the reference of the ratios)")
     parser.add_argument("-n", type=int, default=200, help="counted requests (inprocess.py's -n)")
