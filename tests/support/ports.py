@@ -38,9 +38,14 @@ def _outgoing_range() -> tuple[int, int]:
 
 
 def _candidates() -> range:
-    """Ports no outgoing connection uses: below the kernel's range if there is room, else above it."""
+    """Ports no outgoing connection uses: below the kernel's range if there is room, else above it; if the
+    range leaves no room (1024-65535), any unprivileged port (the register still keeps the processes apart)."""
     low, high = _outgoing_range()
-    return range(LOWEST, low) if low - LOWEST >= 1000 else range(high + 1, 65536)
+    if low - LOWEST >= 1000:
+        return range(LOWEST, low)
+    if 65535 - high >= 1000:
+        return range(high + 1, 65536)
+    return range(1024, 65536)
 
 
 def _bindable(port: int) -> bool:

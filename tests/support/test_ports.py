@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 
+import pytest
+
 from . import ports
 from .ports import free_port
 
@@ -27,6 +29,14 @@ def test_ports_are_outside_the_range_of_outgoing_connections(tmp_path):
     low, high = ports._outgoing_range()
     given = [free_port(register=tmp_path / "r.json") for _ in range(50)]
     assert all(not low <= port <= high for port in given)
+
+
+@pytest.mark.parametrize("outgoing, expected", [((32768, 60999), range(20000, 32768)),
+                                                ((10000, 40000), range(40001, 65536)),
+                                                ((1024, 65535), range(1024, 65536))])
+def test_ports_come_from_where_outgoing_connections_do_not_go(monkeypatch, outgoing, expected):
+    monkeypatch.setattr(ports, "_outgoing_range", lambda: outgoing)
+    assert ports._candidates() == expected
 
 
 def test_a_port_something_listens_on_is_not_given(tmp_path, monkeypatch):
