@@ -53,20 +53,40 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def cpu_seconds(pid: int, *, exited_children: bool = False) -> float:
-    """User + system CPU time used so far by a process tree (all threads of each process). With
+def cpu_times(pid: int, *, exited_children: bool = False) -> tuple[float, float]:
+    """User and system CPU time used so far by a process tree (all threads of each process). With
     ``exited_children``, also what the root's children that exited meanwhile had used (its cutime and
     cstime: a server's forks, PostgreSQL's backends or redis-server's rewrite of its append-only file)."""
-    total = 0
+    user = system = 0
     for each in _tree(pid):
         try:
             fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
+        user, system = user + int(fields[11]), system + int(fields[12])  # utime, stime
         if exited_children and each == pid:
-            total += int(fields[13]) + int(fields[14])  # cutime, cstime
-    return total / os.sysconf("SC_CLK_TCK")
+            user, system = user + int(fields[13]), system + int(fields[14])  # cutime, cstime
+    tick = os.sysconf("SC_CLK_TCK")
+    return user / tick, system / tick
+
+
+def cpu_seconds(pid: int, *, exited_children: bool = False) -> float:
+    """User + system CPU time of a process tree (``cpu_times``)."""
+    return sum(cpu_times(pid, exited_children=exited_children))
+
+
+def handed_over(process: subprocess.Popen, flag: str, at_mark: Callable[[str], None]) -> int:
+    """Follows an ``inprocess.py`` run with ``BENCH_CALLGRIND=flag`` in its environment: at each of its marks
+    ("start", "stop": the measured requests begin, have ended) calls ``at_mark`` and then lets it go on.
+    Returns how many requests were measured (0 if it never said)."""
+    measured = 0
+    for line in process.stdout:
+        where, _, number = line.strip().partition(" ")
+        if where in ("start", "stop") and number.isdigit():
+            at_mark(where)
+            measured = int(number) or measured
+            Path(f"{flag}.{where}").touch()
+    return measured
 
 
 def median(values: list[float]) -> float:

@@ -41,6 +41,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
+from harness import handed_over
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -50,19 +52,14 @@ def count(src: Path, path: str, n: int, keep: Path | None = None, name: str = ""
     with tempfile.TemporaryDirectory(prefix="instructions-") as work:
         flag, out = os.path.join(work, "flag"), os.path.join(work, "callgrind.out")
         env = {**os.environ, "PYTHONPATH": str(src.resolve()), "PYTHONHASHSEED": "0", "BENCH_CALLGRIND": flag}
-        measured = 0
         with open(os.path.join(work, "stderr"), "w+") as errors:  # a file: a full pipe would stall the run
             process = subprocess.Popen(
                 ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
                  sys.executable, str(HERE / "inprocess.py"), path, "-n", str(n)],
                 env=env, stdout=subprocess.PIPE, stderr=errors, text=True, cwd=HERE.parent)
-            for line in process.stdout:
-                where, _, number = line.strip().partition(" ")
-                if where in ("start", "stop") and number.isdigit():
-                    subprocess.run(["callgrind_control", "-i", "on" if where == "start" else "off",
-                                    str(process.pid)], check=True, capture_output=True)
-                    measured = int(number) or measured
-                    Path(f"{flag}.{where}").touch()
+            measured = handed_over(process, flag, lambda where: subprocess.run(
+                ["callgrind_control", "-i", "on" if where == "start" else "off", str(process.pid)],
+                check=True, capture_output=True))
             if process.wait() or not measured:
                 errors.seek(0)
                 raise RuntimeError(f"{path} with {src} failed:\n{errors.read()[-3000:]}")

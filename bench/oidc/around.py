@@ -26,21 +26,11 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import run  # noqa: E402
-from harness import _tree  # noqa: E402
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def times(pids: list[int]) -> tuple[float, float]:
-    """User and system seconds of these processes, all their threads."""
-    user = system = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        user, system = user + int(fields[11]), system + int(fields[12])
-    return user / TICK, system / TICK
+from harness import _tree, cpu_times, handed_over  # noqa: E402
 
 
 def switches(pids: list[int]) -> tuple[int, int]:
+    """Thread switches so far of these processes' threads: voluntary, and by the scheduler."""
     voluntary = forced = 0
     for pid in pids:
         for task in Path(f"/proc/{pid}/task").iterdir():
@@ -51,20 +41,20 @@ def switches(pids: list[int]) -> tuple[int, int]:
 
 
 def on_server(server: run.Limen, args) -> dict[str, tuple[float, ...]]:
-    pids = _tree(server.process.pid)
+    pid, pids = server.process.pid, _tree(server.process.pid)
     codes, _ = run.harvest(server, "codes", need=int(args.seconds * 800), seconds=args.seconds * 1.5,
                            connections=4, cores=args.load_core)
-    before, switched = times(pids), switches(pids)
+    before, switched = cpu_times(pid), switches(pids)
     done = run.token_run(server, codes, seconds=args.seconds, connections=args.connections, cores=args.load_core)
-    after, switched_after = times(pids), switches(pids)
+    after, switched_after = cpu_times(pid), switches(pids)
     n = done["ok"]
     found = {"exchange": tuple((a - b) / n * 1e3 for a, b in zip(after, before)),
              "switches": tuple((a - b) / n for a, b in zip(switched_after, switched))}
-    before = times(pids)
+    before = cpu_times(pid)
     out = subprocess.run(["taskset", "-c", args.load_core, "wrk", "-t", "1", "-c", str(args.connections), "-d", "5s",
                           server.base + "/.well-known/openid-configuration"], capture_output=True, text=True,
                          check=True).stdout
-    after, n = times(pids), int(re.search(r"(\d+) requests in", out).group(1))
+    after, n = cpu_times(pid), int(re.search(r"(\d+) requests in", out).group(1))
     found["floor"] = tuple((a - b) / n * 1e3 for a, b in zip(after, before))
     return found
 
@@ -76,13 +66,12 @@ def in_process(path: str, n: int) -> tuple[float, float]:
         process = subprocess.Popen([sys.executable, str(HERE.parent / "inprocess.py"), path, "-n", str(n)],
                                    env={**os.environ, "BENCH_CALLGRIND": flag}, stdout=subprocess.PIPE, text=True,
                                    cwd=HERE.parent.parent)
-        marks, measured = {}, 0
-        for line in process.stdout:
-            where, _, number = line.strip().partition(" ")
-            if where in ("start", "stop") and number.isdigit():
-                marks[where] = times([process.pid])
-                measured = int(number) or measured
-                Path(f"{flag}.{where}").touch()
+        marks: dict[str, tuple[float, float]] = {}
+
+        def mark(where: str) -> None:
+            marks[where] = cpu_times(process.pid)
+
+        measured = handed_over(process, flag, mark)
         if process.wait() or len(marks) != 2 or not measured:
             raise RuntimeError(f"inprocess.py {path} failed")
     return tuple((a - b) / measured * 1e3 for a, b in zip(marks["stop"], marks["start"]))
