@@ -29,6 +29,9 @@ ROOT = HERE.parent
 WORK = HERE / "work" / "all"
 PY = sys.executable
 
+sys.path.insert(0, str(HERE))
+from harness import interpreter  # noqa: E402
+
 # The target of issue 15 each step is measured against, shown in the table.
 TARGETS = {
     "cas": "≥ 1.5× django-mama-cas (aim 2×)",
@@ -213,7 +216,7 @@ def main() -> None:
     header = ("path", "Limen", "floor", "target")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(4)]
     print(f"\nLimen benchmarks, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average "
-          f"{load[0]:.1f} → {os.getloadavg()[0]:.1f}, {time.monotonic() - started:.0f} s\n")
+          f"{load[0]:.1f} → {os.getloadavg()[0]:.1f}, {time.monotonic() - started:.0f} s, {interpreter()}\n")
     for row in [header, tuple("-" * w for w in widths), *rows]:
         print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |")
 

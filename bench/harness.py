@@ -8,6 +8,7 @@ import platform
 import re
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -105,6 +106,17 @@ def cpu_model() -> str:
     return platform.processor()
 
 
+def interpreter(python: str | Path | None = None) -> str:
+    """The Python that runs Limen's servers (this one, or the virtual environment's ``python``): its version and
+    the interpreter the environment was made from. Its build matters: an optimized one (PGO and LTO:
+    distributions' python3, the official container images) runs Python code with about a tenth fewer
+    instructions than pyenv's default build (*The interpreter's build*, bench/README.md)."""
+    if python is not None and Path(python).absolute() != Path(sys.executable).absolute():
+        return subprocess.run([str(python), str(Path(__file__)), "--interpreter"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    return f"Python {platform.python_version()} ({sys._base_executable})"
+
+
 # The floor: a request that does no view work, answered by the same server with the same settings. The
 # OpenID Connect discovery document is built once per process, so a GET of it is the whole stack
 # (the server, Django's middleware, the URL resolver, the access line, the metrics) and nothing else.
@@ -129,3 +141,8 @@ def floor(base: str, cpu: Callable[[], float], *, seconds: float, connections: i
     ok = int(done.group(1)) - bad
     return {"ok": ok, "bad": bad, "errors": errors, "server_cpu_s": spent,
             "per_cpu_second": ok / spent if spent else 0.0, "per_second": ok / elapsed if elapsed else 0.0}
+
+
+if __name__ == "__main__":  # interpreter() of another environment asks it here
+    if sys.argv[1:] == ["--interpreter"]:
+        print(interpreter())

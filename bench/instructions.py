@@ -79,7 +79,7 @@ class _Counted:
         import servers  # bench/oidc/servers.py: the person, the client, the sign-in
 
         class Server(servers.Limen):
-            key = f"instructions-{label}"
+            key = f"instructions-{os.getpid()}-{label}"  # two instructions.py at once: each its own folder
 
             def env(self) -> dict:
                 return {**super().env(), "PYTHONPATH": str(src.resolve()), "PYTHONHASHSEED": "0"}
@@ -161,9 +161,11 @@ def count_server(src: Path, path: str, n: int, keep: Path | None = None, name: s
             keep.mkdir(parents=True, exist_ok=True)
             shutil.copy(dump, keep / f"callgrind.server{path.replace('/', '_')}.{label}.out")
         summary = [line for line in dump.read_text().splitlines() if line.startswith("summary:")]
-        return int(summary[-1].split()[1]) / n / 1e6
+        counted = int(summary[-1].split()[1]) / n / 1e6
     finally:
         server.stop()
+    shutil.rmtree(server.server.dir, ignore_errors=True)  # kept when the count failed: the server's log is there
+    return counted
 
 
 def _worker_of(server: subprocess.Popen, port: int) -> int:

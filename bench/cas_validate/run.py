@@ -13,7 +13,7 @@ also says how the CPU of its processes is counted) and reports three ratios: per
 Limen's processes alone, of Limen and the PostgreSQL backends serving it, and on the wall clock.
 
 Needs wrk and taskset (apt-get install wrk util-linux). The django-mama-cas
-server gets its own virtualenv (bench/.venv-mama), created on first use; it
+server gets its own virtualenv (bench/.venv-mama-*), created on first use; it
 is never added to Limen's dependencies.
 """
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import math
 import os
@@ -41,7 +42,10 @@ import postgres  # noqa: E402  (bench/cas_validate/postgres.py)
 BENCH = HERE.parent
 ROOT = BENCH.parent
 WORK = BENCH / "work"
-MAMA_VENV = BENCH / ".venv-mama"
+# One environment per interpreter (bench/.venv-mama-<version>-<hash of its path>): both servers run on the same
+# Python build, whichever runs this script (make bench BENCH_PYTHON=...).
+MAMA_VENV = BENCH / (f".venv-mama-{platform.python_version()}-"
+                     f"{hashlib.sha256(os.path.realpath(sys._base_executable).encode()).hexdigest()[:8]}")
 MAMA_REQUIREMENTS = ["django-mama-cas==2.5.0", "Django>=5.2,<5.3", "gunicorn"]
 ENDPOINT = "/cas/p3/serviceValidate"
 

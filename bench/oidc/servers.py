@@ -20,7 +20,7 @@ import requests
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from harness import cpu_seconds, free_port, wait_for  # noqa: E402
+from harness import cpu_seconds, free_port, interpreter, wait_for  # noqa: E402
 BENCH = HERE.parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
@@ -157,7 +157,7 @@ clients.register(name="Bench", client_id={CLIENT_ID!r}, secret={CLIENT_SECRET!r}
         from importlib.metadata import version
 
         self.version = (f"limen {version('limen')}, Django {version('django')}, django-oauth-toolkit "
-                        f"{version('django-oauth-toolkit')}, limen serve 1 worker 1 thread, SQLite")
+                        f"{version('django-oauth-toolkit')}, limen serve 1 worker 1 thread, SQLite, {interpreter(self.python)}")
 
     def command(self) -> list[str]:
         return [str(self.python.with_name("limen")), "serve", "--bind", f"127.0.0.1:{self.port}",
