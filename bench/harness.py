@@ -36,7 +36,7 @@ def wait_for(url: str, process: subprocess.Popen) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
-def _tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
     """pid and all its descendants (gunicorn's master and workers)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
@@ -59,7 +59,7 @@ def cpu_times(pid: int, *, exited_children: bool = False) -> tuple[float, float]
     ``exited_children``, also what the root's children that exited meanwhile had used (its cutime and
     cstime: a server's forks, PostgreSQL's backends or redis-server's rewrite of its append-only file)."""
     user = system = 0
-    for each in _tree(pid):
+    for each in process_tree(pid):
         try:
             fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:

@@ -75,7 +75,7 @@ class _Counted:
     whose worker's counting is switched on for the measured requests only."""
 
     def __init__(self, src: Path, label: str):
-        sys.path[:0] = [str(HERE / "oidc"), str(HERE)]
+        sys.path[:0] = [folder for folder in (str(HERE / "oidc"), str(HERE)) if folder not in sys.path]
         import servers  # bench/oidc/servers.py: the person, the client, the sign-in
 
         class Server(servers.Limen):

@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import run  # noqa: E402
-from harness import _tree, cpu_times, handed_over  # noqa: E402
+from harness import cpu_times, handed_over, process_tree  # noqa: E402
 
 
 def switches(pids: list[int]) -> tuple[int, int]:
@@ -41,7 +41,7 @@ def switches(pids: list[int]) -> tuple[int, int]:
 
 
 def on_server(server: run.Limen, args) -> dict[str, tuple[float, ...]]:
-    pid, pids = server.process.pid, _tree(server.process.pid)
+    pid, pids = server.process.pid, process_tree(server.process.pid)
     codes, _ = run.harvest(server, "codes", need=int(args.seconds * 800), seconds=args.seconds * 1.5,
                            connections=4, cores=args.load_core)
     before, switched = cpu_times(pid), switches(pids)

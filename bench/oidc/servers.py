@@ -157,7 +157,8 @@ clients.register(name="Bench", client_id={CLIENT_ID!r}, secret={CLIENT_SECRET!r}
         from importlib.metadata import version
 
         self.version = (f"limen {version('limen')}, Django {version('django')}, django-oauth-toolkit "
-                        f"{version('django-oauth-toolkit')}, limen serve 1 worker 1 thread, SQLite, {interpreter(self.python)}")
+                        f"{version('django-oauth-toolkit')}, limen serve 1 worker 1 thread, SQLite, "
+                        f"{interpreter(self.python)}")
 
     def command(self) -> list[str]:
         return [str(self.python.with_name("limen")), "serve", "--bind", f"127.0.0.1:{self.port}",
