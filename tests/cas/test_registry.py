@@ -35,6 +35,21 @@ def test_prefix_refuses(url):
     assert not registry.matches(PREFIX, url)
 
 
+@pytest.mark.parametrize("bad", ["\t", "\n", "\x00", "\x1f", "\x7f", "\x85", "\u00a0", "\u2028", "\u3000", "\\"])
+def test_whitespace_control_characters_and_backslashes_are_never_part_of_a_service_url(bad):
+    assert not registry.is_acceptable_url(PREFIX + "a" + bad + "b")
+    assert not registry.matches(PREFIX, PREFIX + "a" + bad + "b")
+
+
+def test_other_characters_are_part_of_a_service_url():
+    assert registry.matches(PREFIX, PREFIX + "café/~x")
+
+
+def test_the_refused_characters_over_every_code_point():
+    refused = [cp for cp in range(0x110000) if registry._REFUSED_RE.search(chr(cp))]
+    assert refused == [cp for cp in range(0x110000) if chr(cp).isspace() or cp < 0x20 or chr(cp) in "\\\x7f"]
+
+
 def test_prefix_without_trailing_slash_stops_at_a_segment():
     assert registry.matches("https://app.example.org/cas", "https://app.example.org/cas/login")
     assert registry.matches("https://app.example.org/cas", "https://app.example.org/cas?x=1")

@@ -121,6 +121,16 @@ def test_repeated_and_overlong_parameters(client, cas_ticket):
     assert success(client.get("/cas/serviceValidate", {"ticket": ticket, "service": SERVICE}))
 
 
+@pytest.mark.parametrize("bad", ["\x00", "\x01", "\t", "\n", "\r", "\x1f", "\x7f"])
+def test_control_characters_in_a_parameter_are_refused_before_the_ticket_is_looked_at(client, cas_ticket, bad):
+    ticket = cas_ticket()
+    assert failure_code(client.get("/cas/p3/serviceValidate", {"ticket": ticket, "service": SERVICE + bad})) \
+        == "INVALID_REQUEST"
+    assert failure_code(client.get("/cas/p3/serviceValidate", {"ticket": ticket + bad, "service": SERVICE})) \
+        == "INVALID_REQUEST"
+    assert success(client.get("/cas/p3/serviceValidate", {"ticket": ticket, "service": SERVICE}))
+
+
 def test_renew_on_validation_refuses_a_ticket_from_the_sso_session(client, user, cas_ticket):
     cas_ticket()  # signed in; the next ticket comes from the SSO session
     ticket = cas_ticket(SERVICE + "cv/")
