@@ -61,10 +61,13 @@ def _cmdline(pid: int) -> str:
 
 
 class Server:
-    """``with Server() as pg:`` a running PostgreSQL; ``pg.url`` for LIMEN_DATABASE_URL."""
+    """``with Server() as pg:`` a running PostgreSQL; ``pg.url`` for LIMEN_DATABASE_URL.
 
-    def __init__(self, database: str = "limen"):
-        self.database = database
+    ``socket=True``: Limen connects through the server's Unix socket instead of TCP on 127.0.0.1.
+    """
+
+    def __init__(self, database: str = "limen", socket: bool = False):
+        self.database, self.socket = database, socket
         self._server = pgserver.PostgresServer(database=database)
 
     def __enter__(self) -> "Server":
@@ -75,7 +78,9 @@ class Server:
         finally:
             pgserver.SERVER_SETTINGS.clear()
             pgserver.SERVER_SETTINGS.update(saved)
-        self.url = self._server.url()
+        where = self._server
+        self.url = (f"postgres://postgres@:{where.port}/{self.database}?host={where.directory}" if self.socket
+                    else where.url())
         self.version = self._server._run(["pg_ctl", "--version"], "pg_ctl --version").stdout.strip()
         self.postmaster = int((self._server.directory / "data" / "postmaster.pid").read_text().split()[0])
         return self

@@ -199,6 +199,8 @@ def main() -> None:
     parser.add_argument("--floor", type=int, default=3,
                         help="seconds of the floor (the bare stack, bench/harness.py) on each Limen after each of "
                              "its loaded runs; 0: none")
+    parser.add_argument("--pg-socket", action="store_true",
+                        help="with --compare postgres: Limen reaches PostgreSQL through its Unix socket, not TCP")
     parser.add_argument("--server-core", default="", help="pin the server to these cores (taskset -c), e.g. 0")
     parser.add_argument("--load-core", default="", help="pin wrk to these cores, e.g. 1")
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -214,7 +216,7 @@ def main() -> None:
             counts[f"single{round_}"] = max(1000, math.ceil(args.tickets * args.single / args.duration))
     with contextlib.ExitStack() as stack:
         if args.compare == "postgres":
-            server = stack.enter_context(postgres.Server())
+            server = stack.enter_context(postgres.Server(socket=args.pg_socket))
             # The measured one first: ratios are first / second.
             targets = [LimenPostgres(args.server_core, server), LimenSqlite(args.server_core)]
         else:
