@@ -12,9 +12,7 @@ refused, saying which group (which box) holds the character that is not used.
 
 from __future__ import annotations
 
-import secrets
-
-from limen.core import crypto
+from limen.core import crypto, random_strings
 
 from .errors import CodeBadCharacter, CodeMalformed, CodeWrongLength
 
@@ -28,7 +26,7 @@ PURPOSE = "access-code"
 
 
 def new_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    return random_strings.draw(ALPHABET, LENGTH)
 
 
 def display(raw: str) -> str:

@@ -18,25 +18,19 @@ checks against Django's backend.
 from __future__ import annotations
 
 import contextlib
-import secrets
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import sql
+from . import random_strings, sql
 
 
 def new_key(length: int = 32) -> str:
     """What Django's ``get_random_string(32, VALID_KEY_CHARS)`` gives (each character uniform and independent
     among the 36), from one draw of the operating system's random source instead of one per character."""
-    number, size = secrets.randbelow(len(VALID_KEY_CHARS) ** length), len(VALID_KEY_CHARS)
-    chars = []
-    for _ in range(length):
-        number, digit = divmod(number, size)
-        chars.append(VALID_KEY_CHARS[digit])
-    return "".join(chars)
+    return random_strings.draw(VALID_KEY_CHARS, length)
 
 
 class SessionStore(db.SessionStore):

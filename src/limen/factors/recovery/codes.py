@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
-
-from limen.core import crypto
+from limen.core import crypto, random_strings
 
 # No 0/o, 1/l/i: a code copied by hand must read back the same.
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -15,7 +13,7 @@ PURPOSE = "recovery-code"
 
 
 def new_code() -> str:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    raw = random_strings.draw(ALPHABET, LENGTH)
     return display(raw)
 
 

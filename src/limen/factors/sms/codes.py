@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
-
-from limen.core import crypto
+from limen.core import crypto, random_strings
 
 # No 0/O, 1/I: read on a small screen, typed on another.
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -14,7 +12,7 @@ PURPOSE = "sms-code"
 
 
 def new_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    return random_strings.draw(ALPHABET, LENGTH)
 
 
 def display(raw: str) -> str:
