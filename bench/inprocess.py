@@ -11,6 +11,7 @@ bench/signin) are the figures to quote; this is the tool to find what to change.
     BENCH_ISSUED=200000 .venv/bin/python bench/inprocess.py userinfo   # with a history of issued tokens
     BENCH_REFRESHED=1 .venv/bin/python bench/inprocess.py userinfo     # a refreshed access token
     LIMEN_DATABASE_URL=postgres://... .venv/bin/python bench/inprocess.py cas
+    BENCH_CALLERS='get_nodes_by_type' .venv/bin/python bench/inprocess.py --profile signin   # and who calls it
 
 Each path gets its own database under bench/work/inprocess (SQLite) unless LIMEN_DATABASE_URL is set.
 """
@@ -459,6 +460,8 @@ def main() -> None:
             Browser.profiler = None
             stats = pstats.Stats(profiler, stream=sys.stdout)
             stats.sort_stats(args.sort).print_stats(args.lines)
+            if os.environ.get("BENCH_CALLERS"):
+                stats.print_callers(os.environ["BENCH_CALLERS"])
             if os.environ.get("BENCH_PROFILE_DUMP"):
                 stats.dump_stats(os.environ["BENCH_PROFILE_DUMP"])
         else:
