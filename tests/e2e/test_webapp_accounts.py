@@ -149,9 +149,14 @@ def test_two_servers_switch_rename_forgot_pin_and_unlink(request, site, phone_br
 
         # Unlink the other server's account: its website no longer lists the device.
         app.get_by_label("Switch account").select_option(label=f"{other_email} ({second_server.url.removeprefix('http://')})")
+        # The home screen is redrawn for the chosen account once storage answers; a click before that would
+        # open the previous account's settings (and unlink that one).
+        expect(phone.heading(other_email)).to_be_visible()
         app.get_by_role("button", name="Account and device settings").click()
+        expect(phone.heading(other_email)).to_be_visible()
         app.get_by_role("button", name="Unlink this device").click()
         expect(phone.heading("Unlink this device?")).to_be_visible()
+        expect(app.get_by_text(other_email)).to_be_visible()
         phone.check("unlink")
         app.get_by_role("button", name="Unlink", exact=True).click()
         expect(phone.heading(email)).to_be_visible()
