@@ -106,6 +106,11 @@ def cpu_model() -> str:
     return platform.processor()
 
 
+def base_python() -> str:
+    """The interpreter this process's virtual environment was made from (its real path)."""
+    return os.path.realpath(sys._base_executable)
+
+
 def interpreter(python: str | Path | None = None) -> str:
     """The Python that runs Limen's servers (this one, or the virtual environment's ``python``): its version and
     the interpreter the environment was made from. Its build matters: an optimized one (PGO and LTO:
@@ -114,7 +119,7 @@ def interpreter(python: str | Path | None = None) -> str:
     if python is not None and Path(python).absolute() != Path(sys.executable).absolute():
         return subprocess.run([str(python), str(Path(__file__)), "--interpreter"], capture_output=True, text=True,
                               check=True).stdout.strip()
-    return f"Python {platform.python_version()} ({sys._base_executable})"
+    return f"Python {platform.python_version()} ({base_python()})"
 
 
 # The floor: a request that does no view work, answered by the same server with the same settings. The

@@ -78,9 +78,7 @@ class Server:
         finally:
             pgserver.SERVER_SETTINGS.clear()
             pgserver.SERVER_SETTINGS.update(saved)
-        where = self._server
-        self.url = (f"postgres://postgres@:{where.port}/{self.database}?host={where.directory}" if self.socket
-                    else where.url())
+        self.url = self._server.url(socket=self.socket)
         self.version = self._server._run(["pg_ctl", "--version"], "pg_ctl --version").stdout.strip()
         self.postmaster = int((self._server.directory / "data" / "postmaster.pid").read_text().split()[0])
         return self

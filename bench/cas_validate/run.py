@@ -36,7 +36,7 @@ from urllib.parse import quote
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from harness import FLOOR_PATH, cpu_model, cpu_seconds, floor, free_port, median, wait_for  # noqa: E402
+from harness import FLOOR_PATH, base_python, cpu_model, cpu_seconds, floor, free_port, median, wait_for  # noqa: E402
 
 import postgres  # noqa: E402  (bench/cas_validate/postgres.py)
 BENCH = HERE.parent
@@ -45,7 +45,7 @@ WORK = BENCH / "work"
 # One environment per interpreter (bench/.venv-mama-<version>-<hash of its path>): both servers run on the same
 # Python build, whichever runs this script (make bench BENCH_PYTHON=...).
 MAMA_VENV = BENCH / (f".venv-mama-{platform.python_version()}-"
-                     f"{hashlib.sha256(os.path.realpath(sys._base_executable).encode()).hexdigest()[:8]}")
+                     f"{hashlib.sha256(base_python().encode()).hexdigest()[:8]}")
 MAMA_REQUIREMENTS = ["django-mama-cas==2.5.0", "Django>=5.2,<5.3", "gunicorn"]
 ENDPOINT = "/cas/p3/serviceValidate"
 

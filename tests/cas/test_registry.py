@@ -46,7 +46,7 @@ def test_other_characters_are_part_of_a_service_url():
 
 
 def test_the_refused_characters_over_every_code_point():
-    refused = [cp for cp in range(0x110000) if registry._REFUSED_RE.search(chr(cp))]
+    refused = [cp for cp in range(0x110000) if registry.REFUSED_RE.search(chr(cp))]
     assert refused == [cp for cp in range(0x110000) if chr(cp).isspace() or cp < 0x20 or chr(cp) in "\\\x7f"]
 
 

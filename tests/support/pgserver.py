@@ -149,7 +149,10 @@ class PostgresServer:
             self.directory = None
 
     # -- helpers -----------------------------------------------------------
-    def url(self, database: str | None = None) -> str:
+    def url(self, database: str | None = None, *, socket: bool = False) -> str:
+        """LIMEN_DATABASE_URL for this server: over TCP on 127.0.0.1, or through its Unix socket."""
+        if socket:
+            return f"postgres://postgres@:{self.port}/{database or self.database}?host={self.directory}"
         return f"postgres://postgres@127.0.0.1:{self.port}/{database or self.database}"
 
     def create_database(self, name: str) -> None:

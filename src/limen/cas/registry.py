@@ -32,7 +32,7 @@ from .models import MAX_URL, ResponseLayout, Service
 
 # Never in a service URL: whitespace (Unicode's, as str.isspace), control characters, DEL, a backslash
 # (browsers read it as '/', urlsplit does not). One search in C, run twice per validation.
-_REFUSED_RE = re.compile(r"[\s\x00-\x1f\x7f\\]")
+REFUSED_RE = re.compile(r"[\s\x00-\x1f\x7f\\]")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class _Url:
 
 def _parse(url: str) -> _Url | None:
     """A service URL split for matching, or None if it is not one we accept."""
-    if not url or len(url) > MAX_URL or _REFUSED_RE.search(url):
+    if not url or len(url) > MAX_URL or REFUSED_RE.search(url):
         return None
     try:
         parts = urlsplit(url)
